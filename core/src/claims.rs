@@ -1,0 +1,456 @@
+//! Normalisation of ProConnect and Pro Santé Connect claims into one [`Identity`] (DESIGN §4).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::provider::ProviderKind;
+
+/// Claims as a JSON object.
+pub type Claims = Map<String, Value>;
+
+/// The normalised identity, the same JSON shape in every language. Absent values are `null`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    /// `proconnect` or `prosanteconnect`.
+    pub provider: ProviderKind,
+    /// The provider's subject.
+    pub sub: String,
+    /// Email, when the provider sends one (PSC usually does not).
+    pub email: Option<String>,
+    /// `true`/`false` when the provider says so; `null` when it does not (ProConnect).
+    pub email_verified: Option<bool>,
+    /// Given name(s).
+    pub given_name: Option<String>,
+    /// Family name (ProConnect: `usual_name`).
+    pub family_name: Option<String>,
+    /// The acr returned in the id_token.
+    pub acr: Option<String>,
+    /// Authentication methods, as returned.
+    pub amr: Vec<String>,
+    /// ProConnect-specific data.
+    pub proconnect: Option<ProConnectIdentity>,
+    /// Pro Santé Connect-specific data.
+    pub prosanteconnect: Option<PscIdentity>,
+    /// Every claim received, untouched: `{"id_token": {...}, "userinfo": {...}}`.
+    pub raw: RawClaims,
+}
+
+/// The claims as received.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawClaims {
+    /// id_token claims.
+    pub id_token: Claims,
+    /// userinfo claims.
+    pub userinfo: Claims,
+}
+
+/// ProConnect data of an identity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProConnectIdentity {
+    /// Identifier at the identity provider.
+    pub uid: Option<String>,
+    /// Establishment SIRET (14 digits).
+    pub siret: Option<String>,
+    /// Company SIREN.
+    pub siren: Option<String>,
+    /// Organisational unit.
+    pub organizational_unit: Option<String>,
+    /// Organisation display name.
+    pub organization_label: Option<String>,
+    /// `agent`, `prestataire`, …
+    pub belonging_population: Option<String>,
+    /// Phone number (`phone` scope).
+    pub phone_number: Option<String>,
+    /// `agent_public`, `agent_public_etat`, …
+    pub roles: Vec<String>,
+    /// Chorus DT data.
+    pub chorusdt: Option<ChorusDt>,
+    /// Identity provider used (UUID).
+    pub idp_id: Option<String>,
+    /// The identity provider's raw acr.
+    pub idp_acr: Option<String>,
+    /// Non-canonical properties of the identity provider.
+    pub custom: Claims,
+}
+
+/// Chorus DT claims.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChorusDt {
+    /// `chorusdt:matricule`.
+    pub matricule: Option<String>,
+    /// `chorusdt:societe`.
+    pub societe: Option<String>,
+}
+
+/// Kind of PSC national identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdKind {
+    /// `8` + RPPS number.
+    Rpps,
+    /// `0` + ADELI number.
+    Adeli,
+    /// Anything else (structure ids, test identities).
+    Other,
+}
+
+/// Pro Santé Connect data of an identity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PscIdentity {
+    /// `SubjectNameID` (idNat_PS).
+    pub national_id: Option<String>,
+    /// What `national_id` is.
+    pub id_kind: IdKind,
+    /// RPPS number, prefix removed.
+    pub rpps: Option<String>,
+    /// ADELI number, prefix removed.
+    pub adeli: Option<String>,
+    /// Civility code.
+    pub civility: Option<String>,
+    /// Organisation name (`SubjectOrganization`).
+    pub organization: Option<String>,
+    /// Every professional practice.
+    pub exercices: Vec<Exercice>,
+}
+
+/// One professional practice (`SubjectRefPro.exercices[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exercice {
+    /// Profession code (TRE_G15: `10` médecin, `21` pharmacien…).
+    pub profession_code: Option<String>,
+    /// Professional category code.
+    pub category_code: Option<String>,
+    /// Civility of practice.
+    pub civility: Option<String>,
+    /// Name of practice.
+    pub last_name: Option<String>,
+    /// First name of practice.
+    pub first_name: Option<String>,
+    /// Type of expertise (`S` = specialty).
+    pub savoir_faire_type: Option<String>,
+    /// Expertise code (e.g. `SM54`).
+    pub savoir_faire_code: Option<String>,
+    /// Every situation of practice.
+    pub activities: Vec<Activity>,
+}
+
+/// One situation of practice (`exercices[].activities[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// `L` libéral, `S` salarié…
+    pub mode: Option<String>,
+    /// Activity sector code.
+    pub sector_code: Option<String>,
+    /// Pharmacist section.
+    pub pharmacist_section: Option<String>,
+    /// Role code.
+    pub role_code: Option<String>,
+    /// Activity genre code.
+    pub genre_code: Option<String>,
+    /// Site SIRET.
+    pub siret: Option<String>,
+    /// Site SIREN.
+    pub siren: Option<String>,
+    /// Site FINESS.
+    pub finess: Option<String>,
+    /// Legal-entity FINESS.
+    pub finess_legal: Option<String>,
+    /// Technical structure identifier.
+    pub structure_id: Option<String>,
+    /// Former structure identifier.
+    pub former_structure_id: Option<String>,
+    /// Registration authority.
+    pub registration_authority: Option<String>,
+    /// Site name (`raisonSocialeSite`).
+    pub name: Option<String>,
+    /// Trade name (`enseigneCommercialeSite`).
+    pub commercial_name: Option<String>,
+    /// Street number.
+    pub street_number: Option<String>,
+    /// Street type code.
+    pub street_type: Option<String>,
+    /// Street name.
+    pub street_name: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// INSEE commune code.
+    pub city_code: Option<String>,
+    /// Department code.
+    pub department_code: Option<String>,
+    /// Country code.
+    pub country_code: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+}
+
+/// Builds the identity from verified id_token and userinfo claims.
+pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Result<Identity> {
+    let sub = str_claim(&id_token, "sub")
+        .ok_or_else(|| Error::new(ErrorCode::MalformedResponse, "the id_token has no `sub`"))?;
+    // Identity claims come from userinfo; the id_token is a fallback (and the only source of
+    // acr/amr).
+    let get = |name: &str| str_claim(&userinfo, name).or_else(|| str_claim(&id_token, name));
+    let acr = str_claim(&id_token, "acr");
+    let amr = string_list(id_token.get("amr"));
+    let email_verified = userinfo
+        .get("email_verified")
+        .or_else(|| id_token.get("email_verified"))
+        .and_then(bool_like);
+    let mut identity = Identity {
+        provider: kind,
+        sub,
+        email: get("email"),
+        email_verified,
+        given_name: get("given_name"),
+        family_name: None,
+        acr,
+        amr,
+        proconnect: None,
+        prosanteconnect: None,
+        raw: RawClaims::default(),
+    };
+    match kind {
+        ProviderKind::ProConnect => {
+            identity.family_name = get("usual_name").or_else(|| get("family_name"));
+            let custom = match userinfo.get("custom") {
+                Some(Value::Object(m)) => m.clone(),
+                _ => Map::new(),
+            };
+            // ProConnect moves unknown identity-provider claims into `custom`: an
+            // `email_verified` there is the identity provider's explicit word on the email.
+            if identity.email_verified.is_none() {
+                identity.email_verified = custom.get("email_verified").and_then(bool_like);
+            }
+            let matricule = get("chorusdt:matricule");
+            let societe = get("chorusdt:societe");
+            identity.proconnect = Some(ProConnectIdentity {
+                uid: get("uid"),
+                siret: get("siret").map(|s| s.chars().filter(|c| !c.is_whitespace()).collect()),
+                siren: get("siren"),
+                organizational_unit: get("organizational_unit"),
+                organization_label: get("organization_label"),
+                belonging_population: get("belonging_population"),
+                phone_number: get("phone_number"),
+                roles: string_list(userinfo.get("roles").or_else(|| id_token.get("roles"))),
+                chorusdt: (matricule.is_some() || societe.is_some())
+                    .then_some(ChorusDt { matricule, societe }),
+                idp_id: get("idp_id"),
+                idp_acr: get("idp_acr"),
+                custom,
+            });
+        }
+        ProviderKind::ProSanteConnect => {
+            identity.family_name = get("family_name");
+            identity.prosanteconnect = Some(psc_identity(&userinfo, &id_token));
+        }
+    }
+    identity.raw = RawClaims { id_token, userinfo };
+    Ok(identity)
+}
+
+fn psc_identity(userinfo: &Claims, id_token: &Claims) -> PscIdentity {
+    let national_id = str_claim(userinfo, "SubjectNameID")
+        .or_else(|| str_claim(userinfo, "preferred_username"))
+        .or_else(|| str_claim(id_token, "preferred_username"));
+    let (id_kind, rpps, adeli) = match national_id.as_deref() {
+        Some(id) => decode_national_id(id),
+        None => (IdKind::Other, None, None),
+    };
+    let refpro = userinfo.get("SubjectRefPro").and_then(Value::as_object);
+    let civility = refpro
+        .and_then(|r| str_claim(r, "codeCivilite"))
+        .or_else(|| str_claim(userinfo, "codeCivilite"));
+    let exercices = refpro
+        .and_then(|r| r.get("exercices"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_object)
+                .take(64)
+                .map(exercice)
+                .collect()
+        })
+        .unwrap_or_default();
+    PscIdentity {
+        national_id,
+        id_kind,
+        rpps,
+        adeli,
+        civility,
+        organization: str_claim(userinfo, "SubjectOrganization"),
+        exercices,
+    }
+}
+
+/// Decodes an idNat_PS: `8` + RPPS (12 chars), `0` + ADELI (10 chars), anything else `other`.
+pub fn decode_national_id(id: &str) -> (IdKind, Option<String>, Option<String>) {
+    let digits = id.bytes().all(|b| b.is_ascii_digit());
+    match (id.as_bytes().first(), id.len(), digits) {
+        (Some(b'8'), 12, true) => (IdKind::Rpps, Some(id[1..].to_string()), None),
+        (Some(b'0'), 10, true) => (IdKind::Adeli, None, Some(id[1..].to_string())),
+        _ => (IdKind::Other, None, None),
+    }
+}
+
+fn exercice(e: &Claims) -> Exercice {
+    let activities = e
+        .get("activities")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_object)
+                .take(256)
+                .map(activity)
+                .collect()
+        })
+        .unwrap_or_default();
+    Exercice {
+        profession_code: str_claim(e, "codeProfession"),
+        category_code: str_claim(e, "codeCategorieProfessionnelle"),
+        civility: str_claim(e, "codeCiviliteDexercice"),
+        last_name: str_claim(e, "nomDexercice"),
+        first_name: str_claim(e, "prenomDexercice"),
+        savoir_faire_type: str_claim(e, "codeTypeSavoirFaire"),
+        savoir_faire_code: str_claim(e, "codeSavoirFaire"),
+        activities,
+    }
+}
+
+fn activity(a: &Claims) -> Activity {
+    let s = |k: &str| str_claim(a, k);
+    Activity {
+        mode: s("codeModeExercice"),
+        sector_code: s("codeSecteurDactivite"),
+        pharmacist_section: s("codeSectionPharmacien"),
+        role_code: s("codeRole"),
+        genre_code: s("codeGenreActivite"),
+        siret: s("numeroSiretSite"),
+        siren: s("numeroSirenSite"),
+        finess: s("numeroFinessSite"),
+        finess_legal: s("numeroFinessetablissementJuridique"),
+        structure_id: s("identifiantTechniqueDeLaStructure"),
+        former_structure_id: s("ancienIdentifiantDeLaStructure"),
+        registration_authority: s("autoriteDenregistrement"),
+        name: s("raisonSocialeSite"),
+        commercial_name: s("enseigneCommercialeSite"),
+        street_number: s("numeroVoie"),
+        street_type: s("codeTypeDeVoie"),
+        street_name: s("libelleVoie"),
+        postal_code: s("codePostal"),
+        city_code: s("codeCommune"),
+        department_code: s("codeDepartement"),
+        country_code: s("codePays"),
+        phone: s("telephone"),
+        email: s("adresseEMail"),
+    }
+}
+
+/// A string claim; empty (or blank) strings count as absent, numbers are read as strings.
+fn str_claim(map: &Claims, name: &str) -> Option<String> {
+    match map.get(name)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A string list claim: an array of strings, or a single space-separated string.
+fn string_list(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Some(Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A boolean claim, also as the strings `"true"`/`"false"` (and PSC's `VRAI`/`FAUX`).
+fn bool_like(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "true" | "vrai" => Some(true),
+            "false" | "faux" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Claims {
+        match v {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn proconnect_usual_name_and_absent_email_verified() {
+        let id = obj(json!({"sub":"u1","acr":"eidas1","amr":["pwd"]}));
+        let ui = obj(
+            json!({"sub":"u1","given_name":"Ana","usual_name":"Roy","email":"a@b.fr",
+            "siret":"110 001 013 00017","roles":["agent_public"],"chorusdt:matricule":"M1","custom":{}}),
+        );
+        let i = normalise(ProviderKind::ProConnect, id, ui).unwrap();
+        assert_eq!(i.family_name.as_deref(), Some("Roy"));
+        assert_eq!(i.email_verified, None);
+        let pc = i.proconnect.unwrap();
+        assert_eq!(pc.siret.as_deref(), Some("11000101300017"));
+        assert_eq!(pc.roles, vec!["agent_public"]);
+        assert_eq!(pc.chorusdt.unwrap().matricule.as_deref(), Some("M1"));
+        assert!(i.prosanteconnect.is_none());
+    }
+
+    #[test]
+    fn psc_nested_claims_and_empty_strings() {
+        let id = obj(json!({"sub":"f:x:899700218896"}));
+        let ui = obj(
+            json!({"SubjectNameID":"899700218896","family_name":"NOM","given_name":"",
+            "email_verified": false, "unknown": {"x": 1},
+            "SubjectRefPro":{"codeCivilite":"M","exercices":[{"codeProfession":"10","codeSavoirFaire":"",
+              "activities":[{"codeModeExercice":"L","numeroSiretSite":"","raisonSocialeSite":"CAB"},{"numeroFinessSite":"750000001"}]}]}}),
+        );
+        let i = normalise(ProviderKind::ProSanteConnect, id, ui).unwrap();
+        assert_eq!(i.given_name, None);
+        let p = i.prosanteconnect.unwrap();
+        assert_eq!(p.id_kind, IdKind::Rpps);
+        assert_eq!(p.rpps.as_deref(), Some("99700218896"));
+        assert_eq!(p.exercices[0].profession_code.as_deref(), Some("10"));
+        assert_eq!(p.exercices[0].savoir_faire_code, None);
+        assert_eq!(p.exercices[0].activities.len(), 2);
+        assert_eq!(p.exercices[0].activities[0].siret, None);
+        assert_eq!(
+            p.exercices[0].activities[1].finess.as_deref(),
+            Some("750000001")
+        );
+    }
+
+    #[test]
+    fn national_ids() {
+        assert_eq!(decode_national_id("0123456789").0, IdKind::Adeli);
+        assert_eq!(
+            decode_national_id("0123456789").2.as_deref(),
+            Some("123456789")
+        );
+        assert_eq!(decode_national_id("ANS20210107161422").0, IdKind::Other);
+        assert_eq!(decode_national_id("8123").0, IdKind::Other);
+    }
+
+    #[test]
+    fn missing_sub_is_an_error() {
+        let err = normalise(ProviderKind::ProConnect, Map::new(), Map::new()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedResponse);
+    }
+}

@@ -1,0 +1,276 @@
+//! The relying party of one provider: configuration, cached keys, and the sans-IO steps of a
+//! login and a logout.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+
+use crate::claims::{self, Identity};
+use crate::config::ClientConfig;
+use crate::error::Result;
+use crate::jose::KeySet;
+use crate::logout::{self, LogoutRequest, PendingLogout};
+use crate::provider::{Provider, TokenAuthMethod};
+use crate::request::{self, AuthorizationRequest, LoginOptions, PendingLogin};
+use crate::verify::{self, TokenResponse};
+
+/// An HTTP request the host (or the `http` feature) sends for the core.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Absolute URL.
+    pub url: String,
+    /// Headers (name, value).
+    pub headers: Vec<(String, String)>,
+    /// Form-encoded body, for `POST`.
+    pub body: Option<String>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bodies and headers carry codes, secrets and tokens.
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The userinfo response as received.
+#[derive(Clone, Copy, Debug)]
+pub struct UserinfoResponse<'a> {
+    /// `Content-Type` header.
+    pub content_type: Option<&'a str>,
+    /// Body bytes.
+    pub body: &'a [u8],
+}
+
+/// A completed login.
+#[derive(Clone, Serialize)]
+pub struct Login {
+    /// The normalised identity.
+    pub identity: Identity,
+    /// The id_token (keep it for `id_token_hint` at logout).
+    pub id_token: String,
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token, when issued.
+    pub refresh_token: Option<String>,
+    /// Access token lifetime, seconds.
+    pub expires_in: Option<u64>,
+    /// Where the host should send the user (a checked local path).
+    pub next: Option<String>,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("provider", &self.identity.provider)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Current Unix time in seconds.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A relying party for one provider. Cheap to share across threads (`Arc<Client>`); the JWKS
+/// cache is swapped atomically, so verifications never wait on a lock.
+#[derive(Debug)]
+pub struct Client {
+    provider: Provider,
+    config: ClientConfig,
+    keys: ArcSwap<KeySet>,
+}
+
+impl Client {
+    /// A client for the provider its configuration designates (preset, or custom issuer with
+    /// endpoints derived by convention; see [`Client::with_provider`] after a discovery).
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        let provider = config.resolve_provider()?;
+        Client::with_provider(provider, config)
+    }
+
+    /// A client for an explicit provider (e.g. one updated from its discovery document).
+    pub fn with_provider(provider: Provider, config: ClientConfig) -> Result<Client> {
+        config.validate(&provider)?;
+        Ok(Client {
+            provider,
+            config,
+            keys: ArcSwap::from_pointee(KeySet::default()),
+        })
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> &Provider {
+        &self.provider
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Replaces the cached JWKS with a freshly fetched document.
+    pub fn set_jwks(&self, document: &[u8]) -> Result<()> {
+        let keys = KeySet::from_jwks(document)?;
+        self.keys.store(Arc::new(keys));
+        Ok(())
+    }
+
+    /// Whether a JWKS has been loaded.
+    pub fn has_keys(&self) -> bool {
+        !self.keys.load().is_empty()
+    }
+
+    /// Starts a login: the authorization URL and the pending login to keep in the session.
+    pub fn begin_login(&self, options: &LoginOptions) -> Result<AuthorizationRequest> {
+        self.begin_login_at(options, unix_now())
+    }
+
+    /// [`Client::begin_login`] at a given time.
+    pub fn begin_login_at(&self, options: &LoginOptions, now: u64) -> Result<AuthorizationRequest> {
+        request::authorization_request(&self.provider, &self.config, options, now)
+    }
+
+    /// Checks the callback query (state, provider error, issuer) and returns the code.
+    pub fn parse_callback(&self, pending: &PendingLogin, query: &str, now: u64) -> Result<String> {
+        request::parse_callback(&self.provider, pending, query, now)
+    }
+
+    /// The token request for an authorization code.
+    pub fn token_request(&self, pending: &PendingLogin, code: &str) -> HttpRequest {
+        let method = self.config.token_auth_method();
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "authorization_code")
+            .append_pair("code", code)
+            .append_pair("redirect_uri", &pending.redirect_uri);
+        if let Some(verifier) = &pending.code_verifier {
+            form.append_pair("code_verifier", verifier);
+        }
+        let mut headers = vec![
+            (
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded".to_string(),
+            ),
+            ("Accept".to_string(), "application/json".to_string()),
+        ];
+        match method {
+            TokenAuthMethod::ClientSecretPost => {
+                form.append_pair("client_id", &self.config.client_id)
+                    .append_pair("client_secret", self.config.client_secret.expose());
+            }
+            TokenAuthMethod::ClientSecretBasic => {
+                use base64::Engine;
+                let enc = |s: &str| {
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                };
+                let pair = format!(
+                    "{}:{}",
+                    enc(&self.config.client_id),
+                    enc(self.config.client_secret.expose())
+                );
+                let basic = base64::engine::general_purpose::STANDARD.encode(pair);
+                headers.push(("Authorization".to_string(), format!("Basic {basic}")));
+            }
+            TokenAuthMethod::TlsClientAuth => {
+                form.append_pair("client_id", &self.config.client_id);
+            }
+        }
+        HttpRequest {
+            method: "POST",
+            url: self.provider.token_endpoint(method).to_string(),
+            headers,
+            body: Some(form.finish()),
+        }
+    }
+
+    /// The userinfo request.
+    pub fn userinfo_request(&self, access_token: &str) -> HttpRequest {
+        HttpRequest {
+            method: "GET",
+            url: self.provider.endpoints.userinfo.clone(),
+            headers: vec![
+                (
+                    "Authorization".to_string(),
+                    format!("Bearer {access_token}"),
+                ),
+                (
+                    "Accept".to_string(),
+                    "application/jwt, application/json".to_string(),
+                ),
+            ],
+            body: None,
+        }
+    }
+
+    /// Verifies the tokens and the userinfo, normalises the identity and applies the policy.
+    ///
+    /// Order of the checks (the first failure is reported): id_token (algorithm, key,
+    /// signature, iss, aud/azp, exp, iat, nonce, sub), userinfo (signed when required,
+    /// signature, iss/aud when present, sub), acr and MFA, email, allow-lists.
+    pub fn finish_login(
+        &self,
+        pending: &PendingLogin,
+        tokens: &TokenResponse,
+        userinfo: Option<UserinfoResponse<'_>>,
+        now: u64,
+    ) -> Result<Login> {
+        let keys = self.keys.load();
+        let id_claims = verify::verify_id_token(
+            &self.provider,
+            &self.config,
+            &keys,
+            &tokens.id_token,
+            &pending.nonce,
+            now,
+        )?;
+        let sub = id_claims
+            .get("sub")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let userinfo_claims = match userinfo {
+            Some(u) => verify::verify_userinfo(
+                &self.provider,
+                &self.config,
+                &keys,
+                u.content_type,
+                u.body,
+                &sub,
+                now,
+            )?,
+            None => Default::default(),
+        };
+        let acr = id_claims.get("acr").and_then(|a| a.as_str());
+        pending.acr.check(self.provider.kind, acr)?;
+        let identity = claims::normalise(self.provider.kind, id_claims, userinfo_claims)?;
+        self.config.policy.check_identity(&identity)?;
+        Ok(Login {
+            identity,
+            id_token: tokens.id_token.clone(),
+            access_token: tokens.access_token.clone(),
+            refresh_token: tokens.refresh_token.clone(),
+            expires_in: tokens.expires_in,
+            next: pending.next.clone(),
+        })
+    }
+
+    /// The end-session redirect, or `None` when the provider has no end-session endpoint.
+    pub fn logout_request(&self, id_token_hint: Option<&str>) -> Result<Option<LogoutRequest>> {
+        logout::logout_request(&self.provider, &self.config, id_token_hint, unix_now())
+    }
+
+    /// Checks the state returned to the post-logout redirect URI.
+    pub fn verify_logout_callback(&self, pending: &PendingLogout, query: &str) -> Result<()> {
+        logout::verify_logout_callback(pending, query)
+    }
+}

@@ -1,0 +1,274 @@
+//! One error type with stable string codes, shared by every binding (DESIGN §5).
+
+use std::fmt;
+
+/// A stable error code. The string form (see [`ErrorCode::as_str`]) is part of the public
+/// contract: Python, Node and Java expose exactly these names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The `state` returned to the callback is not the one this login sent.
+    StateMismatch,
+    /// The id_token `nonce` is not the one this login sent.
+    NonceMismatch,
+    /// A JWS signature does not verify with the provider's keys.
+    InvalidSignature,
+    /// The token is signed with an algorithm this provider/client does not allow (or `none`).
+    UnsupportedAlgorithm,
+    /// `iss` (or the callback's `iss` parameter) is not the provider's issuer.
+    IssuerMismatch,
+    /// `aud`/`azp` do not designate this client.
+    AudienceMismatch,
+    /// `exp` is in the past (beyond the leeway).
+    TokenExpired,
+    /// `iat`/`nbf` is in the future (beyond the leeway).
+    TokenNotYetValid,
+    /// The userinfo `sub` differs from the id_token `sub`.
+    UserinfoSubjectMismatch,
+    /// A plain JSON userinfo arrived where a signed JWT is required.
+    UserinfoNotSigned,
+    /// No key of the JWKS matches the token's `kid` (even after one refetch).
+    UnknownKey,
+    /// The returned `acr` is below what was required.
+    AcrInsufficient,
+    /// The returned `acr` is not a value this provider defines.
+    UnknownAcr,
+    /// Multi-factor authentication was required and not performed.
+    MfaRequired,
+    /// The provider explicitly marked the email as not verified.
+    EmailNotVerified,
+    /// The user is authenticated but excluded by an allow-list of the policy.
+    AccessDenied,
+    /// The provider redirected back with `error=`.
+    ProviderError,
+    /// Timeout, connection failure, 5xx or unparsable answer from the provider.
+    ProviderUnavailable,
+    /// A response or token exceeds the size limits.
+    ResponseTooLarge,
+    /// The configuration is invalid.
+    InvalidConfig,
+    /// The request asks for something the provider refuses (unknown parameter, bad hint).
+    InvalidRequest,
+    /// A token or response is malformed (bad JWS, missing required claim, bad JSON).
+    MalformedResponse,
+    /// The callback has no pending login (replay, expired or lost session).
+    NoPendingLogin,
+    /// The `state` returned to the logout callback is not the one this logout sent.
+    LogoutStateMismatch,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order (for bindings that build typed enums).
+    pub const ALL: [ErrorCode; 24] = [
+        ErrorCode::StateMismatch,
+        ErrorCode::NonceMismatch,
+        ErrorCode::InvalidSignature,
+        ErrorCode::UnsupportedAlgorithm,
+        ErrorCode::IssuerMismatch,
+        ErrorCode::AudienceMismatch,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenNotYetValid,
+        ErrorCode::UserinfoSubjectMismatch,
+        ErrorCode::UserinfoNotSigned,
+        ErrorCode::UnknownKey,
+        ErrorCode::AcrInsufficient,
+        ErrorCode::UnknownAcr,
+        ErrorCode::MfaRequired,
+        ErrorCode::EmailNotVerified,
+        ErrorCode::AccessDenied,
+        ErrorCode::ProviderError,
+        ErrorCode::ProviderUnavailable,
+        ErrorCode::ResponseTooLarge,
+        ErrorCode::InvalidConfig,
+        ErrorCode::InvalidRequest,
+        ErrorCode::MalformedResponse,
+        ErrorCode::NoPendingLogin,
+        ErrorCode::LogoutStateMismatch,
+    ];
+
+    /// The stable string code.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::StateMismatch => "state_mismatch",
+            ErrorCode::NonceMismatch => "nonce_mismatch",
+            ErrorCode::InvalidSignature => "invalid_signature",
+            ErrorCode::UnsupportedAlgorithm => "unsupported_algorithm",
+            ErrorCode::IssuerMismatch => "issuer_mismatch",
+            ErrorCode::AudienceMismatch => "audience_mismatch",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenNotYetValid => "token_not_yet_valid",
+            ErrorCode::UserinfoSubjectMismatch => "userinfo_subject_mismatch",
+            ErrorCode::UserinfoNotSigned => "userinfo_not_signed",
+            ErrorCode::UnknownKey => "unknown_key",
+            ErrorCode::AcrInsufficient => "acr_insufficient",
+            ErrorCode::UnknownAcr => "unknown_acr",
+            ErrorCode::MfaRequired => "mfa_required",
+            ErrorCode::EmailNotVerified => "email_not_verified",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::ProviderError => "provider_error",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::ResponseTooLarge => "response_too_large",
+            ErrorCode::InvalidConfig => "invalid_config",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::MalformedResponse => "malformed_response",
+            ErrorCode::NoPendingLogin => "no_pending_login",
+            ErrorCode::LogoutStateMismatch => "logout_state_mismatch",
+        }
+    }
+
+    /// Parses a stable string code.
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
+    /// The HTTP status a host answers with when a login ends in this error: 4xx for a bad
+    /// request or token, 403 for a policy refusal, 502/503 when the provider is at fault.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::AcrInsufficient
+            | ErrorCode::UnknownAcr
+            | ErrorCode::MfaRequired
+            | ErrorCode::EmailNotVerified
+            | ErrorCode::AccessDenied => 403,
+            ErrorCode::ProviderUnavailable => 503,
+            ErrorCode::ResponseTooLarge | ErrorCode::MalformedResponse => 502,
+            ErrorCode::InvalidConfig => 500,
+            _ => 400,
+        }
+    }
+
+    /// A short French sentence for the error page shown to the user.
+    pub const fn user_message(self) -> &'static str {
+        match self {
+            ErrorCode::StateMismatch | ErrorCode::NoPendingLogin => {
+                "La tentative de connexion a expiré ou a déjà été utilisée. Veuillez recommencer."
+            }
+            ErrorCode::AcrInsufficient | ErrorCode::UnknownAcr => {
+                "Le niveau de garantie de votre authentification est insuffisant pour ce service."
+            }
+            ErrorCode::MfaRequired => {
+                "Ce service exige une authentification à double facteur."
+            }
+            ErrorCode::EmailNotVerified => "Votre adresse électronique n'est pas vérifiée.",
+            ErrorCode::AccessDenied => "Votre compte n'est pas autorisé à accéder à ce service.",
+            ErrorCode::ProviderError => "Le fournisseur d'identité a interrompu la connexion.",
+            ErrorCode::ProviderUnavailable => {
+                "Le fournisseur d'identité est momentanément indisponible. Réessayez dans quelques instants."
+            }
+            ErrorCode::InvalidConfig => "Le service est mal configuré.",
+            ErrorCode::LogoutStateMismatch => "La déconnexion n'a pas pu être vérifiée.",
+            _ => "La réponse du fournisseur d'identité n'a pas pu être vérifiée.",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error of the core: a stable [`ErrorCode`], a developer-facing message (never containing a
+/// token or secret) and, for [`ErrorCode::ProviderError`], what the provider said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    provider_error: Option<ProviderErrorDetail>,
+}
+
+/// The `error` and `error_description` a provider returned.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ProviderErrorDetail {
+    /// OAuth error code, e.g. `access_denied`.
+    pub error: String,
+    /// Optional human description.
+    pub description: Option<String>,
+}
+
+impl Error {
+    /// Builds an error with a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            provider_error: None,
+        }
+    }
+
+    /// An error the provider reported through `error=` on a redirect or a JSON error body.
+    pub fn from_provider(error: &str, description: Option<&str>) -> Self {
+        let error = truncate(error, 128);
+        let description = description.map(|d| truncate(d, 512));
+        let message = match &description {
+            Some(d) => format!("provider returned error `{error}`: {d}"),
+            None => format!("provider returned error `{error}`"),
+        };
+        Error {
+            code: ErrorCode::ProviderError,
+            message,
+            provider_error: Some(ProviderErrorDetail { error, description }),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The developer-facing message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What the provider said, for [`ErrorCode::ProviderError`].
+    pub fn provider_error(&self) -> Option<&ProviderErrorDetail> {
+        self.provider_error.as_ref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result alias of the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Keeps provider-supplied text short and printable before it reaches a log or a page.
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()));
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("nope"), None);
+    }
+
+    #[test]
+    fn provider_errors_are_sanitised() {
+        let e = Error::from_provider("access_denied\n", Some("bad\r\nthing"));
+        assert_eq!(e.code(), ErrorCode::ProviderError);
+        assert_eq!(e.provider_error().unwrap().error, "access_denied");
+        assert!(!e.message().contains('\n'));
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(ErrorCode::ProviderUnavailable.http_status(), 503);
+        assert_eq!(ErrorCode::AcrInsufficient.http_status(), 403);
+        assert_eq!(ErrorCode::StateMismatch.http_status(), 400);
+    }
+}

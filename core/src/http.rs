@@ -1,0 +1,290 @@
+//! Network I/O for hosts that let the core talk to the provider (feature `http`): discovery,
+//! JWKS, token exchange, userinfo. Timeouts on every call, redirects never followed, bodies
+//! read up to a size limit.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use once_cell::sync::Lazy;
+use tokio::sync::Mutex;
+
+use crate::client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
+use crate::config::ClientConfig;
+use crate::error::{Error, ErrorCode, Result};
+use crate::limits;
+use crate::provider::TokenAuthMethod;
+use crate::request::PendingLogin;
+use crate::verify;
+
+/// Process-wide runtime for hosts without one (Python, blocking callers).
+static RUNTIME: Lazy<std::result::Result<tokio::runtime::Runtime, String>> = Lazy::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("gouvconnect-io")
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+});
+
+/// Runs a future to completion on the process-wide runtime (for hosts without async).
+pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    match &*RUNTIME {
+        Ok(rt) => Ok(rt.block_on(future)),
+        Err(e) => Err(Error::new(
+            ErrorCode::InvalidConfig,
+            format!("cannot start the I/O runtime: {e}"),
+        )),
+    }
+}
+
+/// A [`Client`] that does its own network I/O.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: Arc<Client>,
+    http: reqwest::Client,
+    /// Serialises JWKS refetches so a burst of unknown `kid`s triggers one fetch.
+    jwks_refresh: Arc<Mutex<u64>>,
+}
+
+impl HttpClient {
+    /// Builds the client; for a custom issuer, fetches the discovery document first (PSC's
+    /// authorization endpoint is only known from it). Preset endpoints are used as they are.
+    pub async fn connect(config: ClientConfig) -> Result<HttpClient> {
+        let mut provider = config.resolve_provider()?;
+        let http = build_http(&config)?;
+        if provider.environment.is_none() {
+            let body = fetch(
+                &http,
+                &get(&provider.endpoints.discovery),
+                limits::MAX_DISCOVERY_BYTES,
+            )
+            .await
+            .and_then(expect_ok)?;
+            provider.apply_discovery(&body.1)?;
+        }
+        let client = Client::with_provider(provider, config)?;
+        Ok(HttpClient {
+            client: Arc::new(client),
+            http,
+            jwks_refresh: Arc::new(Mutex::new(0)),
+        })
+    }
+
+    /// The sans-IO client underneath.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Fetches the provider's discovery document and checks it against the configuration
+    /// (issuer, endpoints reachable). Returns the document.
+    pub async fn fetch_discovery(&self) -> Result<serde_json::Value> {
+        let url = &self.client.provider().endpoints.discovery;
+        let (_, body) = fetch(&self.http, &get(url), limits::MAX_DISCOVERY_BYTES)
+            .await
+            .and_then(expect_ok)?;
+        let mut provider = self.client.provider().clone();
+        provider.apply_discovery(&body)?;
+        serde_json::from_slice(&body).map_err(|_| {
+            Error::new(
+                ErrorCode::ProviderUnavailable,
+                "discovery document is not JSON",
+            )
+        })
+    }
+
+    /// Fetches the JWKS and replaces the cached keys.
+    pub async fn refresh_jwks(&self) -> Result<()> {
+        let url = &self.client.provider().endpoints.jwks;
+        let (_, body) = fetch(&self.http, &get(url), limits::MAX_JWKS_BYTES)
+            .await
+            .and_then(expect_ok)?;
+        self.client.set_jwks(&body)
+    }
+
+    /// Completes a login from the callback query: checks it, exchanges the code, fetches the
+    /// userinfo, verifies everything (refetching the JWKS once on an unknown `kid`) and applies
+    /// the policy.
+    pub async fn complete_login(
+        &self,
+        pending: &PendingLogin,
+        callback_query: &str,
+    ) -> Result<Login> {
+        let now = unix_now();
+        let code = self.client.parse_callback(pending, callback_query, now)?;
+        let request = self.client.token_request(pending, &code);
+        let (status, body) = fetch(&self.http, &request, limits::MAX_TOKEN_RESPONSE_BYTES).await?;
+        let tokens = verify::parse_token_response(status, &body)?;
+        let userinfo_request = self.client.userinfo_request(&tokens.access_token);
+        let (status, content_type, userinfo_body) =
+            fetch_with_type(&self.http, &userinfo_request, limits::MAX_USERINFO_BYTES).await?;
+        if status >= 500 {
+            return Err(Error::new(
+                ErrorCode::ProviderUnavailable,
+                format!("userinfo endpoint answered HTTP {status}"),
+            ));
+        }
+        if status != 200 {
+            return Err(Error::from_provider(
+                "invalid_token",
+                Some(&format!("userinfo endpoint answered HTTP {status}")),
+            ));
+        }
+        if !self.client.has_keys() {
+            self.refresh_jwks_once(0).await?;
+        }
+        let userinfo = UserinfoResponse {
+            content_type: content_type.as_deref(),
+            body: &userinfo_body,
+        };
+        match self
+            .client
+            .finish_login(pending, &tokens, Some(userinfo), now)
+        {
+            Err(e) if e.code() == ErrorCode::UnknownKey => {
+                // Keys rotate: refetch once, then verify again (the code is already spent, the
+                // verification itself is pure).
+                let generation = *self.jwks_refresh.lock().await;
+                self.refresh_jwks_once(generation).await?;
+                self.client
+                    .finish_login(pending, &tokens, Some(userinfo), now)
+            }
+            other => other,
+        }
+    }
+
+    async fn refresh_jwks_once(&self, seen_generation: u64) -> Result<()> {
+        let mut generation = self.jwks_refresh.lock().await;
+        if *generation != seen_generation && self.client.has_keys() {
+            return Ok(()); // another task refreshed meanwhile
+        }
+        self.refresh_jwks().await?;
+        *generation += 1;
+        Ok(())
+    }
+}
+
+fn get(url: &str) -> HttpRequest {
+    HttpRequest {
+        method: "GET",
+        url: url.to_string(),
+        headers: vec![("Accept".into(), "application/json".into())],
+        body: None,
+    }
+}
+
+fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
+    let timeout = Duration::from_secs(config.timeout_secs);
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .user_agent(concat!("gouvconnect/", env!("CARGO_PKG_VERSION")))
+        .use_rustls_tls();
+    let read = |path: &str| {
+        std::fs::read(path).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidConfig,
+                format!("cannot read `{path}`: {e}"),
+            )
+        })
+    };
+    if let Some(ca) = &config.tls_ca_cert {
+        let cert = reqwest::Certificate::from_pem(&read(ca)?).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidConfig,
+                format!("invalid CA certificate: {e}"),
+            )
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    if config.token_auth_method() == TokenAuthMethod::TlsClientAuth {
+        if let (Some(cert), Some(key)) = (&config.tls_client_cert, &config.tls_client_key) {
+            let mut pem = read(cert)?;
+            pem.push(b'\n');
+            pem.extend(read(key)?);
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                Error::new(
+                    ErrorCode::InvalidConfig,
+                    format!("invalid client certificate: {e}"),
+                )
+            })?;
+            builder = builder.identity(identity);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("HTTP client: {e}")))
+}
+
+fn expect_ok((status, body): (u16, Vec<u8>)) -> Result<(u16, Vec<u8>)> {
+    if status == 200 {
+        Ok((status, body))
+    } else {
+        Err(Error::new(
+            ErrorCode::ProviderUnavailable,
+            format!("provider answered HTTP {status}"),
+        ))
+    }
+}
+
+async fn fetch(
+    http: &reqwest::Client,
+    request: &HttpRequest,
+    limit: usize,
+) -> Result<(u16, Vec<u8>)> {
+    let (status, _, body) = fetch_with_type(http, request, limit).await?;
+    Ok((status, body))
+}
+
+async fn fetch_with_type(
+    http: &reqwest::Client,
+    request: &HttpRequest,
+    limit: usize,
+) -> Result<(u16, Option<String>, Vec<u8>)> {
+    let unavailable = |e: reqwest::Error| {
+        let kind = if e.is_timeout() {
+            "timed out"
+        } else {
+            "failed"
+        };
+        Error::new(
+            ErrorCode::ProviderUnavailable,
+            format!("request to the provider {kind}: {}", e.without_url()),
+        )
+    };
+    let mut builder = match request.method {
+        "POST" => http.post(&request.url),
+        _ => http.get(&request.url),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    let mut response = builder.send().await.map_err(unavailable)?;
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if response.content_length().is_some_and(|l| l > limit as u64) {
+        return Err(Error::new(
+            ErrorCode::ResponseTooLarge,
+            "provider response too large",
+        ));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unavailable)? {
+        if body.len() + chunk.len() > limit {
+            return Err(Error::new(
+                ErrorCode::ResponseTooLarge,
+                "provider response too large",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, content_type, body))
+}

@@ -1,0 +1,267 @@
+//! Declarative mapping of the normalised identity to host user fields and groups.
+//!
+//! Paths address the identity's JSON shape (DESIGN §4) with dots, and `[]` to visit every
+//! element of an array: `email`, `proconnect.siret`,
+//! `prosanteconnect.exercices[].profession_code`, `raw.userinfo.chorusdt:matricule`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::claims::Identity;
+use crate::error::{Error, ErrorCode, Result};
+
+/// Field and group mapping.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mapping {
+    /// Host user field → identity path.
+    pub fields: BTreeMap<String, String>,
+    /// Group rules; a user gets every group whose rule matches.
+    pub groups: Vec<GroupRule>,
+}
+
+impl Default for Mapping {
+    /// Email and names, the fields every host user model has.
+    fn default() -> Self {
+        let fields = [
+            ("email", "email"),
+            ("first_name", "given_name"),
+            ("last_name", "family_name"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        Mapping {
+            fields,
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// A group granted when a condition on the identity holds.
+///
+/// With none of `equals`, `in`, `prefix`, the rule holds when the field has a value. `group`
+/// may contain `{path}` placeholders, e.g. `"siret:{proconnect.siret}"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupRule {
+    /// Group name (template).
+    pub group: String,
+    /// Identity path tested.
+    pub field: String,
+    /// Holds when a value equals this.
+    #[serde(default)]
+    pub equals: Option<String>,
+    /// Holds when a value is one of these.
+    #[serde(default, rename = "in")]
+    pub one_of: Option<Vec<String>>,
+    /// Holds when a value starts with this.
+    #[serde(default)]
+    pub prefix: Option<String>,
+}
+
+/// The result of a mapping.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappedUser {
+    /// Host user field → value (`None` when the identity has none).
+    pub fields: BTreeMap<String, Option<String>>,
+    /// Groups, sorted, without duplicates.
+    pub groups: Vec<String>,
+}
+
+impl Mapping {
+    /// Parses a JSON mapping.
+    pub fn from_json(json: &str) -> Result<Mapping> {
+        let m: Mapping = serde_json::from_str(json)
+            .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("invalid mapping: {e}")))?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Checks paths and rules.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::new(ErrorCode::InvalidConfig, m));
+        for (field, path) in &self.fields {
+            if field.is_empty() || !valid_path(path) {
+                return bad(format!("mapping of `{field}`: invalid path `{path}`"));
+            }
+        }
+        for rule in &self.groups {
+            if rule.group.trim().is_empty() || !valid_path(&rule.field) {
+                return bad(format!(
+                    "group rule `{}`: invalid group or field",
+                    rule.group
+                ));
+            }
+            let set = [
+                rule.equals.is_some(),
+                rule.one_of.is_some(),
+                rule.prefix.is_some(),
+            ];
+            if set.iter().filter(|s| **s).count() > 1 {
+                return bad(format!(
+                    "group rule `{}`: use one of equals, in, prefix",
+                    rule.group
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the mapping to an identity.
+    pub fn apply(&self, identity: &Identity) -> MappedUser {
+        let json = serde_json::to_value(identity).unwrap_or(Value::Null);
+        let fields = self
+            .fields
+            .iter()
+            .map(|(field, path)| (field.clone(), resolve(&json, path).into_iter().next()))
+            .collect();
+        let mut groups: Vec<String> = self
+            .groups
+            .iter()
+            .filter(|rule| rule.holds(&json))
+            .filter_map(|rule| render(&rule.group, &json))
+            .collect();
+        groups.sort();
+        groups.dedup();
+        MappedUser { fields, groups }
+    }
+}
+
+impl GroupRule {
+    fn holds(&self, identity: &Value) -> bool {
+        let values = resolve(identity, &self.field);
+        if let Some(expected) = &self.equals {
+            values.iter().any(|v| v == expected)
+        } else if let Some(list) = &self.one_of {
+            values.iter().any(|v| list.contains(v))
+        } else if let Some(prefix) = &self.prefix {
+            values.iter().any(|v| v.starts_with(prefix.as_str()))
+        } else {
+            !values.is_empty()
+        }
+    }
+}
+
+fn valid_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.len() <= 256
+        && path.split('.').all(|seg| {
+            let name = seg.strip_suffix("[]").unwrap_or(seg);
+            !name.is_empty() && !name.contains(['[', ']', '{', '}'])
+        })
+}
+
+/// Every scalar value at `path` (strings, numbers and booleans as text).
+pub fn resolve(root: &Value, path: &str) -> Vec<String> {
+    let mut current = vec![root];
+    for segment in path.split('.') {
+        let (name, each) = match segment.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (segment, false),
+        };
+        let mut next = Vec::new();
+        for v in current {
+            match v.get(name) {
+                Some(Value::Array(items)) if each => next.extend(items.iter()),
+                Some(child) if !each => next.push(child),
+                _ => {}
+            }
+        }
+        current = next;
+    }
+    current
+        .into_iter()
+        .flat_map(|v| match v {
+            Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>(),
+            other => scalar(other).into_iter().collect(),
+        })
+        .collect()
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Fills `{path}` placeholders; `None` when one has no value.
+fn render(template: &str, identity: &Value) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}')? + start;
+        let value = resolve(identity, &rest[start + 1..end])
+            .into_iter()
+            .next()?;
+        out.push_str(&value);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::normalise;
+    use crate::provider::ProviderKind;
+    use serde_json::json;
+
+    fn doctor() -> Identity {
+        let id = json!({"sub":"f:x:899700218896"})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let ui = json!({"sub":"f:x:899700218896","given_name":"Paul","family_name":"NOM",
+          "SubjectNameID":"899700218896","SubjectRefPro":{"exercices":[
+            {"codeProfession":"10","activities":[{"numeroFinessSite":"750000001"}]},
+            {"codeProfession":"40","activities":[]}]}})
+        .as_object()
+        .cloned()
+        .unwrap();
+        normalise(ProviderKind::ProSanteConnect, id, ui).unwrap()
+    }
+
+    #[test]
+    fn fields_and_groups() {
+        let m = Mapping::from_json(r#"{
+          "fields": {"last_name": "family_name", "rpps": "prosanteconnect.rpps", "email": "email"},
+          "groups": [
+            {"group": "medecins", "field": "prosanteconnect.exercices[].profession_code", "equals": "10"},
+            {"group": "dentistes", "field": "prosanteconnect.exercices[].profession_code", "in": ["40"]},
+            {"group": "pharmaciens", "field": "prosanteconnect.exercices[].profession_code", "equals": "21"},
+            {"group": "finess:{prosanteconnect.exercices[].activities[].finess}", "field": "prosanteconnect.exercices[].activities[].finess"}
+          ]}"#).unwrap();
+        let out = m.apply(&doctor());
+        assert_eq!(out.fields["last_name"].as_deref(), Some("NOM"));
+        assert_eq!(out.fields["rpps"].as_deref(), Some("99700218896"));
+        assert_eq!(out.fields["email"], None);
+        assert_eq!(
+            out.groups,
+            vec!["dentistes", "finess:750000001", "medecins"]
+        );
+    }
+
+    #[test]
+    fn invalid_mappings_are_refused() {
+        for bad in [
+            r#"{"fields": {"a": ""}}"#,
+            r#"{"groups": [{"group": "g", "field": "a..b"}]}"#,
+            r#"{"groups": [{"group": "g", "field": "a", "equals": "x", "prefix": "y"}]}"#,
+            r#"{"unknown": 1}"#,
+        ] {
+            assert_eq!(
+                Mapping::from_json(bad).unwrap_err().code(),
+                ErrorCode::InvalidConfig,
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Authentication-level (acr) rules and the access policy applied after a login.
+
+use serde::{Deserialize, Serialize};
+
+use crate::claims::Identity;
+use crate::error::{Error, ErrorCode, Result};
+use crate::provider::ProviderKind;
+
+/// ProConnect's certification-dirigeant assurance URI.
+pub const CERTIFICATION_DIRIGEANT: &str =
+    "https://proconnect.gouv.fr/assurance/certification-dirigeant";
+
+/// ProConnect's acr values (since 2026-06-18), weakest first.
+pub const PROCONNECT_ACR_VALUES: [&str; 7] = [
+    "eidas0",
+    "eidas0-mfa",
+    "eidas1",
+    "eidas1-mfa",
+    "eidas2",
+    "eidas3",
+    CERTIFICATION_DIRIGEANT,
+];
+
+/// The ProConnect values that prove a multi-factor authentication.
+pub const PROCONNECT_MFA_VALUES: [&str; 4] = ["eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3"];
+
+/// An eIDAS-style level: identity assurance (0–3) and whether MFA was performed. ProConnect's
+/// levels are only partially ordered (`eidas0-mfa` is neither above nor below `eidas1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Level {
+    identity: u8,
+    mfa: bool,
+}
+
+fn proconnect_level(acr: &str) -> Option<Level> {
+    let (identity, mfa) = match acr {
+        "eidas0" => (0, false),
+        "eidas0-mfa" => (0, true),
+        "eidas1" => (1, false),
+        "eidas1-mfa" => (1, true),
+        "eidas2" => (2, true),
+        "eidas3" => (3, true),
+        _ => return None,
+    };
+    Some(Level { identity, mfa })
+}
+
+/// Whether `acr` is a value ProConnect defines.
+pub fn is_known_proconnect_acr(acr: &str) -> bool {
+    PROCONNECT_ACR_VALUES.contains(&acr)
+}
+
+/// The set of ProConnect acr values that satisfy a minimum `min` (and MFA when `mfa`).
+/// Certification dirigeant is a role proof, not an eIDAS level: it satisfies only itself.
+pub fn proconnect_accepted_values(min: Option<&str>, mfa: bool) -> Result<Vec<String>> {
+    if min == Some(CERTIFICATION_DIRIGEANT) {
+        return Ok(vec![CERTIFICATION_DIRIGEANT.to_string()]);
+    }
+    let floor = match min {
+        None => Level {
+            identity: 0,
+            mfa: false,
+        },
+        Some(m) => proconnect_level(m).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidConfig,
+                format!("`{m}` is not a ProConnect acr value"),
+            )
+        })?,
+    };
+    let mut values: Vec<String> = PROCONNECT_ACR_VALUES
+        .iter()
+        .filter_map(|v| proconnect_level(v).map(|l| (v, l)))
+        .filter(|(_, l)| l.identity >= floor.identity && (l.mfa || !(floor.mfa || mfa)))
+        .map(|(v, _)| v.to_string())
+        .collect();
+    if min.is_none() && !mfa {
+        values.push(CERTIFICATION_DIRIGEANT.to_string());
+    }
+    Ok(values)
+}
+
+/// What a login must satisfy, fixed when it starts and kept in the pending login.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcrRequirement {
+    /// The acr values accepted on return (ProConnect); `None` means any known value.
+    pub accepted: Option<Vec<String>>,
+    /// Whether MFA is required.
+    pub mfa: bool,
+}
+
+impl AcrRequirement {
+    /// The requirement for a provider given a minimum level and the MFA switch.
+    pub fn for_provider(kind: ProviderKind, min: Option<&str>, mfa: bool) -> Result<Self> {
+        match kind {
+            ProviderKind::ProConnect => {
+                let accepted = if min.is_none() && !mfa {
+                    None
+                } else {
+                    Some(proconnect_accepted_values(min, mfa)?)
+                };
+                Ok(AcrRequirement { accepted, mfa })
+            }
+            ProviderKind::ProSanteConnect => match min {
+                None | Some("eidas1") => Ok(AcrRequirement {
+                    accepted: None,
+                    mfa,
+                }),
+                Some(other) => Err(Error::new(
+                    ErrorCode::InvalidConfig,
+                    format!("Pro Santé Connect only supports acr `eidas1`, not `{other}`"),
+                )),
+            },
+        }
+    }
+
+    /// Checks the `acr` an id_token returned.
+    pub fn check(&self, kind: ProviderKind, acr: Option<&str>) -> Result<()> {
+        match kind {
+            ProviderKind::ProConnect => {
+                let acr = acr.ok_or_else(|| {
+                    Error::new(ErrorCode::AcrInsufficient, "the id_token carries no acr")
+                })?;
+                if !is_known_proconnect_acr(acr) {
+                    return Err(Error::new(
+                        ErrorCode::UnknownAcr,
+                        format!("acr `{}` is not a ProConnect value", shorten(acr)),
+                    ));
+                }
+                if let Some(accepted) = &self.accepted {
+                    if !accepted.iter().any(|a| a == acr) {
+                        let code = if self.mfa && !PROCONNECT_MFA_VALUES.contains(&acr) {
+                            ErrorCode::MfaRequired
+                        } else {
+                            ErrorCode::AcrInsufficient
+                        };
+                        return Err(Error::new(
+                            code,
+                            format!("acr `{acr}` does not meet the required level"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            // PSC: a missing acr counts as eidas1; CPS and e-CPS are both two-factor means.
+            ProviderKind::ProSanteConnect => match acr.unwrap_or("eidas1") {
+                "eidas1" => Ok(()),
+                "eidas2" | "eidas3" => Ok(()),
+                other => Err(Error::new(
+                    ErrorCode::UnknownAcr,
+                    format!("acr `{}` is not a Pro Santé Connect value", shorten(other)),
+                )),
+            },
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(80).collect()
+}
+
+/// The access policy of a client: switches and optional allow-lists, applied to the identity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Minimum acr (ProConnect: `eidas1`, `eidas2`, … or certification dirigeant; PSC: `eidas1`).
+    pub acr: Option<String>,
+    /// Require multi-factor authentication.
+    pub require_mfa: bool,
+    /// Accept an email the provider explicitly marked unverified (off by default).
+    pub accept_unverified_email: bool,
+    /// When non-empty, only these SIRET numbers (ProConnect) are let in.
+    pub allowed_sirets: Vec<String>,
+    /// When non-empty, only emails of these domains are let in.
+    pub allowed_email_domains: Vec<String>,
+    /// When non-empty, the user must hold one of these ProConnect `roles`.
+    pub allowed_roles: Vec<String>,
+    /// When non-empty, the user must have an exercice with one of these PSC profession codes.
+    pub allowed_profession_codes: Vec<String>,
+}
+
+impl Policy {
+    /// Validates the policy for a provider.
+    pub fn validate(&self, kind: ProviderKind) -> Result<()> {
+        AcrRequirement::for_provider(kind, self.acr.as_deref(), self.require_mfa).map(|_| ())
+    }
+
+    /// Applies the email rule and the allow-lists to a normalised identity (the acr was already
+    /// checked against the login's requirement).
+    pub fn check_identity(&self, identity: &Identity) -> Result<()> {
+        if identity.email.is_some()
+            && identity.email_verified == Some(false)
+            && !self.accept_unverified_email
+        {
+            return Err(Error::new(
+                ErrorCode::EmailNotVerified,
+                "the provider marked the email as not verified",
+            ));
+        }
+        if !self.allowed_sirets.is_empty() {
+            let siret = identity
+                .proconnect
+                .as_ref()
+                .and_then(|p| p.siret.as_deref());
+            if !siret.is_some_and(|s| self.allowed_sirets.iter().any(|a| a == s)) {
+                return Err(Error::new(ErrorCode::AccessDenied, "SIRET not allowed"));
+            }
+        }
+        if !self.allowed_email_domains.is_empty() {
+            let domain = identity
+                .email
+                .as_deref()
+                .and_then(|e| e.rsplit_once('@'))
+                .map(|(_, d)| d.to_ascii_lowercase());
+            let ok = domain.is_some_and(|d| {
+                self.allowed_email_domains
+                    .iter()
+                    .any(|a| a.trim_start_matches('@').eq_ignore_ascii_case(&d))
+            });
+            if !ok {
+                return Err(Error::new(
+                    ErrorCode::AccessDenied,
+                    "email domain not allowed",
+                ));
+            }
+        }
+        if !self.allowed_roles.is_empty() {
+            let ok = identity
+                .proconnect
+                .as_ref()
+                .is_some_and(|p| p.roles.iter().any(|r| self.allowed_roles.contains(r)));
+            if !ok {
+                return Err(Error::new(ErrorCode::AccessDenied, "role not allowed"));
+            }
+        }
+        if !self.allowed_profession_codes.is_empty() {
+            let ok = identity.prosanteconnect.as_ref().is_some_and(|p| {
+                p.exercices.iter().any(|e| {
+                    e.profession_code
+                        .as_ref()
+                        .is_some_and(|c| self.allowed_profession_codes.contains(c))
+                })
+            });
+            if !ok {
+                return Err(Error::new(
+                    ErrorCode::AccessDenied,
+                    "profession not allowed",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_sets_follow_the_partial_order() {
+        assert_eq!(
+            proconnect_accepted_values(Some("eidas1"), false).unwrap(),
+            vec!["eidas1", "eidas1-mfa", "eidas2", "eidas3"]
+        );
+        assert_eq!(
+            proconnect_accepted_values(None, true).unwrap(),
+            PROCONNECT_MFA_VALUES.to_vec()
+        );
+        assert_eq!(
+            proconnect_accepted_values(Some("eidas1"), true).unwrap(),
+            vec!["eidas1-mfa", "eidas2", "eidas3"]
+        );
+        assert_eq!(
+            proconnect_accepted_values(Some(CERTIFICATION_DIRIGEANT), false).unwrap(),
+            vec![CERTIFICATION_DIRIGEANT]
+        );
+        assert!(proconnect_accepted_values(Some("eidas9"), false).is_err());
+    }
+
+    #[test]
+    fn checks() {
+        let pc = ProviderKind::ProConnect;
+        let req = AcrRequirement::for_provider(pc, Some("eidas2"), false).unwrap();
+        assert!(req.check(pc, Some("eidas3")).is_ok());
+        assert_eq!(
+            req.check(pc, Some("eidas1")).unwrap_err().code(),
+            ErrorCode::AcrInsufficient
+        );
+        assert_eq!(
+            req.check(pc, Some("weird")).unwrap_err().code(),
+            ErrorCode::UnknownAcr
+        );
+        assert_eq!(
+            req.check(pc, None).unwrap_err().code(),
+            ErrorCode::AcrInsufficient
+        );
+        let mfa = AcrRequirement::for_provider(pc, None, true).unwrap();
+        assert_eq!(
+            mfa.check(pc, Some("eidas1")).unwrap_err().code(),
+            ErrorCode::MfaRequired
+        );
+        assert!(mfa.check(pc, Some("eidas1-mfa")).is_ok());
+        let any = AcrRequirement::for_provider(pc, None, false).unwrap();
+        assert!(any.check(pc, Some("eidas0")).is_ok());
+        let psc = ProviderKind::ProSanteConnect;
+        let r = AcrRequirement::for_provider(psc, Some("eidas1"), false).unwrap();
+        assert!(r.check(psc, None).is_ok());
+        assert_eq!(
+            r.check(psc, Some("x")).unwrap_err().code(),
+            ErrorCode::UnknownAcr
+        );
+        assert!(AcrRequirement::for_provider(psc, Some("eidas2"), false).is_err());
+    }
+}

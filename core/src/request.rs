@@ -1,0 +1,527 @@
+//! The authorization request, the pending login a host keeps in its session, and the callback.
+
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+
+use crate::config::ClientConfig;
+use crate::error::{Error, ErrorCode, Result};
+use crate::jose::b64url;
+use crate::limits;
+use crate::policy::AcrRequirement;
+use crate::provider::{AcrRequestStyle, Provider, ProviderKind};
+
+/// How long a started login stays valid (the user may linger on the provider's pages).
+pub const PENDING_LOGIN_TTL_SECS: u64 = 30 * 60;
+
+/// Per-login choices of the host.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginOptions {
+    /// `prompt` (`login`, `consent`, `none`).
+    pub prompt: Option<String>,
+    /// ProConnect: the user's email, to skip the email page.
+    pub login_hint: Option<String>,
+    /// ProConnect: an `idp_id` to go straight to that identity provider.
+    pub idp_hint: Option<String>,
+    /// ProConnect: a 14-digit SIRET forwarded to the identity provider.
+    pub siret_hint: Option<String>,
+    /// Minimum acr for this login (overrides the policy's).
+    pub acr: Option<String>,
+    /// Require MFA for this login (overrides the policy's).
+    pub require_mfa: Option<bool>,
+    /// Local path to return to after the login (checked with [`safe_next_path`]).
+    pub next: Option<String>,
+    /// Other parameters; refused unless the provider accepts them.
+    pub extra_params: Vec<(String, String)>,
+}
+
+/// What the host keeps in its session between the redirect and the callback. Serialisable;
+/// opaque to the host.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingLogin {
+    /// Provider of this login.
+    pub provider: ProviderKind,
+    /// Client id this login was started for.
+    pub client_id: String,
+    /// `state` sent.
+    pub state: String,
+    /// `nonce` sent.
+    pub nonce: String,
+    /// PKCE verifier, when PKCE was used.
+    pub code_verifier: Option<String>,
+    /// Redirect URI sent (the token request must repeat it).
+    pub redirect_uri: String,
+    /// What the returned acr must satisfy.
+    pub acr: AcrRequirement,
+    /// Unix time the login started.
+    pub created_at: u64,
+    /// Local path to go to afterwards.
+    pub next: Option<String>,
+}
+
+impl std::fmt::Debug for PendingLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // state, nonce and verifier are secrets of this login: never in logs.
+        f.debug_struct("PendingLogin")
+            .field("provider", &self.provider)
+            .field("client_id", &self.client_id)
+            .field("created_at", &self.created_at)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingLogin {
+    /// Serialises for the host's session.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads back what [`PendingLogin::to_json`] wrote.
+    pub fn from_json(json: &str) -> Result<Self> {
+        if json.len() > limits::MAX_PENDING_BYTES {
+            return Err(Error::new(
+                ErrorCode::NoPendingLogin,
+                "pending login too large",
+            ));
+        }
+        serde_json::from_str(json)
+            .map_err(|_| Error::new(ErrorCode::NoPendingLogin, "pending login is unreadable"))
+    }
+}
+
+/// The URL to send the browser to, and what to keep until the callback.
+#[derive(Clone, Debug)]
+pub struct AuthorizationRequest {
+    /// The provider's authorization URL with every parameter.
+    pub url: String,
+    /// To store in the session.
+    pub pending: PendingLogin,
+}
+
+/// A random URL-safe string of `bytes` bytes of CSPRNG output (43 chars for 32 bytes).
+pub fn random_token(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    SystemRandom::new()
+        .fill(&mut buf)
+        .map_err(|_| Error::new(ErrorCode::InvalidConfig, "system random generator failed"))?;
+    Ok(b64url(&buf))
+}
+
+/// Builds the authorization request.
+pub fn authorization_request(
+    provider: &Provider,
+    config: &ClientConfig,
+    options: &LoginOptions,
+    now: u64,
+) -> Result<AuthorizationRequest> {
+    let refuse = |m: String| Err(Error::new(ErrorCode::InvalidRequest, m));
+    let state = random_token(32)?;
+    let nonce = random_token(32)?;
+    debug_assert!(state.len() >= provider.min_state_len);
+    let min_acr = options.acr.as_deref().or(config.policy.acr.as_deref());
+    let mfa = options.require_mfa.unwrap_or(config.policy.require_mfa);
+    let acr = AcrRequirement::for_provider(provider.kind, min_acr, mfa)?;
+
+    let mut params: Vec<(&str, String)> = vec![
+        ("response_type", "code".into()),
+        ("client_id", config.client_id.clone()),
+        ("redirect_uri", config.redirect_uri.clone()),
+        ("scope", config.scopes(provider).join(" ")),
+        ("state", state.clone()),
+        ("nonce", nonce.clone()),
+    ];
+    match provider.acr_request {
+        AcrRequestStyle::ClaimsParameter => params.push(("claims", claims_parameter(&acr))),
+        AcrRequestStyle::AcrValues => params.push(("acr_values", "eidas1".into())),
+    }
+    let code_verifier = if provider.supports_pkce && config.use_pkce.unwrap_or(true) {
+        let verifier = random_token(32)?;
+        let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+        params.push(("code_challenge", b64url(digest.as_ref())));
+        params.push(("code_challenge_method", "S256".into()));
+        Some(verifier)
+    } else {
+        None
+    };
+    if let Some(prompt) = &options.prompt {
+        let values: Vec<&str> = prompt.split_whitespace().collect();
+        let known = values
+            .iter()
+            .all(|v| matches!(*v, "login" | "consent" | "none"));
+        if values.is_empty() || !known || (values.contains(&"none") && values.len() > 1) {
+            return refuse(format!("unsupported prompt `{prompt}`"));
+        }
+        params.push(("prompt", values.join(" ")));
+    }
+    if let Some(hint) = &options.login_hint {
+        if provider.kind == ProviderKind::ProConnect && !looks_like_email(hint) {
+            return refuse("login_hint must be an email address for ProConnect".into());
+        }
+        params.push(("login_hint", hint.clone()));
+    }
+    if let Some(hint) = &options.idp_hint {
+        params.push(("idp_hint", hint.clone()));
+    }
+    if let Some(hint) = &options.siret_hint {
+        if hint.len() != 14 || !hint.bytes().all(|b| b.is_ascii_digit()) {
+            return refuse("siret_hint must be 14 digits".into());
+        }
+        params.push(("siret_hint", hint.clone()));
+    }
+    for (name, value) in &options.extra_params {
+        if params.iter().any(|(n, _)| n == name) {
+            return refuse(format!("parameter `{name}` is set by the library"));
+        }
+        params.push((name.as_str(), value.clone()));
+    }
+    for (name, _) in &params {
+        if !provider.allowed_authorize_params.iter().any(|a| a == name) {
+            return refuse(format!(
+                "{} does not accept the authorization parameter `{name}`",
+                provider.kind.display_name()
+            ));
+        }
+    }
+    let mut url = url::Url::parse(&provider.endpoints.authorization).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidConfig,
+            format!("invalid authorization endpoint: {e}"),
+        )
+    })?;
+    url.query_pairs_mut()
+        .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+    let next =
+        match &options.next {
+            Some(n) => Some(safe_next_path(n).ok_or_else(|| {
+                Error::new(ErrorCode::InvalidRequest, "`next` must be a local path")
+            })?),
+            None => None,
+        };
+    Ok(AuthorizationRequest {
+        url: url.into(),
+        pending: PendingLogin {
+            provider: provider.kind,
+            client_id: config.client_id.clone(),
+            state,
+            nonce,
+            code_verifier,
+            redirect_uri: config.redirect_uri.clone(),
+            acr,
+            created_at: now,
+            next,
+        },
+    })
+}
+
+/// ProConnect's `claims` parameter: acr as essential values when a level is required (the
+/// returned acr is checked anyway), amr always asked for.
+fn claims_parameter(acr: &AcrRequirement) -> String {
+    let acr_claim = match &acr.accepted {
+        None => serde_json::Value::Null,
+        Some(values) if values.len() == 1 => {
+            serde_json::json!({ "essential": true, "value": values[0] })
+        }
+        Some(values) => serde_json::json!({ "essential": true, "values": values }),
+    };
+    serde_json::json!({ "id_token": { "acr": acr_claim, "amr": null } }).to_string()
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// Returns `next` when it is a path on this site, `None` otherwise. Refuses absolute and
+/// scheme-relative URLs (`//evil`, `/\evil`, `https:…`), control characters, and their
+/// percent-encoded forms.
+pub fn safe_next_path(next: &str) -> Option<String> {
+    if next.len() > 2048 {
+        return None;
+    }
+    let decoded: String = url::form_urlencoded::parse(format!("x={next}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    for candidate in [next, decoded.as_str()] {
+        let bytes = candidate.as_bytes();
+        if bytes.first() != Some(&b'/') {
+            return None;
+        }
+        if matches!(bytes.get(1), Some(b'/') | Some(b'\\')) {
+            return None;
+        }
+        if candidate.chars().any(|c| c.is_control() || c == '\\') {
+            return None;
+        }
+    }
+    Some(next.to_string())
+}
+
+/// Parses the callback query and returns the authorization code.
+///
+/// Checks, in order: a provider `error` (with a matching state) → `provider_error`; the
+/// `state` → `state_mismatch`; the login's age → `no_pending_login`; RFC 9207 `iss` when
+/// present → `issuer_mismatch`; a `code` → `invalid_request`.
+pub fn parse_callback(
+    provider: &Provider,
+    pending: &PendingLogin,
+    query: &str,
+    now: u64,
+) -> Result<String> {
+    if query.len() > limits::MAX_CALLBACK_QUERY_BYTES {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "callback query too long",
+        ));
+    }
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut code = None;
+    let mut state = None;
+    let mut iss = None;
+    let mut error = None;
+    let mut description = None;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let slot = match k.as_ref() {
+            "code" => &mut code,
+            "state" => &mut state,
+            "iss" => &mut iss,
+            "error" => &mut error,
+            "error_description" => &mut description,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                format!("callback parameter `{k}` is repeated"),
+            ));
+        }
+        *slot = Some(v.into_owned());
+    }
+    let state_ok = state
+        .as_deref()
+        .is_some_and(|s| constant_time_eq(s.as_bytes(), pending.state.as_bytes()));
+    if let Some(error) = error {
+        if state.is_some() && !state_ok {
+            return Err(Error::new(
+                ErrorCode::StateMismatch,
+                "callback state does not match the pending login",
+            ));
+        }
+        return Err(Error::from_provider(&error, description.as_deref()));
+    }
+    if !state_ok {
+        return Err(Error::new(
+            ErrorCode::StateMismatch,
+            "callback state does not match the pending login",
+        ));
+    }
+    if pending.provider != provider.kind {
+        return Err(Error::new(
+            ErrorCode::NoPendingLogin,
+            "the pending login belongs to another provider",
+        ));
+    }
+    if now.saturating_sub(pending.created_at) > PENDING_LOGIN_TTL_SECS {
+        return Err(Error::new(
+            ErrorCode::NoPendingLogin,
+            "the login attempt has expired",
+        ));
+    }
+    if let Some(iss) = iss {
+        if iss != provider.endpoints.issuer {
+            return Err(Error::new(
+                ErrorCode::IssuerMismatch,
+                "callback `iss` is not the provider's issuer",
+            ));
+        }
+    }
+    match code {
+        Some(c) if !c.is_empty() => Ok(c),
+        _ => Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "callback has no `code`",
+        )),
+    }
+}
+
+/// Compares two secrets without an early exit.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Environment;
+
+    fn setup(kind: ProviderKind, env: Environment) -> (Provider, ClientConfig) {
+        let p = Provider::preset(kind, env).unwrap();
+        let c = ClientConfig::new(kind, "cid", "secret", "https://app.example/auth/callback");
+        (p, c)
+    }
+
+    fn params(url: &str) -> Vec<(String, String)> {
+        url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect()
+    }
+
+    #[test]
+    fn proconnect_request_has_claims_and_pkce_and_long_state() {
+        let (p, mut c) = setup(ProviderKind::ProConnect, Environment::Integration);
+        c.policy.acr = Some("eidas2".into());
+        let r = authorization_request(&p, &c, &LoginOptions::default(), 100).unwrap();
+        let q = params(&r.url);
+        let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert!(get("state").unwrap().len() >= 32);
+        assert!(get("nonce").unwrap().len() >= 32);
+        assert_eq!(get("code_challenge_method").as_deref(), Some("S256"));
+        assert!(get("acr_values").is_none());
+        let claims: serde_json::Value = serde_json::from_str(&get("claims").unwrap()).unwrap();
+        assert_eq!(claims["id_token"]["acr"]["essential"], true);
+        assert_eq!(
+            claims["id_token"]["acr"]["values"],
+            serde_json::json!(["eidas2", "eidas3"])
+        );
+        assert_eq!(get("scope").unwrap().split(' ').next(), Some("openid"));
+        let again = authorization_request(&p, &c, &LoginOptions::default(), 100).unwrap();
+        assert_ne!(again.pending.state, r.pending.state);
+    }
+
+    #[test]
+    fn psc_request_sends_acr_values_and_scope_all() {
+        let (p, c) = setup(ProviderKind::ProSanteConnect, Environment::Sandbox);
+        let r = authorization_request(&p, &c, &LoginOptions::default(), 0).unwrap();
+        assert!(r
+            .url
+            .starts_with("https://wallet.bas.psc.esante.gouv.fr/auth?"));
+        let q = params(&r.url);
+        assert!(q.contains(&("acr_values".into(), "eidas1".into())));
+        assert!(q.contains(&("scope".into(), "openid scope_all".into())));
+    }
+
+    #[test]
+    fn refuses_parameters_the_provider_rejects() {
+        let (p, c) = setup(ProviderKind::ProConnect, Environment::Integration);
+        let bad = |o: LoginOptions| authorization_request(&p, &c, &o, 0).unwrap_err().code();
+        let mut o = LoginOptions::default();
+        o.extra_params.push(("foo".into(), "bar".into()));
+        assert_eq!(bad(o), ErrorCode::InvalidRequest);
+        let o = LoginOptions {
+            prompt: Some("select_account".into()),
+            ..Default::default()
+        };
+        assert_eq!(bad(o), ErrorCode::InvalidRequest);
+        let o = LoginOptions {
+            prompt: Some("none login".into()),
+            ..Default::default()
+        };
+        assert_eq!(bad(o), ErrorCode::InvalidRequest);
+        let o = LoginOptions {
+            login_hint: Some("not-an-email".into()),
+            ..Default::default()
+        };
+        assert_eq!(bad(o), ErrorCode::InvalidRequest);
+        let o = LoginOptions {
+            siret_hint: Some("123".into()),
+            ..Default::default()
+        };
+        assert_eq!(bad(o), ErrorCode::InvalidRequest);
+        let o = LoginOptions {
+            next: Some("//evil.example".into()),
+            ..Default::default()
+        };
+        assert_eq!(bad(o), ErrorCode::InvalidRequest);
+        let (psc, pc) = setup(ProviderKind::ProSanteConnect, Environment::Sandbox);
+        let o = LoginOptions {
+            idp_hint: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            authorization_request(&psc, &pc, &o, 0).unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn next_paths() {
+        for ok in ["/", "/a/b?c=d", "/%20x"] {
+            assert_eq!(safe_next_path(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "%2F%2Fevil.example",
+            "/%2Fevil.example",
+            "/%5Cevil.example",
+            "evil",
+            "",
+            "/\nx",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn callback_checks() {
+        let (p, c) = setup(ProviderKind::ProConnect, Environment::Integration);
+        let r = authorization_request(&p, &c, &LoginOptions::default(), 1000).unwrap();
+        let s = &r.pending.state;
+        let ok = format!("code=abc&state={s}");
+        assert_eq!(parse_callback(&p, &r.pending, &ok, 1001).unwrap(), "abc");
+        let err = |q: &str, now| parse_callback(&p, &r.pending, q, now).unwrap_err().code();
+        assert_eq!(err("code=abc&state=zzz", 1001), ErrorCode::StateMismatch);
+        assert_eq!(err("code=abc", 1001), ErrorCode::StateMismatch);
+        assert_eq!(
+            err(&format!("error=access_denied&state={s}"), 1001),
+            ErrorCode::ProviderError
+        );
+        assert_eq!(
+            err("error=access_denied&state=other", 1001),
+            ErrorCode::StateMismatch
+        );
+        assert_eq!(
+            err(&ok, 1000 + PENDING_LOGIN_TTL_SECS + 1),
+            ErrorCode::NoPendingLogin
+        );
+        assert_eq!(err(&format!("state={s}"), 1001), ErrorCode::InvalidRequest);
+        assert_eq!(
+            err(&format!("code=a&code=b&state={s}"), 1001),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            err(&format!("code=a&state={s}&iss=https://evil"), 1001),
+            ErrorCode::IssuerMismatch
+        );
+    }
+
+    #[test]
+    fn pending_round_trips_and_hides_secrets() {
+        let (p, c) = setup(ProviderKind::ProConnect, Environment::Integration);
+        let r = authorization_request(&p, &c, &LoginOptions::default(), 5).unwrap();
+        let back = PendingLogin::from_json(&r.pending.to_json()).unwrap();
+        assert_eq!(back, r.pending);
+        assert!(!format!("{:?}", r.pending).contains(&r.pending.state));
+        assert_eq!(
+            PendingLogin::from_json("{").unwrap_err().code(),
+            ErrorCode::NoPendingLogin
+        );
+    }
+}
