@@ -1,0 +1,47 @@
+# gouvconnect — the two commands of the README:
+#   make demo   emulator + a minimal relying party; log in from a browser
+#   make test   every test (installs what it needs under .build/)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ROOT := $(CURDIR)
+# One target directory for the whole workspace and every binding build.
+export CARGO_TARGET_DIR := $(ROOT)/target
+# Downloads and tool caches live inside the build tree.
+BUILD := $(ROOT)/.build
+export GOUVCONNECT_EMULATOR_BIN := $(CARGO_TARGET_DIR)/release/gouvconnect-emulator
+DEMO_PORT ?= 8000
+EMULATOR_PORT ?= 4000
+
+TEST_TARGETS := lint test-rust
+
+.PHONY: all demo test lint test-rust emulator vectors clean
+
+all: test
+
+emulator:
+	cargo build --release -p gouvconnect-emulator
+
+demo-build:
+	cargo build --release -p gouvconnect-emulator -p gouvconnect --features gouvconnect/http --example demo_rp
+
+demo: demo-build
+	@bash scripts/demo.sh $(EMULATOR_PORT) $(DEMO_PORT)
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+test-rust: emulator
+	cargo test --release --workspace --all-features
+
+vectors:
+	bash tests/vectors/generate.sh
+
+# Each binding adds its targets (and appends to TEST_TARGETS) in mk/<binding>.mk.
+-include mk/*.mk
+
+test: $(TEST_TARGETS)
+	@echo "make test: all suites passed ($(TEST_TARGETS))"
+
+clean:
+	rm -rf target .build
