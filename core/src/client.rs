@@ -141,6 +141,25 @@ impl Client {
         request::authorization_request(&self.provider, &self.config, options, now)
     }
 
+    /// [`Client::begin_login`] with a host-chosen `state` and `nonce` (Keycloak's broker owns
+    /// them); both must be at least the provider's minimum length.
+    pub fn begin_login_with_state(
+        &self,
+        options: &LoginOptions,
+        state: String,
+        nonce: String,
+        now: u64,
+    ) -> Result<AuthorizationRequest> {
+        request::authorization_request_with_state(
+            &self.provider,
+            &self.config,
+            options,
+            state,
+            nonce,
+            now,
+        )
+    }
+
     /// Checks the callback query (state, provider error, issuer) and returns the code.
     pub fn parse_callback(&self, pending: &PendingLogin, query: &str, now: u64) -> Result<String> {
         request::parse_callback(&self.provider, pending, query, now)

@@ -116,10 +116,35 @@ pub fn authorization_request(
     options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest> {
-    let refuse = |m: String| Err(Error::new(ErrorCode::InvalidRequest, m));
     let state = random_token(32)?;
     let nonce = random_token(32)?;
-    debug_assert!(state.len() >= provider.min_state_len);
+    authorization_request_with_state(provider, config, options, state, nonce, now)
+}
+
+/// Like [`authorization_request`], with a `state` and `nonce` chosen by the host (Keycloak's
+/// broker owns them). Both must be at least the provider's minimum length and URL-safe.
+pub fn authorization_request_with_state(
+    provider: &Provider,
+    config: &ClientConfig,
+    options: &LoginOptions,
+    state: String,
+    nonce: String,
+    now: u64,
+) -> Result<AuthorizationRequest> {
+    let refuse = |m: String| Err(Error::new(ErrorCode::InvalidRequest, m));
+    for (name, value) in [("state", &state), ("nonce", &nonce)] {
+        if value.len() < provider.min_state_len || value.len() > 512 {
+            return refuse(format!(
+                "{name} must be {} to 512 characters long",
+                provider.min_state_len
+            ));
+        }
+        if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return refuse(format!(
+                "{name} must not contain spaces or control characters"
+            ));
+        }
+    }
     let min_acr = options.acr.as_deref().or(config.policy.acr.as_deref());
     let mfa = options.require_mfa.unwrap_or(config.policy.require_mfa);
     let acr = AcrRequirement::for_provider(provider.kind, min_acr, mfa)?;
@@ -456,6 +481,17 @@ mod tests {
             authorization_request(&psc, &pc, &o, 0).unwrap_err().code(),
             ErrorCode::InvalidRequest
         );
+    }
+
+    #[test]
+    fn host_chosen_state_must_be_long_enough() {
+        let (p, c) = setup(ProviderKind::ProConnect, Environment::Integration);
+        let o = LoginOptions::default();
+        let short = authorization_request_with_state(&p, &c, &o, "abc".into(), "x".repeat(40), 0);
+        assert_eq!(short.unwrap_err().code(), ErrorCode::InvalidRequest);
+        let ok = authorization_request_with_state(&p, &c, &o, "s".repeat(40), "n".repeat(40), 0)
+            .unwrap();
+        assert_eq!(ok.pending.state, "s".repeat(40));
     }
 
     #[test]
