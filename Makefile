@@ -29,10 +29,13 @@ demo: demo-build
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p gouvconnect --all-targets --features http -- -D warnings
 
+# Release profile, like every other build here, so dependencies compile once.
 test-rust: emulator
-	cargo test --release --workspace --all-features
+	cargo test --release -p gouvconnect --features http
+	cargo test --release -p gouvconnect-emulator
 
 vectors:
 	bash tests/vectors/generate.sh

@@ -1,1 +1,306 @@
-fn main() {}
+//! A minimal relying party for `make demo`: ProConnect and Pro Santé Connect login against the
+//! emulator (or any issuer), using the core's `http` feature.
+//!
+//! `cargo run -p gouvconnect --features http --example demo_rp -- EMULATOR_URL PORT`
+//!
+//! Sessions live in memory: this is a demonstration, not a template for production.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use gouvconnect::branding::{button_html, error_page_html, escape, BUTTON_CSS};
+use gouvconnect::http::HttpClient;
+use gouvconnect::{ClientConfig, Error, LoginOptions, PendingLogin, PendingLogout, ProviderKind};
+
+#[derive(Default)]
+struct Session {
+    pending: Option<(ProviderKind, PendingLogin)>,
+    login: Option<(ProviderKind, gouvconnect::Login)>,
+    logout: Option<(ProviderKind, PendingLogout)>,
+}
+
+struct App {
+    clients: HashMap<ProviderKind, HttpClient>,
+    sessions: Mutex<HashMap<String, Session>>,
+}
+
+type Shared = Arc<App>;
+
+const COOKIE: &str = "gouvconnect_demo";
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let emulator = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:4000".into());
+    let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8000);
+    let base = format!("http://127.0.0.1:{port}");
+    let mut clients = HashMap::new();
+    for (kind, issuer, id, secret) in [
+        (
+            ProviderKind::ProConnect,
+            format!("{emulator}/api/v2"),
+            "demo-proconnect",
+            "demo-proconnect-secret-0123456789abcdef",
+        ),
+        (
+            ProviderKind::ProSanteConnect,
+            format!("{emulator}/auth/realms/esante-wallet"),
+            "demo-psc",
+            "demo-psc-secret-0123456789abcdef",
+        ),
+    ] {
+        let mut config = ClientConfig::new(
+            kind,
+            id,
+            secret,
+            format!("{base}/auth/{}/callback", kind.as_str()),
+        );
+        config.issuer = Some(issuer);
+        config.post_logout_redirect_uri = Some(format!("{base}/auth/logout/callback"));
+        match HttpClient::connect(config).await {
+            Ok(client) => {
+                clients.insert(kind, client);
+            }
+            Err(e) => {
+                eprintln!("cannot set up {}: {e}", kind.display_name());
+                std::process::exit(1);
+            }
+        }
+    }
+    let app = Arc::new(App {
+        clients,
+        sessions: Mutex::new(HashMap::new()),
+    });
+    let router = Router::new()
+        .route("/", get(home))
+        .route("/me", get(me))
+        .route("/auth/{provider}/login", get(login))
+        .route("/auth/{provider}/callback", get(callback))
+        .route("/auth/logout", post(logout))
+        .route("/auth/logout/callback", get(logout_callback))
+        .with_state(app);
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot listen on 127.0.0.1:{port}: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("demo relying party listening on {base}");
+    if let Err(e) = axum::serve(listener, router).await {
+        eprintln!("server error: {e}");
+    }
+}
+
+fn provider(name: &str) -> Option<ProviderKind> {
+    ProviderKind::parse(name).ok()
+}
+
+/// The session id from the cookie, or a new one.
+fn session_id(headers: &HeaderMap) -> (String, bool) {
+    let existing = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        })
+        .next();
+    match existing {
+        Some(id) => (id, false),
+        None => (
+            gouvconnect::request::random_token(32).unwrap_or_default(),
+            true,
+        ),
+    }
+}
+
+fn with_cookie(mut response: Response, id: &str, new: bool) -> Response {
+    if new {
+        if let Ok(v) = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax").parse() {
+            response.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+fn error_page(e: &Error) -> Response {
+    eprintln!("login failed: {}", e.code());
+    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Html(error_page_html(e.code(), "/"))).into_response()
+}
+
+async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let (id, _) = session_id(&headers);
+    let who = app.sessions.lock().ok().and_then(|s| {
+        s.get(&id)
+            .and_then(|s| s.login.as_ref())
+            .map(|(_, l)| serde_json::to_string_pretty(&l.identity).unwrap_or_default())
+    });
+    let body = match who {
+        Some(json) => format!(
+            "<p>Connecté. Identité normalisée (<a href=\"/me\">/me</a>) :</p><pre>{}</pre>\
+             <form method=\"post\" action=\"/auth/logout\"><button>Se déconnecter</button></form>",
+            escape(&json)
+        ),
+        None => format!(
+            "{}{}",
+            button_html(ProviderKind::ProConnect, "/auth/proconnect/login", None),
+            button_html(
+                ProviderKind::ProSanteConnect,
+                "/auth/prosanteconnect/login",
+                None
+            )
+        ),
+    };
+    Html(format!(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>gouvconnect demo</title>\
+         <style>{BUTTON_CSS}body{{font-family:Arial,sans-serif;max-width:50rem;margin:2rem auto}}</style></head>\
+         <body><h1>gouvconnect — démonstration</h1>{body}</body></html>"
+    ))
+    .into_response()
+}
+
+async fn me(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let (id, _) = session_id(&headers);
+    let identity = app.sessions.lock().ok().and_then(|s| {
+        s.get(&id)
+            .and_then(|s| s.login.as_ref())
+            .and_then(|(_, l)| serde_json::to_value(&l.identity).ok())
+    });
+    match identity {
+        Some(v) => axum::Json(v).into_response(),
+        None => (StatusCode::UNAUTHORIZED, "not logged in").into_response(),
+    }
+}
+
+async fn login(
+    State(app): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(kind) = provider(&name) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    let Some(client) = app.clients.get(&kind) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    let request = match client.client().begin_login(&LoginOptions::default()) {
+        Ok(r) => r,
+        Err(e) => return error_page(&e),
+    };
+    let (id, new) = session_id(&headers);
+    if let Ok(mut sessions) = app.sessions.lock() {
+        sessions.entry(id.clone()).or_default().pending = Some((kind, request.pending));
+    }
+    with_cookie(Redirect::to(&request.url).into_response(), &id, new)
+}
+
+async fn callback(
+    State(app): State<Shared>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (Some(kind), (id, _)) = (provider(&name), session_id(&headers)) else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    // The pending login is single use: taken out of the session before anything else.
+    let pending = app
+        .sessions
+        .lock()
+        .ok()
+        .and_then(|mut s| s.get_mut(&id).and_then(|s| s.pending.take()));
+    let (Some((pending_kind, pending)), Some(client)) = (pending, app.clients.get(&kind)) else {
+        return error_page(&Error::new(
+            gouvconnect::ErrorCode::NoPendingLogin,
+            "no login in progress",
+        ));
+    };
+    if pending_kind != kind {
+        return error_page(&Error::new(
+            gouvconnect::ErrorCode::NoPendingLogin,
+            "login started with another provider",
+        ));
+    }
+    match client
+        .complete_login(&pending, query.as_deref().unwrap_or(""))
+        .await
+    {
+        Ok(login) => {
+            if let Ok(mut sessions) = app.sessions.lock() {
+                sessions.entry(id).or_default().login = Some((kind, login));
+            }
+            Redirect::to("/").into_response()
+        }
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn logout(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let (id, _) = session_id(&headers);
+    let login = app
+        .sessions
+        .lock()
+        .ok()
+        .and_then(|mut s| s.get_mut(&id).and_then(|s| s.login.take()));
+    let Some((kind, login)) = login else {
+        return Redirect::to("/").into_response();
+    };
+    let Some(client) = app.clients.get(&kind) else {
+        return Redirect::to("/").into_response();
+    };
+    match client.client().logout_request(Some(&login.id_token)) {
+        Ok(Some(request)) => {
+            if let Ok(mut sessions) = app.sessions.lock() {
+                sessions.entry(id).or_default().logout = Some((kind, request.pending));
+            }
+            Redirect::to(&request.url).into_response()
+        }
+        Ok(None) => Redirect::to("/").into_response(),
+        Err(e) => error_page(&e),
+    }
+}
+
+async fn logout_callback(
+    State(app): State<Shared>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (id, _) = session_id(&headers);
+    let pending = app
+        .sessions
+        .lock()
+        .ok()
+        .and_then(|mut s| s.get_mut(&id).and_then(|s| s.logout.take()));
+    let Some((kind, pending)) = pending else {
+        return error_page(&Error::new(
+            gouvconnect::ErrorCode::LogoutStateMismatch,
+            "no logout in progress",
+        ));
+    };
+    let result = app.clients.get(&kind).map(|c| {
+        c.client()
+            .verify_logout_callback(&pending, query.as_deref().unwrap_or(""))
+    });
+    match result {
+        Some(Ok(())) => {
+            if let Ok(mut sessions) = app.sessions.lock() {
+                sessions.remove(&id);
+            }
+            Redirect::to("/").into_response()
+        }
+        Some(Err(e)) => error_page(&e),
+        None => Redirect::to("/").into_response(),
+    }
+}

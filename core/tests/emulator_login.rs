@@ -1,0 +1,371 @@
+//! End-to-end logins through the core's `http` layer against the running emulator (a second,
+//! independent reading of the federations' documentation): authorize URL → login form POST →
+//! callback → token → userinfo → identity, then logout.
+#![cfg(feature = "http")]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use gouvconnect::http::HttpClient;
+use gouvconnect::{ClientConfig, ErrorCode, LoginOptions, ProviderKind};
+
+struct Emulator {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulator_bin() -> String {
+    if let Ok(bin) = std::env::var("GOUVCONNECT_EMULATOR_BIN") {
+        return bin;
+    }
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{root}/target"));
+    for profile in ["release", "debug"] {
+        let path = format!("{target}/{profile}/gouvconnect-emulator");
+        if std::path::Path::new(&path).exists() {
+            return path;
+        }
+    }
+    panic!("emulator binary not found: run `make emulator` or set GOUVCONNECT_EMULATOR_BIN");
+}
+
+fn start_emulator() -> Emulator {
+    let mut child = Command::new(emulator_bin())
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start emulator");
+    let Some(stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("emulator has no stdout");
+    };
+    let mut emulator = Emulator {
+        child,
+        base: String::new(),
+    };
+    let mut line = String::new();
+    let mut reader = BufReader::new(stdout);
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).expect("read emulator stdout") == 0 {
+            panic!("emulator exited before listening");
+        }
+        if let Some(url) = line
+            .trim()
+            .strip_prefix("gouvconnect-emulator listening on ")
+        {
+            // `emulator` is killed and waited for on drop, also when this loop panics.
+            emulator.base = url.trim().to_string();
+            // Keep draining stdout so the emulator never blocks on a full pipe.
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return emulator;
+        }
+    }
+}
+
+fn config(emu: &Emulator, kind: ProviderKind, id: &str, secret: &str) -> ClientConfig {
+    let issuer = match kind {
+        ProviderKind::ProConnect => format!("{}/api/v2", emu.base),
+        ProviderKind::ProSanteConnect => format!("{}/auth/realms/esante-wallet", emu.base),
+    };
+    let mut c = ClientConfig::new(kind, id, secret, "http://127.0.0.1:9/auth/callback");
+    c.issuer = Some(issuer);
+    c.post_logout_redirect_uri = Some("http://127.0.0.1:9/auth/logout/callback".into());
+    c
+}
+
+fn proconnect(emu: &Emulator) -> ClientConfig {
+    config(
+        emu,
+        ProviderKind::ProConnect,
+        "demo-proconnect",
+        "demo-proconnect-secret-0123456789abcdef",
+    )
+}
+
+fn psc(emu: &Emulator) -> ClientConfig {
+    config(
+        emu,
+        ProviderKind::ProSanteConnect,
+        "demo-psc",
+        "demo-psc-secret-0123456789abcdef",
+    )
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Plays the user on the emulator's login page; returns the callback query string.
+async fn authorize(emu: &Emulator, url: &str, user: &str) -> String {
+    let http = browser();
+    let page = http.get(url).send().await.expect("authorize");
+    assert_eq!(page.status(), 200, "authorize page");
+    let html = page.text().await.expect("page");
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("login form action")
+        .replace("&amp;", "&");
+    let action = if action.starts_with("http") {
+        action
+    } else {
+        format!("{}{}", emu.base, action)
+    };
+    let back = http
+        .post(action)
+        .form(&[("user", user)])
+        .send()
+        .await
+        .expect("login");
+    assert!(
+        back.status().is_redirection(),
+        "login answered {}",
+        back.status()
+    );
+    let location = back.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert!(
+        location.starts_with("http://127.0.0.1:9/auth/callback?"),
+        "{location}"
+    );
+    location
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default()
+}
+
+async fn login(
+    emu: &Emulator,
+    config: ClientConfig,
+    user: &str,
+    options: LoginOptions,
+) -> (HttpClient, gouvconnect::Result<gouvconnect::Login>) {
+    let client = HttpClient::connect(config).await.expect("connect");
+    let request = client.client().begin_login(&options).expect("begin");
+    let query = authorize(emu, &request.url, user).await;
+    let result = client.complete_login(&request.pending, &query).await;
+    (client, result)
+}
+
+#[tokio::test]
+async fn proconnect_agent_logs_in_and_out() {
+    let emu = start_emulator();
+    let (client, result) = login(&emu, proconnect(&emu), "agent", LoginOptions::default()).await;
+    let login = result.expect("login");
+    let id = &login.identity;
+    assert_eq!(id.provider, ProviderKind::ProConnect);
+    assert_eq!(id.email.as_deref(), Some("alice.martin@interieur.gouv.fr"));
+    assert_eq!(id.family_name.as_deref(), Some("Martin"));
+    assert_eq!(id.email_verified, None);
+    assert_eq!(id.acr.as_deref(), Some("eidas1"));
+    let pc = id.proconnect.as_ref().expect("proconnect data");
+    assert_eq!(pc.siret.as_deref(), Some("11000101300017"));
+    assert!(pc.roles.iter().any(|r| r == "agent_public"));
+
+    let logout = client
+        .client()
+        .logout_request(Some(&login.id_token))
+        .expect("logout")
+        .expect("end-session endpoint");
+    let back = browser()
+        .get(&logout.url)
+        .send()
+        .await
+        .expect("end session");
+    assert!(back.status().is_redirection());
+    let location = back.headers()["location"].to_str().expect("location");
+    let (target, query) = location.split_once('?').expect("query");
+    assert_eq!(target, "http://127.0.0.1:9/auth/logout/callback");
+    client
+        .client()
+        .verify_logout_callback(&logout.pending, query)
+        .expect("logout state");
+    let forged = client
+        .client()
+        .verify_logout_callback(&logout.pending, "state=forged")
+        .unwrap_err();
+    assert_eq!(forged.code(), ErrorCode::LogoutStateMismatch);
+}
+
+#[tokio::test]
+async fn proconnect_es256_and_hs256_clients() {
+    let emu = start_emulator();
+    let es = config(
+        &emu,
+        ProviderKind::ProConnect,
+        "demo-proconnect-es256",
+        "demo-proconnect-es256-secret-0123456789ab",
+    );
+    let (_, r) = login(&emu, es, "employee", LoginOptions::default()).await;
+    assert_eq!(
+        r.expect("es256").identity.given_name.as_deref(),
+        Some("Bruno")
+    );
+    let mut hs = config(
+        &emu,
+        ProviderKind::ProConnect,
+        "demo-proconnect-hs256",
+        "demo-proconnect-hs256-secret-0123456789abcdef",
+    );
+    // HS256 is only accepted when registered.
+    let (_, r) = login(&emu, hs.clone(), "agent", LoginOptions::default()).await;
+    assert_eq!(r.unwrap_err().code(), ErrorCode::UnsupportedAlgorithm);
+    hs.id_token_alg = Some(gouvconnect::Algorithm::HS256);
+    let (_, r) = login(&emu, hs, "agent", LoginOptions::default()).await;
+    assert!(r.is_ok(), "{:?}", r.err());
+}
+
+#[tokio::test]
+async fn proconnect_acr_and_mfa_rules() {
+    let emu = start_emulator();
+    // Required eidas2: the emulator refuses the eidas1 agent before any token is issued.
+    let options = LoginOptions {
+        acr: Some("eidas2".into()),
+        ..Default::default()
+    };
+    let (_, r) = login(&emu, proconnect(&emu), "agent", options.clone()).await;
+    let err = r.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProviderError);
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("access_denied")
+    );
+    let (_, r) = login(&emu, proconnect(&emu), "mfa", options).await;
+    assert_eq!(r.expect("mfa user").identity.acr.as_deref(), Some("eidas2"));
+    let mut mfa = proconnect(&emu);
+    mfa.policy.require_mfa = true;
+    let (_, r) = login(&emu, mfa, "mfa", LoginOptions::default()).await;
+    assert!(r.expect("mfa").identity.amr.iter().any(|a| a == "mfa"));
+}
+
+#[tokio::test]
+async fn proconnect_unverified_email_is_refused_by_default() {
+    let emu = start_emulator();
+    let (_, r) = login(
+        &emu,
+        proconnect(&emu),
+        "unverified",
+        LoginOptions::default(),
+    )
+    .await;
+    assert_eq!(r.unwrap_err().code(), ErrorCode::EmailNotVerified);
+    let mut lenient = proconnect(&emu);
+    lenient.policy.accept_unverified_email = true;
+    let (_, r) = login(&emu, lenient, "unverified", LoginOptions::default()).await;
+    assert_eq!(r.expect("accepted").identity.email_verified, Some(false));
+}
+
+#[tokio::test]
+async fn proconnect_callback_replay_and_tampering_are_refused() {
+    let emu = start_emulator();
+    let client = HttpClient::connect(proconnect(&emu))
+        .await
+        .expect("connect");
+    let request = client
+        .client()
+        .begin_login(&LoginOptions::default())
+        .expect("begin");
+    let query = authorize(&emu, &request.url, "agent").await;
+    let tampered = query.replace("state=", "state=x");
+    let err = client
+        .complete_login(&request.pending, &tampered)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StateMismatch);
+    client
+        .complete_login(&request.pending, &query)
+        .await
+        .expect("first use");
+    // The provider refuses a code used twice.
+    let err = client
+        .complete_login(&request.pending, &query)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProviderError);
+}
+
+#[tokio::test]
+async fn psc_doctor_and_pharmacist() {
+    let emu = start_emulator();
+    let (client, r) = login(&emu, psc(&emu), "doctor", LoginOptions::default()).await;
+    let login = r.expect("doctor");
+    let p = login.identity.prosanteconnect.as_ref().expect("psc data");
+    assert_eq!(p.national_id.as_deref(), Some("899700218896"));
+    assert_eq!(p.rpps.as_deref(), Some("99700218896"));
+    assert!(p.exercices.len() >= 2);
+    assert!(p
+        .exercices
+        .iter()
+        .any(|e| e.profession_code.as_deref() == Some("10")));
+    assert!(
+        p.exercices
+            .iter()
+            .map(|e| e.activities.len())
+            .sum::<usize>()
+            >= 2
+    );
+    assert_eq!(login.identity.acr.as_deref(), Some("eidas1"));
+    assert!(client
+        .client()
+        .logout_request(Some(&login.id_token))
+        .expect("logout")
+        .is_some());
+
+    let (_, r) = login_psc(&emu, "pharmacist").await;
+    let p = r
+        .expect("pharmacist")
+        .identity
+        .prosanteconnect
+        .expect("psc");
+    assert_eq!(p.id_kind, gouvconnect::claims::IdKind::Adeli);
+    assert!(p
+        .exercices
+        .iter()
+        .any(|e| e.profession_code.as_deref() == Some("21")));
+
+    // PSC may omit acr: it counts as eidas1.
+    let (_, r) = login_psc(&emu, "nurse-noacr").await;
+    assert_eq!(r.expect("nurse").identity.acr, None);
+}
+
+async fn login_psc(
+    emu: &Emulator,
+    user: &str,
+) -> (HttpClient, gouvconnect::Result<gouvconnect::Login>) {
+    login(emu, psc(emu), user, LoginOptions::default()).await
+}
+
+#[tokio::test]
+async fn unreachable_provider_is_provider_unavailable() {
+    // Bind then drop a port so nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let mut c = ClientConfig::new(
+        ProviderKind::ProConnect,
+        "x",
+        "y",
+        "http://127.0.0.1:9/auth/callback",
+    );
+    c.issuer = Some(format!("http://127.0.0.1:{port}/api/v2"));
+    c.timeout_secs = 2;
+    let err = HttpClient::connect(c).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProviderUnavailable);
+}
