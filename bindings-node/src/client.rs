@@ -1,0 +1,174 @@
+//! `Client`: one provider's relying party. `Client.connect` does discovery and network I/O
+//! through the core's `http` feature; `Client.offline` is the pure, sans-IO form.
+
+use std::sync::Arc;
+
+use gouvconnect::http::HttpClient;
+use gouvconnect::{
+    unix_now, ClientConfig, ErrorCode, LoginOptions, PendingLogin, PendingLogout,
+    UserinfoResponse,
+};
+use napi::bindgen_prelude::{Buffer, Either};
+use napi_derive::napi;
+use serde_json::{json, Value};
+
+use crate::errors::{invalid, to_napi};
+
+enum Inner {
+    Offline(gouvconnect::Client),
+    Online(HttpClient),
+}
+
+impl Inner {
+    fn core(&self) -> &gouvconnect::Client {
+        match self {
+            Inner::Offline(c) => c,
+            Inner::Online(h) => h.client(),
+        }
+    }
+}
+
+fn config(value: Value) -> napi::Result<ClientConfig> {
+    serde_json::from_value(value)
+        .map_err(|e| invalid(ErrorCode::InvalidConfig, format!("invalid configuration: {e}")))
+}
+
+/// A JSON document given either as text or as an already parsed object.
+fn json_bytes(value: Value) -> Vec<u8> {
+    match value {
+        Value::String(text) => text.into_bytes(),
+        other => other.to_string().into_bytes(),
+    }
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
+    serde_json::to_value(value).map_err(|e| invalid(ErrorCode::MalformedResponse, e))
+}
+
+/// A relying party for one provider.
+#[napi(js_name = "NativeClient")]
+pub struct JsClient {
+    inner: Arc<Inner>,
+}
+
+/// Builds a client that does its own I/O (a custom issuer's discovery is fetched first).
+#[napi(catch_unwind)]
+pub async fn connect(config_value: Value) -> napi::Result<JsClient> {
+    let config = config(config_value)?;
+    let http = HttpClient::connect(config).await.map_err(to_napi)?;
+    Ok(JsClient {
+        inner: Arc::new(Inner::Online(http)),
+    })
+}
+
+#[napi]
+impl JsClient {
+    /// A sans-IO client: no discovery, no network (custom issuer endpoints by convention).
+    #[napi(factory, catch_unwind)]
+    pub fn offline(config_value: Value) -> napi::Result<Self> {
+        let client = gouvconnect::Client::new(config(config_value)?).map_err(to_napi)?;
+        Ok(JsClient {
+            inner: Arc::new(Inner::Offline(client)),
+        })
+    }
+
+    /// `proconnect` or `prosanteconnect`.
+    #[napi(getter)]
+    pub fn provider(&self) -> String {
+        self.inner.core().provider().kind.as_str().to_string()
+    }
+
+    /// The provider's endpoints and quirks, as resolved (preset or discovery).
+    #[napi(getter, catch_unwind)]
+    pub fn provider_metadata(&self) -> napi::Result<Value> {
+        to_js(self.inner.core().provider())
+    }
+
+    /// Replaces the cached JWKS (sans-IO use).
+    #[napi(catch_unwind)]
+    pub fn set_jwks(&self, jwks: Value) -> napi::Result<()> {
+        self.inner
+            .core()
+            .set_jwks(&json_bytes(jwks))
+            .map_err(to_napi)
+    }
+
+    /// Starts a login: `{url, pending}`; keep `pending` in the session.
+    #[napi(catch_unwind)]
+    pub fn begin_login(&self, options: Option<Value>) -> napi::Result<Value> {
+        let options: LoginOptions = match options {
+            None | Some(Value::Null) => LoginOptions::default(),
+            Some(v) => serde_json::from_value(v).map_err(|e| {
+                invalid(ErrorCode::InvalidRequest, format!("invalid login options: {e}"))
+            })?,
+        };
+        let request = self.inner.core().begin_login(&options).map_err(to_napi)?;
+        Ok(json!({ "url": request.url, "pending": request.pending.to_json() }))
+    }
+
+    /// Completes a login from the callback query string (network).
+    #[napi(catch_unwind)]
+    pub async fn complete_login(&self, pending: String, query: String) -> napi::Result<Value> {
+        let inner = Arc::clone(&self.inner);
+        let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
+        let Inner::Online(http) = &*inner else {
+            return Err(invalid(
+                ErrorCode::InvalidConfig,
+                "an offline client cannot complete a login over the network; use Client.connect",
+            ));
+        };
+        let login = http.complete_login(&pending, &query).await.map_err(to_napi)?;
+        to_js(&login)
+    }
+
+    /// Sans-IO completion: verifies the token response and userinfo the host fetched itself.
+    #[napi(catch_unwind)]
+    pub fn finish_login(
+        &self,
+        pending: String,
+        token_response: Value,
+        userinfo_content_type: Option<String>,
+        userinfo_body: Option<Either<String, Buffer>>,
+        now: Option<i64>,
+    ) -> napi::Result<Value> {
+        let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
+        let tokens = gouvconnect::verify::parse_token_response(200, &json_bytes(token_response))
+            .map_err(to_napi)?;
+        let body: Option<Vec<u8>> = userinfo_body.map(|b| match b {
+            Either::A(s) => s.into_bytes(),
+            Either::B(buf) => buf.to_vec(),
+        });
+        let userinfo = body.as_deref().map(|body| UserinfoResponse {
+            content_type: userinfo_content_type.as_deref(),
+            body,
+        });
+        let now = now.map_or_else(unix_now, |n| u64::try_from(n).unwrap_or(0));
+        let login = self
+            .inner
+            .core()
+            .finish_login(&pending, &tokens, userinfo, now)
+            .map_err(to_napi)?;
+        to_js(&login)
+    }
+
+    /// The end-session redirect `{url, pending}`, or `null` without an end-session endpoint.
+    #[napi(catch_unwind)]
+    pub fn logout_request(&self, id_token_hint: Option<String>) -> napi::Result<Option<Value>> {
+        let request = self
+            .inner
+            .core()
+            .logout_request(id_token_hint.as_deref())
+            .map_err(to_napi)?;
+        Ok(request.map(|r| json!({ "url": r.url, "pending": r.pending.to_json() })))
+    }
+
+    /// Checks the `state` returned to the post-logout redirect URI.
+    #[napi(catch_unwind)]
+    pub fn verify_logout_callback(&self, pending: String, query: String) -> napi::Result<()> {
+        let pending = PendingLogout::from_json(&pending).map_err(to_napi)?;
+        self.inner
+            .core()
+            .verify_logout_callback(&pending, &query)
+            .map_err(to_napi)
+    }
+}

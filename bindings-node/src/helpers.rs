@@ -1,0 +1,85 @@
+//! Stateless helpers: open-redirect guard, buttons, error page, acr rule, mapping.
+
+use gouvconnect::policy::AcrRequirement;
+use gouvconnect::{ErrorCode, Identity, Mapping, ProviderKind};
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::errors::{invalid, to_napi};
+
+fn kind(provider: &str) -> napi::Result<ProviderKind> {
+    ProviderKind::parse(provider).map_err(to_napi)
+}
+
+/// `next` when it is a local path, `null` otherwise.
+#[napi(catch_unwind)]
+pub fn safe_next_path(next: String) -> Option<String> {
+    gouvconnect::safe_next_path(&next)
+}
+
+/// The official button of a provider, as HTML.
+#[napi(catch_unwind)]
+pub fn button_html(provider: String, action: String, next: Option<String>) -> napi::Result<String> {
+    Ok(gouvconnect::branding::button_html(
+        kind(&provider)?,
+        &action,
+        next.as_deref(),
+    ))
+}
+
+/// The buttons' CSS.
+#[napi]
+pub fn button_css() -> String {
+    gouvconnect::branding::BUTTON_CSS.to_string()
+}
+
+/// The error page naming a code.
+#[napi(catch_unwind)]
+pub fn error_page_html(code: String, home: String) -> napi::Result<String> {
+    let code = ErrorCode::parse(&code)
+        .ok_or_else(|| invalid(ErrorCode::InvalidRequest, "unknown error code"))?;
+    Ok(gouvconnect::branding::error_page_html(code, &home))
+}
+
+/// Whether `acr` satisfies a minimum level (and MFA) for a provider, by the core's rules.
+#[napi(catch_unwind)]
+pub fn acr_satisfies(
+    provider: String,
+    acr: Option<String>,
+    minimum: Option<String>,
+    mfa: Option<bool>,
+) -> napi::Result<bool> {
+    let kind = kind(&provider)?;
+    let requirement =
+        AcrRequirement::for_provider(kind, minimum.as_deref(), mfa.unwrap_or(false))
+            .map_err(to_napi)?;
+    Ok(requirement.check(kind, acr.as_deref()).is_ok())
+}
+
+/// A declarative mapping of the identity to user fields and groups.
+#[napi(js_name = "Mapping")]
+pub struct JsMapping {
+    inner: Mapping,
+}
+
+#[napi]
+impl JsMapping {
+    /// Parses and validates a mapping (`{fields: {...}, groups: [...]}`); `null` → defaults.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(mapping: Option<Value>) -> napi::Result<Self> {
+        let inner = match mapping {
+            None | Some(Value::Null) => Mapping::default(),
+            Some(v) => Mapping::from_json(&v.to_string()).map_err(to_napi)?,
+        };
+        Ok(JsMapping { inner })
+    }
+
+    /// Applies the mapping to a normalised identity: `{fields, groups}`.
+    #[napi(catch_unwind)]
+    pub fn apply(&self, identity: Value) -> napi::Result<Value> {
+        let identity: Identity = serde_json::from_value(identity)
+            .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))?;
+        serde_json::to_value(self.inner.apply(&identity))
+            .map_err(|e| invalid(ErrorCode::InvalidRequest, e))
+    }
+}

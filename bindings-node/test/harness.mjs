@@ -1,0 +1,132 @@
+// Test harness: the emulator and example apps as real processes on loopback, and a tiny
+// browser-like HTTP client (cookie jar, manual redirects).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function emulatorBin() {
+  return process.env.GOUVCONNECT_EMULATOR_BIN
+    || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'release', 'gouvconnect-emulator');
+}
+
+/** Starts a process and resolves when a stdout line matches `ready`. */
+async function startProcess(command, args, { env, ready, timeoutMs = 20000 }) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  child.stderr.on('data', (d) => logs.push(String(d)));
+  const match = await new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`${command} not ready: ${logs.join('')}`)), timeoutMs);
+    child.stdout.on('data', (d) => {
+      buffer += String(d);
+      const m = ready.exec(buffer);
+      if (m) { clearTimeout(timer); resolve(m); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${command} exited ${code}: ${logs.join('')}`)); });
+  });
+  return { child, match, logs, stop: () => stop(child) };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+export async function startEmulator() {
+  const p = await startProcess(emulatorBin(), ['--port', '0'], {
+    ready: /gouvconnect-emulator listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  });
+  return { ...p, base: p.match[1] };
+}
+
+export async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export const CLIENTS = {
+  proconnect: { id: 'demo-proconnect', secret: 'demo-proconnect-secret-0123456789abcdef', issuer: (b) => `${b}/api/v2` },
+  prosanteconnect: { id: 'demo-psc', secret: 'demo-psc-secret-0123456789abcdef', issuer: (b) => `${b}/auth/realms/esante-wallet` },
+};
+
+export function exampleEnv(emulatorBase, provider, port, extra = {}) {
+  const c = CLIENTS[provider];
+  return {
+    GOUVCONNECT_PROVIDER: provider,
+    GOUVCONNECT_ISSUER: c.issuer(emulatorBase),
+    GOUVCONNECT_CLIENT_ID: c.id,
+    GOUVCONNECT_CLIENT_SECRET: c.secret,
+    GOUVCONNECT_BASE_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
+    ...extra,
+  };
+}
+
+/** Starts the Express example (the one-command example of the contract) as a process. */
+export async function startExample(env) {
+  const p = await startProcess(process.execPath, [path.join(ROOT, 'examples/express/app.js')], {
+    env,
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  });
+  return { ...p, base: p.match[1] };
+}
+
+/** A browser-like client: cookies per host:port, redirects not followed. */
+export class Browser {
+  constructor() { this.jar = new Map(); }
+
+  async request(url, init = {}) {
+    const u = new URL(url);
+    const cookies = this.jar.get(u.host);
+    const headers = { ...(init.headers || {}) };
+    if (cookies && cookies.size) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const i = pair.indexOf('=');
+      if (!this.jar.has(u.host)) this.jar.set(u.host, new Map());
+      this.jar.get(u.host).set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+    }
+    return res;
+  }
+
+  get(url) { return this.request(url); }
+
+  post(url, form) {
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form ? new URLSearchParams(form).toString() : '',
+    });
+  }
+
+  /** Follows the login through the emulator's page as `user`; returns the app's callback URL. */
+  async loginAt(authorizeUrl, emulatorBase, user) {
+    const page = await this.get(authorizeUrl);
+    if (page.status !== 200) throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
+    const html = await page.text();
+    const action = /action="([^"]+)"/.exec(html)[1].replace(/&amp;/g, '&');
+    const back = await this.post(new URL(action, emulatorBase).href, { user });
+    if (back.status < 300 || back.status >= 400) throw new Error(`login answered ${back.status}`);
+    return back.headers.get('location');
+  }
+}
+
+/** A full login through an app: /auth/login → emulator → /auth/callback. */
+export async function fullLogin(browser, appBase, emulatorBase, user, loginPath = '/auth/login') {
+  const start = await browser.get(appBase + loginPath);
+  if (start.status !== 302) throw new Error(`login route answered ${start.status}`);
+  const callbackUrl = await browser.loginAt(start.headers.get('location'), emulatorBase, user);
+  return browser.get(callbackUrl);
+}

@@ -1,0 +1,31 @@
+// Type-checks the public typings as a TypeScript user would write code against them.
+import express from 'express';
+import session from 'express-session';
+import { Client, ErrorCode, GouvConnectError, Identity, safeNextPath } from 'gouvconnect';
+import { auth, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
+
+const app = express();
+app.use(session({ secret: 'x', resave: false, saveUninitialized: false }));
+app.use(auth({
+  baseURL: 'https://app.example',
+  providers: { proconnect: { environment: 'integration', client_id: 'id', client_secret: 's', policy: { acr: 'eidas1' } } },
+  mapping: { groups: [{ group: 'agents', field: 'proconnect.roles', equals: 'agent_public' }] },
+}));
+app.get('/', (req, res) => { res.send(loginButton('proconnect')); });
+app.get('/me', requiresAuth(), requiresAcr('eidas1'), requiresGroup('agents'), (req, res) => {
+  const identity: Identity | null = req.gouvconnect.identity;
+  res.json({ siret: identity?.proconnect?.siret ?? null, family: identity?.family_name });
+});
+
+async function sansIo(): Promise<void> {
+  const client = await Client.connect({ provider: 'prosanteconnect', environment: 'sandbox', client_id: 'a', client_secret: 'b', redirect_uri: 'https://app.example/cb' });
+  const { url, pending } = client.beginLogin({ next: safeNextPath('/x') ?? '/' });
+  try {
+    const login = await client.completeLogin(pending, 'code=x&state=y');
+    const rpps: string | null = login.identity.prosanteconnect?.rpps ?? null;
+    console.log(url, rpps);
+  } catch (e) {
+    if (e instanceof GouvConnectError && e.code === ErrorCode.STATE_MISMATCH) console.log(e.status);
+  }
+}
+void sansIo;
