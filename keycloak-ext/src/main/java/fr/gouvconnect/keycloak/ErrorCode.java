@@ -1,0 +1,57 @@
+package fr.gouvconnect.keycloak;
+
+/** The core's stable error codes and the HTTP status each one maps to. */
+public enum ErrorCode {
+    STATE_MISMATCH(400),
+    NONCE_MISMATCH(400),
+    INVALID_SIGNATURE(400),
+    UNSUPPORTED_ALGORITHM(400),
+    ISSUER_MISMATCH(400),
+    AUDIENCE_MISMATCH(400),
+    TOKEN_EXPIRED(400),
+    TOKEN_NOT_YET_VALID(400),
+    USERINFO_SUBJECT_MISMATCH(400),
+    USERINFO_NOT_SIGNED(400),
+    UNKNOWN_KEY(400),
+    ACR_INSUFFICIENT(403),
+    UNKNOWN_ACR(403),
+    MFA_REQUIRED(403),
+    EMAIL_NOT_VERIFIED(403),
+    ACCESS_DENIED(403),
+    PROVIDER_ERROR(400),
+    PROVIDER_UNAVAILABLE(503),
+    RESPONSE_TOO_LARGE(502),
+    INVALID_CONFIG(500),
+    INVALID_REQUEST(400),
+    MALFORMED_RESPONSE(502),
+    NO_PENDING_LOGIN(400),
+    LOGOUT_STATE_MISMATCH(400),
+    /** Not a core code: an unexpected failure inside the native library. */
+    INTERNAL_ERROR(500);
+
+    private final int status;
+
+    ErrorCode(int status) {
+        this.status = status;
+    }
+
+    /** The stable string code. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The HTTP status. */
+    public int status() {
+        return status;
+    }
+
+    /** Parses a stable code; unknown values map to {@link #INTERNAL_ERROR}. */
+    public static ErrorCode fromCode(String code) {
+        for (ErrorCode c : values()) {
+            if (c.code().equals(code)) {
+                return c;
+            }
+        }
+        return INTERNAL_ERROR;
+    }
+}

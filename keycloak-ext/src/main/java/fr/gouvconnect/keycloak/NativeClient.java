@@ -1,0 +1,145 @@
+package fr.gouvconnect.keycloak;
+
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A relying party of the gouvconnect core for one provider, sans-IO: the caller (Keycloak's
+ * HTTP client) does the network, the core decides and verifies. Thread-safe; calls run
+ * concurrently, {@link #close()} waits for them.
+ */
+public final class NativeClient implements AutoCloseable {
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private long handle;
+
+    /**
+     * @param configJson    the core's client configuration (JSON)
+     * @param discoveryJson the provider's discovery document, or null to use the preset or the
+     *                      custom issuer's conventional endpoints
+     */
+    public NativeClient(String configJson, String discoveryJson) {
+        this.handle = NativeCore.clientCreate(configJson, discoveryJson);
+    }
+
+    private long acquire() {
+        lock.readLock().lock();
+        if (handle == 0) {
+            lock.readLock().unlock();
+            throw new GouvConnectException("invalid_config", "the client is closed");
+        }
+        return handle;
+    }
+
+    private void release() {
+        lock.readLock().unlock();
+    }
+
+    /** The resolved provider (endpoints and quirks), JSON. */
+    public String providerJson() {
+        long h = acquire();
+        try {
+            return NativeCore.clientProvider(h);
+        } finally {
+            release();
+        }
+    }
+
+    /** Replaces the cached JWKS with a freshly fetched document. */
+    public void setJwks(byte[] jwks) {
+        long h = acquire();
+        try {
+            NativeCore.clientSetJwks(h, jwks);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Starts a login: JSON {@code {"url", "pending"}}. With {@code state} and {@code nonce}
+     * (Keycloak's own), those are sent; otherwise the core draws them.
+     */
+    public String beginLogin(String optionsJson, String state, String nonce) {
+        long h = acquire();
+        try {
+            return NativeCore.clientBeginLogin(h, optionsJson, state, nonce);
+        } finally {
+            release();
+        }
+    }
+
+    /** Checks the callback query (state, error, issuer) and returns the authorization code. */
+    public String parseCallback(String pendingJson, String query, long now) {
+        long h = acquire();
+        try {
+            return NativeCore.clientParseCallback(h, pendingJson, query, now);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Verifies the token response and the userinfo, applies the policy and the mapping: JSON
+     * {@code {"identity", "id_token", "access_token", …, "mapped": {"fields", "groups"}}}.
+     *
+     * @param now unix seconds, or 0 for the current time
+     */
+    public String finishLogin(String pendingJson, String tokenResponseJson, String userinfoContentType,
+            byte[] userinfoBody, long now, String mappingJson) {
+        long h = acquire();
+        try {
+            return NativeCore.clientFinishLogin(h, pendingJson, tokenResponseJson, userinfoContentType,
+                    userinfoBody, now, mappingJson);
+        } finally {
+            release();
+        }
+    }
+
+    /** The end-session redirect, JSON {@code {"url", "pending"}}, or null without an endpoint. */
+    public String logoutRequest(String idTokenHint) {
+        long h = acquire();
+        try {
+            return NativeCore.clientLogoutRequest(h, idTokenHint);
+        } finally {
+            release();
+        }
+    }
+
+    /** Checks the state returned to the post-logout redirect URI. */
+    public void verifyLogoutCallback(String pendingJson, String query) {
+        long h = acquire();
+        try {
+            NativeCore.clientVerifyLogoutCallback(h, pendingJson, query);
+        } finally {
+            release();
+        }
+    }
+
+    /** The official button of a provider as HTML. */
+    public static String buttonHtml(String provider, String action, String next) {
+        return NativeCore.buttonHtml(provider, action, next);
+    }
+
+    /** The buttons' CSS. */
+    public static String buttonCss() {
+        return NativeCore.buttonCss();
+    }
+
+    /** The core's error codes with their HTTP statuses, JSON. */
+    public static String errorCodesJson() {
+        return NativeCore.errorCodes();
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (handle != 0) {
+                long h = handle;
+                handle = 0;
+                NativeCore.clientClose(h);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

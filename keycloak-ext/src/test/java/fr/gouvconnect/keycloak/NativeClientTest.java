@@ -1,0 +1,158 @@
+package fr.gouvconnect.keycloak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
+import org.junit.jupiter.api.Test;
+
+/** The JNI boundary: codes, errors, concurrency, large inputs, lifecycle. */
+class NativeClientTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONFIG = "{\"provider\":\"proconnect\",\"environment\":\"integration\","
+            + "\"client_id\":\"cid\",\"client_secret\":\"secret\","
+            + "\"redirect_uri\":\"https://kc.example/realms/r/broker/proconnect/endpoint\","
+            + "\"post_logout_redirect_uri\":\"https://kc.example/realms/r/broker/proconnect/endpoint/logout_response\"}";
+
+    private static String param(String url, String name) {
+        for (String pair : URI.create(url).getRawQuery().split("&")) {
+            String[] kv = pair.split("=", 2);
+            if (kv[0].equals(name)) {
+                return java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void javaEnumMatchesTheCoreCodes() throws Exception {
+        JsonNode codes = JSON.readTree(NativeClient.errorCodesJson());
+        assertEquals(ErrorCode.values().length - 1, codes.size());
+        for (JsonNode c : codes) {
+            ErrorCode code = ErrorCode.fromCode(c.get("code").asText());
+            assertEquals(c.get("code").asText(), code.code());
+            assertEquals(c.get("status").asInt(), code.status());
+        }
+    }
+
+    @Test
+    void beginLoginBuildsTheProConnectRequest() throws Exception {
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            JsonNode r = JSON.readTree(client.beginLogin("{\"acr\":\"eidas2\"}", null, null));
+            String url = r.get("url").asText();
+            assertTrue(url.startsWith("https://fca.integ01.dev-agentconnect.fr/api/v2/authorize?"));
+            assertTrue(param(url, "state").length() >= 32);
+            JsonNode claims = JSON.readTree(param(url, "claims"));
+            assertEquals("eidas2", claims.at("/id_token/acr/values/0").asText());
+            assertNotNull(r.get("pending").asText());
+
+            String state = "k".repeat(40);
+            JsonNode own = JSON.readTree(client.beginLogin(null, state, "n".repeat(40)));
+            assertEquals(state, param(own.get("url").asText(), "state"));
+        }
+    }
+
+    @Test
+    void errorsCarryStableCodes() {
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            GouvConnectException e = assertThrows(GouvConnectException.class,
+                    () -> client.beginLogin("{\"prompt\":\"select_account\"}", null, null));
+            assertEquals("invalid_request", e.getCode());
+            assertEquals(400, e.getStatus());
+            assertEquals("invalid_request",
+                    assertThrows(GouvConnectException.class, () -> client.beginLogin(null, "short", "n".repeat(40))).getCode());
+            assertEquals("no_pending_login",
+                    assertThrows(GouvConnectException.class, () -> client.finishLogin("{", "{}", null, null, 0, null)).getCode());
+            assertEquals("invalid_request",
+                    assertThrows(GouvConnectException.class, () -> client.finishLogin(null, null, null, null, 0, null)).getCode());
+            assertEquals("provider_unavailable",
+                    assertThrows(GouvConnectException.class, () -> client.setJwks("nope".getBytes(StandardCharsets.UTF_8))).getCode());
+        }
+        assertEquals("invalid_config",
+                assertThrows(GouvConnectException.class, () -> new NativeClient("{\"provider\":\"x\"}", null)).getCode());
+        assertEquals("invalid_request",
+                assertThrows(GouvConnectException.class, () -> new NativeClient(null, null)).getCode());
+    }
+
+    @Test
+    void largeInputsAreRefusedNotCrashing() throws Exception {
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            String pending = JSON.readTree(client.beginLogin(null, null, null)).get("pending").asText();
+            String huge = "a".repeat(200_000) + "." + "b".repeat(10) + "." + "c";
+            String tokens = JSON.writeValueAsString(java.util.Map.of("access_token", "x", "id_token", huge));
+            GouvConnectException e = assertThrows(GouvConnectException.class,
+                    () -> client.finishLogin(pending, tokens, "application/jwt", new byte[10], 0, null));
+            assertEquals("response_too_large", e.getCode());
+            byte[] bigJwks = new byte[1_000_000];
+            assertEquals("response_too_large",
+                    assertThrows(GouvConnectException.class, () -> client.setJwks(bigJwks)).getCode());
+        }
+    }
+
+    @Test
+    void manyThreadsShareOneClient() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        Set<String> states = ConcurrentHashMap.newKeySet();
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        String url = JSON.readTree(client.beginLogin(null, null, null)).get("url").asText();
+                        states.add(param(url, "state"));
+                        GouvConnectException e = assertThrows(GouvConnectException.class,
+                                () -> client.finishLogin("{}", "{}", null, null, 0, null));
+                        assertEquals("no_pending_login", e.getCode());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(16 * 200, states.size());
+    }
+
+    @Test
+    void logoutRoundTripAndClosedClient() throws Exception {
+        NativeClient client = new NativeClient(CONFIG, null);
+        JsonNode logout = JSON.readTree(client.logoutRequest("an.id.token"));
+        String url = logout.get("url").asText();
+        assertEquals("an.id.token", param(url, "id_token_hint"));
+        client.verifyLogoutCallback(logout.get("pending").asText(), "state=" + param(url, "state"));
+        assertEquals("logout_state_mismatch", assertThrows(GouvConnectException.class,
+                () -> client.verifyLogoutCallback(logout.get("pending").asText(), "state=forged")).getCode());
+        client.close();
+        client.close();
+        assertEquals("invalid_config", assertThrows(GouvConnectException.class,
+                () -> client.beginLogin(null, null, null)).getCode());
+    }
+
+    @Test
+    void buttonsComeFromTheCore() {
+        assertTrue(NativeClient.buttonHtml("prosanteconnect", "/x", null).contains("Pro Santé Connect"));
+        assertTrue(NativeClient.buttonCss().contains(".gouvconnect-button"));
+        Set<String> seen = new HashSet<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            assertTrue(seen.add(c.code()));
+        }
+        assertNull(NativeClient.class.getResource("/no-such-resource"));
+    }
+}
