@@ -31,6 +31,11 @@ for (const [flavour, start] of [['Express 5 (example process)', startExample], [
       }
       const port = await freePort();
       apps.eidas2 = await start(exampleEnv(emulator.base, 'proconnect', port, { GOUVCONNECT_ACR: 'eidas2' }));
+      // ProConnect forwards the identity provider's email_verified inside `custom`.
+      const customPort = await freePort();
+      apps.custom = await start(exampleEnv(emulator.base, 'proconnect', customPort, {
+        GOUVCONNECT_SCOPES: 'openid email given_name usual_name siret custom',
+      }));
     });
     after(async () => { for (const app of Object.values(apps)) await app.stop(); });
 
@@ -82,10 +87,10 @@ for (const [flavour, start] of [['Express 5 (example process)', startExample], [
     test('error pages name the code', async () => {
       const browser = new Browser();
       const app = apps.proconnect.base;
-      const refused = await fullLogin(browser, app, emulator.base, 'unverified');
+      const refused = await fullLogin(browser, apps.custom.base, emulator.base, 'unverified');
       assert.equal(refused.status, 403);
       assert.match(await refused.text(), /email_not_verified/);
-      assert.equal((await browser.get(app + '/me')).status, 401);
+      assert.equal((await browser.get(apps.custom.base + '/me')).status, 401);
 
       // A callback whose state was tampered with.
       const start = await browser.get(app + '/auth/login');

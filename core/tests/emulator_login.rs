@@ -257,15 +257,17 @@ async fn proconnect_acr_and_mfa_rules() {
 #[tokio::test]
 async fn proconnect_unverified_email_is_refused_by_default() {
     let emu = start_emulator();
-    let (_, r) = login(
-        &emu,
-        proconnect(&emu),
-        "unverified",
-        LoginOptions::default(),
-    )
-    .await;
+    // The identity provider's `email_verified` reaches the service inside `custom`, a scope the
+    // service must be granted and ask for.
+    let mut with_custom = proconnect(&emu);
+    with_custom.scopes = Some(
+        ["email", "given_name", "usual_name", "siret", "custom"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let (_, r) = login(&emu, with_custom.clone(), "unverified", LoginOptions::default()).await;
     assert_eq!(r.unwrap_err().code(), ErrorCode::EmailNotVerified);
-    let mut lenient = proconnect(&emu);
+    let mut lenient = with_custom;
     lenient.policy.accept_unverified_email = true;
     let (_, r) = login(&emu, lenient, "unverified", LoginOptions::default()).await;
     assert_eq!(r.expect("accepted").identity.email_verified, Some(false));

@@ -1,7 +1,8 @@
 'use strict';
 // Example Express app: ProConnect or Pro Santé Connect login, configured by the environment of
 // the example contract (GOUVCONNECT_PROVIDER, GOUVCONNECT_ENVIRONMENT or GOUVCONNECT_ISSUER,
-// GOUVCONNECT_CLIENT_ID, GOUVCONNECT_CLIENT_SECRET, GOUVCONNECT_BASE_URL, GOUVCONNECT_ACR, PORT).
+// GOUVCONNECT_CLIENT_ID, GOUVCONNECT_CLIENT_SECRET, GOUVCONNECT_BASE_URL, GOUVCONNECT_ACR, PORT;
+// optionally GOUVCONNECT_SCOPES).
 
 const crypto = require('node:crypto');
 const session = require('express-session');
@@ -14,6 +15,8 @@ function configFromEnv(env) {
     client_secret: env.GOUVCONNECT_CLIENT_SECRET,
     policy: env.GOUVCONNECT_ACR ? { acr: env.GOUVCONNECT_ACR } : {},
   };
+  // Optional, beyond the example contract: space-separated scopes (e.g. to add `custom`).
+  if (env.GOUVCONNECT_SCOPES) settings.scopes = env.GOUVCONNECT_SCOPES.split(/\s+/).filter(Boolean);
   if (env.GOUVCONNECT_ISSUER) settings.issuer = env.GOUVCONNECT_ISSUER;
   else settings.environment = env.GOUVCONNECT_ENVIRONMENT || (provider === 'proconnect' ? 'integration' : 'sandbox');
   return {

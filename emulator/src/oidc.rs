@@ -1,0 +1,709 @@
+//! The two federations' OpenID Connect endpoints. ProConnect and Pro Santé Connect share the
+//! flow; their differences (paths, strictness, client authentication, userinfo format, claims)
+//! are spelled out where they apply.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+use crate::config::{Client, Persona, Registry, User};
+use crate::keys::{random, Keys};
+use crate::pages;
+use crate::store::{Access, Grant, Interaction, Store};
+
+pub struct App {
+    pub base: String,
+    pub registry: Registry,
+    pub keys: Keys,
+    pub store: Store,
+}
+
+pub type Shared = Arc<App>;
+
+const ACR_VALUES: [&str; 7] = [
+    "eidas0",
+    "eidas0-mfa",
+    "eidas1",
+    "eidas1-mfa",
+    "eidas2",
+    "eidas3",
+    "https://proconnect.gouv.fr/assurance/certification-dirigeant",
+];
+
+const PROCONNECT_PARAMS: [&str; 15] = [
+    "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "claims",
+    "acr_values", "prompt", "idp_hint", "login_hint", "siret_hint", "code_challenge",
+    "code_challenge_method", "response_mode",
+];
+
+/// ProConnect scope → userinfo claims.
+const PROCONNECT_SCOPES: [(&str, &[&str]); 15] = [
+    ("given_name", &["given_name"]),
+    ("usual_name", &["usual_name"]),
+    ("email", &["email"]),
+    ("uid", &["uid"]),
+    ("siret", &["siret"]),
+    ("siren", &["siren"]),
+    ("phone", &["phone_number"]),
+    ("organizational_unit", &["organizational_unit"]),
+    ("belonging_population", &["belonging_population"]),
+    ("chorusdt", &["chorusdt:matricule", "chorusdt:societe"]),
+    ("idp_id", &["idp_id"]),
+    ("idp_acr", &["idp_acr"]),
+    ("roles", &["roles"]),
+    ("organization_label", &["organization_label"]),
+    ("custom", &["custom"]),
+];
+
+const SESSION_COOKIE: &str = "gouvconnect_emulator_session";
+
+impl Persona {
+    pub fn issuer(self, base: &str) -> String {
+        match self {
+            Persona::ProConnect => format!("{base}/api/v2"),
+            Persona::ProSanteConnect => format!("{base}/auth/realms/esante-wallet"),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Persona::ProConnect => "ProConnect (émulé)",
+            Persona::ProSanteConnect => "Pro Santé Connect (émulé)",
+        }
+    }
+
+    fn interaction_path(self, uid: &str) -> String {
+        match self {
+            Persona::ProConnect => format!("/api/v2/interaction/{uid}/login"),
+            Persona::ProSanteConnect => format!("/wallet/interaction/{uid}/login"),
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn page_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Html(pages::error(code, message))).into_response()
+}
+
+fn json_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({ "error": error, "error_description": description })),
+    )
+        .into_response()
+}
+
+fn redirect(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// `uri` with parameters appended to its query.
+fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut url) => {
+            url.query_pairs_mut().extend_pairs(params.iter().copied());
+            url.into()
+        }
+        Err(_) => uri.to_string(),
+    }
+}
+
+fn is_loopback_uri(uri: &str) -> bool {
+    match url::Url::parse(uri) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => match u.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn allowed(list: &Option<Vec<String>>, uri: &str) -> bool {
+    match list {
+        Some(uris) => uris.iter().any(|u| u == uri),
+        None => is_loopback_uri(uri),
+    }
+}
+
+fn parse_pairs(raw: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw).into_owned().collect()
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{name}=")).map(str::to_string))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery and keys
+
+pub async fn discovery_proconnect(State(app): State<Shared>) -> Response {
+    let issuer = Persona::ProConnect.issuer(&app.base);
+    let doc = json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "end_session_endpoint": format!("{issuer}/session/end"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "acr_values_supported": ACR_VALUES,
+        "scopes_supported": ["openid", "given_name", "usual_name", "email", "uid", "siren", "siret",
+            "organizational_unit", "belonging_population", "phone", "chorusdt", "idp_id", "idp_acr",
+            "roles", "organization_label", "custom", "amr"],
+        "claims_supported": ["sub", "amr", "uid", "given_name", "email", "phone_number",
+            "organizational_unit", "siren", "siret", "usual_name", "belonging_population",
+            "chorusdt:matricule", "chorusdt:societe", "idp_id", "idp_acr", "acr", "sid", "auth_time", "iss"],
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["HS256", "ES256", "RS256"],
+        "userinfo_signing_alg_values_supported": ["HS256", "ES256", "RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_parameter_supported": true,
+        "x_emulator": "gouvconnect-emulator — NOT a real provider",
+    });
+    cached_json(doc)
+}
+
+pub async fn discovery_psc(State(app): State<Shared>) -> Response {
+    let issuer = Persona::ProSanteConnect.issuer(&app.base);
+    let oidc = format!("{issuer}/protocol/openid-connect");
+    let doc = json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{}/wallet/auth", app.base),
+        "token_endpoint": format!("{oidc}/token"),
+        "userinfo_endpoint": format!("{oidc}/userinfo"),
+        "end_session_endpoint": format!("{oidc}/logout"),
+        "jwks_uri": format!("{oidc}/certs"),
+        "introspection_endpoint": format!("{oidc}/token/introspect"),
+        "acr_values_supported": ["eidas1"],
+        "scopes_supported": ["openid", "scope_all", "profile", "email", "eidas1"],
+        "claims_supported": ["aud", "sub", "iss", "auth_time", "name", "given_name", "family_name",
+            "preferred_username", "email", "acr"],
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256"],
+        "userinfo_signing_alg_values_supported": ["RS256", "ES256", "HS256", "none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
+        "tls_client_certificate_bound_access_tokens": true,
+        "code_challenge_methods_supported": ["plain", "S256"],
+        "x_emulator": "gouvconnect-emulator — NOT a real provider",
+    });
+    cached_json(doc)
+}
+
+fn cached_json(doc: Value) -> Response {
+    let mut response = axum::Json(doc).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=600"),
+    );
+    response
+}
+
+pub async fn jwks(State(app): State<Shared>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/jwk-set+json"),
+            (header::CACHE_CONTROL, "public, max-age=600"),
+        ],
+        app.keys.jwks().to_string(),
+    )
+        .into_response()
+}
+
+pub async fn index(State(app): State<Shared>) -> Response {
+    Html(pages::index(&app.base)).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorization
+
+pub async fn authorize_proconnect(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    authorize(app, Persona::ProConnect, &headers, query.unwrap_or_default())
+}
+
+pub async fn authorize_psc(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    authorize(app, Persona::ProSanteConnect, &headers, query.unwrap_or_default())
+}
+
+fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) -> Response {
+    let pairs = parse_pairs(query.as_bytes());
+    let mut params: HashMap<&str, &str> = HashMap::new();
+    for (k, v) in &pairs {
+        if persona == Persona::ProConnect && !PROCONNECT_PARAMS.contains(&k.as_str()) {
+            return page_error(StatusCode::BAD_REQUEST, "Y000400", &format!("paramètre non autorisé : {k}"));
+        }
+        if params.insert(k.as_str(), v.as_str()).is_some() {
+            return page_error(StatusCode::BAD_REQUEST, "Y000400", &format!("paramètre répété : {k}"));
+        }
+    }
+    let get = |k: &str| params.get(k).copied().filter(|v| !v.is_empty());
+    let Some(client) = get("client_id")
+        .and_then(|id| app.registry.client(id))
+        .filter(|c| c.persona == persona)
+    else {
+        return page_error(StatusCode::BAD_REQUEST, "invalid_client", "client inconnu");
+    };
+    let Some(redirect_uri) = get("redirect_uri") else {
+        return page_error(StatusCode::BAD_REQUEST, "Y000400", "redirect_uri manquant");
+    };
+    if !allowed(&client.redirect_uris, redirect_uri) {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Y030031",
+            "redirect_uri did not match any of the client's registered redirect_uris",
+        );
+    }
+    let state = get("state").unwrap_or_default();
+    let fail = |error: &str, description: &str| {
+        redirect(&with_params(
+            redirect_uri,
+            &[("error", error), ("error_description", description), ("state", state)],
+        ))
+    };
+    if persona == Persona::ProConnect {
+        for name in ["state", "nonce"] {
+            if get(name).map_or(0, str::len) < 32 {
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Y000400",
+                    &format!("{name} manquant ou trop court (32 caractères minimum)"),
+                );
+            }
+        }
+    } else if state.is_empty() {
+        return fail("invalid_request", "missing state");
+    }
+    if get("response_type") != Some("code") {
+        return fail("unsupported_response_type", "only response_type=code is supported");
+    }
+    let scopes: Vec<String> = get("scope")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if !scopes.iter().any(|s| s == "openid") {
+        return fail("invalid_request", "openid scope must be requested");
+    }
+    let claims = match get("claims") {
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(v) if v.is_object() => Some(v),
+            _ => return fail("invalid_request", "claims parameter must be a JSON object"),
+        },
+        None => None,
+    };
+    if let Some(prompt) = get("prompt") {
+        let values: Vec<&str> = prompt.split_whitespace().collect();
+        if !values.iter().all(|v| matches!(*v, "login" | "consent" | "none")) {
+            return fail("invalid_request", "unsupported prompt value requested");
+        }
+        if values.contains(&"none") && values.len() > 1 {
+            return fail("invalid_request", "prompt none must only be used alone");
+        }
+    }
+    if persona == Persona::ProConnect {
+        if let Some(hint) = get("login_hint") {
+            if !hint.contains('@') {
+                return page_error(StatusCode::BAD_REQUEST, "Y000400", "Le login_hint doit être une adresse email valide");
+            }
+        }
+        if let Some(hint) = get("siret_hint") {
+            if hint.len() != 14 {
+                return page_error(StatusCode::BAD_REQUEST, "Y000400", "siret_hint doit faire 14 caractères");
+            }
+        }
+        if let Some(hint) = get("idp_hint") {
+            let known = app.registry.users.iter().any(|u| {
+                u.claims.get("idp_id").and_then(Value::as_str) == Some(hint)
+            });
+            if !known {
+                return fail("idp_hint_not_found", "provided idp_hint could not be found");
+            }
+        }
+    } else if let Some(acr) = get("acr_values") {
+        if acr != "eidas1" {
+            return fail("invalid_request", "unsupported acr_values");
+        }
+    }
+    let code_challenge = match (get("code_challenge"), get("code_challenge_method")) {
+        (None, None) => None,
+        (Some(challenge), method) => {
+            let method = method.unwrap_or("plain");
+            let method_ok = method == "S256" || (persona == Persona::ProSanteConnect && method == "plain");
+            if !method_ok || challenge.len() < 43 {
+                return fail("invalid_request", "code_challenge_method must be S256 and the challenge at least 43 characters");
+            }
+            Some((challenge.to_string(), method.to_string()))
+        }
+        (None, Some(_)) => return fail("invalid_request", "code_challenge missing"),
+    };
+    let interaction = Interaction {
+        persona,
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        state: state.to_string(),
+        nonce: get("nonce").map(str::to_string),
+        scopes,
+        claims,
+        code_challenge,
+    };
+    if get("prompt") == Some("none") {
+        let session = cookie(headers, SESSION_COOKIE).and_then(|c| app.store.sessions.get(&c));
+        return match session {
+            Some((p, user_id)) if p == persona => issue_code(&app, interaction, &user_id),
+            _ => fail("login_required", "End-User authentication is required"),
+        };
+    }
+    let uid = random(24);
+    let action = persona.interaction_path(&uid);
+    app.store.interactions.insert(uid, interaction);
+    let users: Vec<&User> = app.registry.users.iter().filter(|u| u.persona == persona).collect();
+    Html(pages::login(persona.name(), &client.id, &action, &users)).into_response()
+}
+
+/// The essential acr values asked for in the `claims` parameter, if any.
+fn essential_acr(claims: &Option<Value>) -> Option<Vec<String>> {
+    let acr = claims.as_ref()?.get("id_token")?.get("acr")?;
+    if acr.get("essential").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    if let Some(v) = acr.get("value").and_then(Value::as_str) {
+        return Some(vec![v.to_string()]);
+    }
+    let values = acr.get("values")?.as_array()?;
+    Some(values.iter().filter_map(Value::as_str).map(str::to_string).collect())
+}
+
+pub async fn login_proconnect(state: State<Shared>, uid: Path<String>, body: Bytes) -> Response {
+    login(state, uid, body, Persona::ProConnect)
+}
+
+pub async fn login_psc(state: State<Shared>, uid: Path<String>, body: Bytes) -> Response {
+    login(state, uid, body, Persona::ProSanteConnect)
+}
+
+fn login(State(app): State<Shared>, Path(uid): Path<String>, body: Bytes, persona: Persona) -> Response {
+    let Some(interaction) = app.store.interactions.take(&uid).filter(|i| i.persona == persona) else {
+        return page_error(StatusCode::BAD_REQUEST, "Y190001", "session introuvable ou expirée : recommencez depuis le service");
+    };
+    let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
+    let fail = |error: &str, description: &str| {
+        redirect(&with_params(
+            &interaction.redirect_uri,
+            &[("error", error), ("error_description", description), ("state", &interaction.state)],
+        ))
+    };
+    if form.contains_key("cancel") {
+        return fail("access_denied", "authentication aborted by the user");
+    }
+    let Some(user) = form.get("user").and_then(|id| app.registry.user(id, persona)) else {
+        return page_error(StatusCode::BAD_REQUEST, "Y000400", "utilisateur inconnu");
+    };
+    if persona == Persona::ProConnect {
+        if let Some(wanted) = essential_acr(&interaction.claims) {
+            if !user.acr.as_ref().is_some_and(|a| wanted.contains(a)) {
+                return fail("access_denied", "requested ACRs could not be satisfied");
+            }
+        }
+    }
+    let user_id = user.id.clone();
+    let session = random(24);
+    app.store.sessions.insert(session.clone(), (persona, user_id.clone()));
+    let mut response = issue_code(&app, interaction, &user_id);
+    let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
+    let code = random(32);
+    let location = with_params(
+        &interaction.redirect_uri,
+        &[("code", &code), ("state", &interaction.state)],
+    );
+    app.store.codes.insert(
+        code,
+        Grant {
+            interaction,
+            user_id: user_id.to_string(),
+            auth_time: now(),
+        },
+    );
+    redirect(&location)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token
+
+pub async fn token_proconnect(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    token(state, headers, body, Persona::ProConnect)
+}
+
+pub async fn token_psc(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    token(state, headers, body, Persona::ProSanteConnect)
+}
+
+/// The client authenticated by the request: ProConnect takes `client_secret_post` only; PSC
+/// also HTTP Basic.
+fn authenticate<'a>(
+    app: &'a App,
+    persona: Persona,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Option<&'a Client> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "));
+    let (id, secret) = match (basic, persona) {
+        (Some(_), Persona::ProConnect) => return None,
+        (Some(b64), Persona::ProSanteConnect) => {
+            let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            let (id, secret) = text.split_once(':')?;
+            let dec = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+            (dec(id)?, dec(secret)?)
+        }
+        (None, _) => (form.get("client_id")?.clone(), form.get("client_secret")?.clone()),
+    };
+    let client = app.registry.client(&id)?;
+    (client.persona == persona && constant_eq(client.secret.as_bytes(), secret.as_bytes())).then_some(client)
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Persona) -> Response {
+    let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
+    let Some(client) = authenticate(&app, persona, &headers, &form) else {
+        return json_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed");
+    };
+    if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
+        return json_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type");
+    }
+    let invalid_grant = || json_error(StatusCode::BAD_REQUEST, "invalid_grant", "grant request is invalid");
+    let Some(grant) = form.get("code").and_then(|c| app.store.codes.take(c)) else {
+        return invalid_grant();
+    };
+    let i = &grant.interaction;
+    if i.client_id != client.id || form.get("redirect_uri") != Some(&i.redirect_uri) {
+        return invalid_grant();
+    }
+    if let Some((challenge, method)) = &i.code_challenge {
+        let Some(verifier) = form.get("code_verifier") else {
+            return invalid_grant();
+        };
+        let computed = if method == "S256" {
+            crate::keys::b64(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref())
+        } else {
+            verifier.clone()
+        };
+        if !constant_eq(computed.as_bytes(), challenge.as_bytes()) {
+            return invalid_grant();
+        }
+    }
+    let Some(user) = app.registry.user(&grant.user_id, persona) else {
+        return invalid_grant();
+    };
+    let issued = now();
+    let issuer = persona.issuer(&app.base);
+    let mut claims = json!({
+        "iss": issuer, "sub": user.sub, "aud": client.id, "exp": issued + 60, "iat": issued,
+        "auth_time": grant.auth_time, "sid": random(16),
+    });
+    if let Some(nonce) = &i.nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    if let Some(acr) = &user.acr {
+        claims["acr"] = json!(acr);
+    }
+    let amr_requested = i
+        .claims
+        .as_ref()
+        .and_then(|c| c.get("id_token"))
+        .is_some_and(|t| t.get("amr").is_some());
+    if persona == Persona::ProConnect && amr_requested && !user.amr.is_empty() {
+        claims["amr"] = json!(user.amr);
+    }
+    if persona == Persona::ProSanteConnect {
+        claims["azp"] = json!(client.id);
+        claims["typ"] = json!("ID");
+        claims["session_state"] = json!(random(16));
+        claims["preferred_username"] = user.claims.get("preferred_username").cloned().unwrap_or(Value::Null);
+    }
+    let id_token = match app.keys.sign(client.id_token_alg, &claims, &client.secret) {
+        Ok(t) => t,
+        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
+    };
+    let access_token = random(32);
+    let expires_in = if persona == Persona::ProConnect { 3600 } else { 120 };
+    app.store.tokens.insert(
+        access_token.clone(),
+        Access {
+            persona,
+            client_id: client.id.clone(),
+            user_id: user.id.clone(),
+            scopes: i.scopes.clone(),
+        },
+    );
+    let mut body = json!({
+        "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in,
+        "id_token": id_token, "refresh_token": random(32), "scope": i.scopes.join(" "),
+    });
+    if persona == Persona::ProSanteConnect {
+        body["refresh_expires_in"] = json!(1800);
+        body["session_state"] = json!(random(16));
+    }
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Userinfo
+
+pub async fn userinfo_proconnect(state: State<Shared>, headers: HeaderMap) -> Response {
+    userinfo(state, headers, Persona::ProConnect)
+}
+
+pub async fn userinfo_psc(state: State<Shared>, headers: HeaderMap) -> Response {
+    userinfo(state, headers, Persona::ProSanteConnect)
+}
+
+fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> Response {
+    let access = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| app.store.tokens.get(t.trim()))
+        .filter(|a| a.persona == persona);
+    let Some(access) = access else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+            axum::Json(json!({ "error": "invalid_token" })),
+        )
+            .into_response();
+    };
+    let (Some(client), Some(user)) = (
+        app.registry.client(&access.client_id),
+        app.registry.user(&access.user_id, persona),
+    ) else {
+        return json_error(StatusCode::UNAUTHORIZED, "invalid_token", "unknown token");
+    };
+    let mut claims: Map<String, Value> = match persona {
+        Persona::ProConnect => PROCONNECT_SCOPES
+            .iter()
+            .filter(|(scope, _)| access.scopes.iter().any(|s| s == scope))
+            .flat_map(|(_, names)| names.iter())
+            .filter_map(|name| user.claims.get(*name).map(|v| (name.to_string(), v.clone())))
+            .collect(),
+        Persona::ProSanteConnect => user.claims.clone(),
+    };
+    claims.insert("sub".into(), json!(user.sub));
+    match client.userinfo_alg {
+        None => axum::Json(Value::Object(claims)).into_response(),
+        Some(alg) => {
+            let issued = now();
+            claims.insert("iss".into(), json!(persona.issuer(&app.base)));
+            claims.insert("aud".into(), json!(client.id));
+            claims.insert("iat".into(), json!(issued));
+            claims.insert("exp".into(), json!(issued + 60));
+            match app.keys.sign(alg, &Value::Object(claims), &client.secret) {
+                Ok(jwt) => ([(header::CONTENT_TYPE, "application/jwt; charset=utf-8")], jwt).into_response(),
+                Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logout
+
+pub async fn end_session_proconnect(state: State<Shared>, headers: HeaderMap, query: RawQuery) -> Response {
+    end_session(state, headers, query, Persona::ProConnect)
+}
+
+pub async fn end_session_psc(state: State<Shared>, headers: HeaderMap, query: RawQuery) -> Response {
+    end_session(state, headers, query, Persona::ProSanteConnect)
+}
+
+/// The audience of an id_token hint (the emulator's own token: read, not verified).
+fn hint_audience(hint: &str) -> Option<String> {
+    let payload = hint.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    match claims.get("aud")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(list) => list.first()?.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn end_session(State(app): State<Shared>, headers: HeaderMap, RawQuery(query): RawQuery, persona: Persona) -> Response {
+    let params: HashMap<String, String> = parse_pairs(query.unwrap_or_default().as_bytes()).into_iter().collect();
+    if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+        app.store.sessions.remove(&session);
+    }
+    let client_id = params
+        .get("id_token_hint")
+        .and_then(|h| hint_audience(h))
+        .or_else(|| params.get("client_id").cloned());
+    let client = client_id
+        .and_then(|id| app.registry.client(&id))
+        .filter(|c| c.persona == persona);
+    let mut response = match params.get("post_logout_redirect_uri") {
+        None => Html(pages::logged_out()).into_response(),
+        Some(uri) => match client {
+            Some(c) if allowed(&c.post_logout_redirect_uris, uri) => match params.get("state") {
+                Some(state) => redirect(&with_params(uri, &[("state", state)])),
+                None => redirect(uri),
+            },
+            _ => page_error(StatusCode::BAD_REQUEST, "Y030111", "post_logout_redirect_uri not registered"),
+        },
+    };
+    let expired = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}

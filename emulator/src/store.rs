@@ -1,0 +1,115 @@
+//! In-memory state: pending interactions, authorization codes, access tokens, browser sessions.
+//! Every entry expires; each map has its own short-held lock.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::config::Persona;
+
+/// An authorization request waiting for the user on the login page.
+#[derive(Clone, Debug)]
+pub struct Interaction {
+    pub persona: Persona,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: String,
+    pub nonce: Option<String>,
+    pub scopes: Vec<String>,
+    pub claims: Option<Value>,
+    pub code_challenge: Option<(String, String)>,
+}
+
+/// What an authorization code stands for.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub interaction: Interaction,
+    pub user_id: String,
+    pub auth_time: u64,
+}
+
+/// What an access token stands for.
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub persona: Persona,
+    pub client_id: String,
+    pub user_id: String,
+    pub scopes: Vec<String>,
+}
+
+struct Expiring<T> {
+    value: T,
+    until: Instant,
+}
+
+/// A map whose entries expire.
+pub struct Table<T> {
+    ttl: Duration,
+    inner: Mutex<HashMap<String, Expiring<T>>>,
+}
+
+impl<T: Clone> Table<T> {
+    pub fn new(ttl: Duration) -> Self {
+        Table {
+            ttl,
+            inner: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn insert(&self, key: String, value: T) {
+        let now = Instant::now();
+        if let Ok(mut map) = self.inner.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, e| e.until > now);
+            }
+            map.insert(
+                key,
+                Expiring {
+                    value,
+                    until: now + self.ttl,
+                },
+            );
+        }
+    }
+
+    /// Removes and returns a live entry (single use).
+    pub fn take(&self, key: &str) -> Option<T> {
+        let entry = self.inner.lock().ok()?.remove(key)?;
+        (entry.until > Instant::now()).then_some(entry.value)
+    }
+
+    /// Returns a live entry, keeping it.
+    pub fn get(&self, key: &str) -> Option<T> {
+        let map = self.inner.lock().ok()?;
+        let entry = map.get(key)?;
+        (entry.until > Instant::now()).then(|| entry.value.clone())
+    }
+
+    pub fn remove(&self, key: &str) {
+        if let Ok(mut map) = self.inner.lock() {
+            map.remove(key);
+        }
+    }
+}
+
+/// All the emulator's state.
+pub struct Store {
+    pub interactions: Table<Interaction>,
+    pub codes: Table<Grant>,
+    pub tokens: Table<Access>,
+    /// Browser session cookie → (persona, user id), for `prompt=none`.
+    pub sessions: Table<(Persona, String)>,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Store {
+            interactions: Table::new(Duration::from_secs(600)),
+            codes: Table::new(Duration::from_secs(60)),
+            tokens: Table::new(Duration::from_secs(3600)),
+            sessions: Table::new(Duration::from_secs(12 * 3600)),
+        }
+    }
+}
