@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use gouvconnect::http::HttpClient;
 use gouvconnect::{
-    unix_now, ClientConfig, ErrorCode, LoginOptions, PendingLogin, PendingLogout,
-    UserinfoResponse,
+    unix_now, ClientConfig, ErrorCode, LoginOptions, PendingLogin, PendingLogout, UserinfoResponse,
 };
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
@@ -15,7 +14,7 @@ use serde_json::{json, Value};
 use crate::errors::{invalid, to_napi};
 
 enum Inner {
-    Offline(gouvconnect::Client),
+    Offline(Box<gouvconnect::Client>),
     Online(HttpClient),
 }
 
@@ -29,8 +28,12 @@ impl Inner {
 }
 
 fn config(value: Value) -> napi::Result<ClientConfig> {
-    serde_json::from_value(value)
-        .map_err(|e| invalid(ErrorCode::InvalidConfig, format!("invalid configuration: {e}")))
+    serde_json::from_value(value).map_err(|e| {
+        invalid(
+            ErrorCode::InvalidConfig,
+            format!("invalid configuration: {e}"),
+        )
+    })
 }
 
 /// A JSON document given either as text or as an already parsed object.
@@ -68,7 +71,7 @@ impl JsClient {
     pub fn offline(config_value: Value) -> napi::Result<Self> {
         let client = gouvconnect::Client::new(config(config_value)?).map_err(to_napi)?;
         Ok(JsClient {
-            inner: Arc::new(Inner::Offline(client)),
+            inner: Arc::new(Inner::Offline(Box::new(client))),
         })
     }
 
@@ -99,7 +102,10 @@ impl JsClient {
         let options: LoginOptions = match options {
             None | Some(Value::Null) => LoginOptions::default(),
             Some(v) => serde_json::from_value(v).map_err(|e| {
-                invalid(ErrorCode::InvalidRequest, format!("invalid login options: {e}"))
+                invalid(
+                    ErrorCode::InvalidRequest,
+                    format!("invalid login options: {e}"),
+                )
             })?,
         };
         let request = self.inner.core().begin_login(&options).map_err(to_napi)?;
@@ -117,7 +123,10 @@ impl JsClient {
                 "an offline client cannot complete a login over the network; use Client.connect",
             ));
         };
-        let login = http.complete_login(&pending, &query).await.map_err(to_napi)?;
+        let login = http
+            .complete_login(&pending, &query)
+            .await
+            .map_err(to_napi)?;
         to_js(&login)
     }
 

@@ -50,9 +50,8 @@ pub fn acr_satisfies(
     mfa: Option<bool>,
 ) -> napi::Result<bool> {
     let kind = kind(&provider)?;
-    let requirement =
-        AcrRequirement::for_provider(kind, minimum.as_deref(), mfa.unwrap_or(false))
-            .map_err(to_napi)?;
+    let requirement = AcrRequirement::for_provider(kind, minimum.as_deref(), mfa.unwrap_or(false))
+        .map_err(to_napi)?;
     Ok(requirement.check(kind, acr.as_deref()).is_ok())
 }
 

@@ -265,7 +265,13 @@ async fn proconnect_unverified_email_is_refused_by_default() {
             .map(String::from)
             .to_vec(),
     );
-    let (_, r) = login(&emu, with_custom.clone(), "unverified", LoginOptions::default()).await;
+    let (_, r) = login(
+        &emu,
+        with_custom.clone(),
+        "unverified",
+        LoginOptions::default(),
+    )
+    .await;
     assert_eq!(r.unwrap_err().code(), ErrorCode::EmailNotVerified);
     let mut lenient = with_custom;
     lenient.policy.accept_unverified_email = true;

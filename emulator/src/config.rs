@@ -70,7 +70,9 @@ impl Registry {
     }
 
     pub fn user(&self, id: &str, persona: Persona) -> Option<&User> {
-        self.users.iter().find(|u| u.id == id && u.persona == persona)
+        self.users
+            .iter()
+            .find(|u| u.id == id && u.persona == persona)
     }
 
     /// Adds (or replaces, by id) the clients and users of a config file.
@@ -80,7 +82,8 @@ impl Registry {
             self.clients.push(c);
         }
         for u in other.users {
-            self.users.retain(|x| !(x.id == u.id && x.persona == u.persona));
+            self.users
+                .retain(|x| !(x.id == u.id && x.persona == u.persona));
             self.users.push(u);
         }
     }
@@ -97,10 +100,34 @@ impl Registry {
             post_logout_redirect_uris: None,
         };
         let clients = vec![
-            client("demo-proconnect", "demo-proconnect-secret-0123456789abcdef", Persona::ProConnect, Alg::RS256, Some(Alg::RS256)),
-            client("demo-proconnect-es256", "demo-proconnect-es256-secret-0123456789ab", Persona::ProConnect, Alg::ES256, Some(Alg::ES256)),
-            client("demo-proconnect-hs256", "demo-proconnect-hs256-secret-0123456789abcdef", Persona::ProConnect, Alg::HS256, Some(Alg::HS256)),
-            client("demo-psc", "demo-psc-secret-0123456789abcdef", Persona::ProSanteConnect, Alg::RS256, None),
+            client(
+                "demo-proconnect",
+                "demo-proconnect-secret-0123456789abcdef",
+                Persona::ProConnect,
+                Alg::RS256,
+                Some(Alg::RS256),
+            ),
+            client(
+                "demo-proconnect-es256",
+                "demo-proconnect-es256-secret-0123456789ab",
+                Persona::ProConnect,
+                Alg::ES256,
+                Some(Alg::ES256),
+            ),
+            client(
+                "demo-proconnect-hs256",
+                "demo-proconnect-hs256-secret-0123456789abcdef",
+                Persona::ProConnect,
+                Alg::HS256,
+                Some(Alg::HS256),
+            ),
+            client(
+                "demo-psc",
+                "demo-psc-secret-0123456789abcdef",
+                Persona::ProSanteConnect,
+                Alg::RS256,
+                None,
+            ),
         ];
         let mut users = proconnect_users();
         users.extend(psc_users());
@@ -140,58 +167,140 @@ fn proconnect_users() -> Vec<User> {
     mfa["email"] = json!("mathilde.fontaine@finances.gouv.fr");
     mfa["idp_acr"] = json!("eidas2");
     vec![
-        pc("agent", "Alice Martin (agent public, eidas1)", "2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d", "eidas1", &["pwd"], agent.clone()),
-        pc("employee", "Bruno Durand (salarié du privé, eidas1)", "5e8a7c2d-3b4f-4a1e-8d9c-0f1e2d3c4b5a", "eidas1", &["pwd"], json!({
-            "given_name": "Bruno", "usual_name": "Durand", "email": "bruno.durand@exemple-entreprise.fr",
-            "uid": "bdurand", "siret": "73282932000074", "siren": "732829320", "roles": [],
-            "organization_label": "Exemple Entreprise SA", "idp_id": "9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3",
-            "idp_acr": "eidas1", "custom": {}
-        })),
-        pc("mfa", "Mathilde Fontaine (agent public, double authentification, eidas2)", "8b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e", "eidas2", &["pwd", "otp", "mfa"], mfa),
-        pc("dirigeant", "Denis Leroy (dirigeant certifié)", "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
-            "https://proconnect.gouv.fr/assurance/certification-dirigeant", &["pwd", "mfa"], json!({
-            "given_name": "Denis", "usual_name": "Leroy", "email": "denis.leroy@exemple-pme.fr",
-            "uid": "dleroy", "siret": "73282932000074", "siren": "732829320", "roles": ["dirigeant"],
-            "organization_label": "Exemple PME", "idp_id": "9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3",
-            "idp_acr": "eidas1", "custom": {}
-        })),
-        pc("unverified", "Ursule Petit (courriel non vérifié par son fournisseur)", "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c", "eidas1", &["pwd"], json!({
-            "given_name": "Ursule", "usual_name": "Petit", "email": "ursule.petit@exemple-asso.fr",
-            "uid": "upetit", "siret": "73282932000074", "roles": [], "idp_id": "9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3",
-            "idp_acr": "eidas1", "custom": { "email_verified": false }
-        })),
-        pc("eidas0", "Éric Moreau (identité déclarative, eidas0)", "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d", "eidas0", &["pwd"], json!({
-            "given_name": "Éric", "usual_name": "Moreau", "email": "eric.moreau@exemple.fr",
-            "uid": "emoreau", "siret": "73282932000074", "roles": [], "idp_id": "00000000-0000-4000-8000-000000000001",
-            "idp_acr": "eidas0", "custom": {}
-        })),
+        pc(
+            "agent",
+            "Alice Martin (agent public, eidas1)",
+            "2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d",
+            "eidas1",
+            &["pwd"],
+            agent.clone(),
+        ),
+        pc(
+            "employee",
+            "Bruno Durand (salarié du privé, eidas1)",
+            "5e8a7c2d-3b4f-4a1e-8d9c-0f1e2d3c4b5a",
+            "eidas1",
+            &["pwd"],
+            json!({
+                "given_name": "Bruno", "usual_name": "Durand", "email": "bruno.durand@exemple-entreprise.fr",
+                "uid": "bdurand", "siret": "73282932000074", "siren": "732829320", "roles": [],
+                "organization_label": "Exemple Entreprise SA", "idp_id": "9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3",
+                "idp_acr": "eidas1", "custom": {}
+            }),
+        ),
+        pc(
+            "mfa",
+            "Mathilde Fontaine (agent public, double authentification, eidas2)",
+            "8b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+            "eidas2",
+            &["pwd", "otp", "mfa"],
+            mfa,
+        ),
+        pc(
+            "dirigeant",
+            "Denis Leroy (dirigeant certifié)",
+            "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+            "https://proconnect.gouv.fr/assurance/certification-dirigeant",
+            &["pwd", "mfa"],
+            json!({
+                "given_name": "Denis", "usual_name": "Leroy", "email": "denis.leroy@exemple-pme.fr",
+                "uid": "dleroy", "siret": "73282932000074", "siren": "732829320", "roles": ["dirigeant"],
+                "organization_label": "Exemple PME", "idp_id": "9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3",
+                "idp_acr": "eidas1", "custom": {}
+            }),
+        ),
+        pc(
+            "unverified",
+            "Ursule Petit (courriel non vérifié par son fournisseur)",
+            "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c",
+            "eidas1",
+            &["pwd"],
+            json!({
+                "given_name": "Ursule", "usual_name": "Petit", "email": "ursule.petit@exemple-asso.fr",
+                "uid": "upetit", "siret": "73282932000074", "roles": [], "idp_id": "9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3",
+                "idp_acr": "eidas1", "custom": { "email_verified": false }
+            }),
+        ),
+        pc(
+            "eidas0",
+            "Éric Moreau (identité déclarative, eidas0)",
+            "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d",
+            "eidas0",
+            &["pwd"],
+            json!({
+                "given_name": "Éric", "usual_name": "Moreau", "email": "eric.moreau@exemple.fr",
+                "uid": "emoreau", "siret": "73282932000074", "roles": [], "idp_id": "00000000-0000-4000-8000-000000000001",
+                "idp_acr": "eidas0", "custom": {}
+            }),
+        ),
     ]
 }
 
 /// An activity with every PSC field, empty unless given.
 fn activity(fields: Value) -> Value {
     const NAMES: [&str; 34] = [
-        "codeModeExercice", "codeSecteurDactivite", "codeSectionPharmacien", "codeRole",
-        "codeGenreActivite", "numeroSiretSite", "numeroSirenSite", "numeroFinessSite",
-        "numeroFinessetablissementJuridique", "identifiantTechniqueDeLaStructure",
-        "raisonSocialeSite", "enseigneCommercialeSite", "complementDestinataire",
-        "complementPointGeographique", "numeroVoie", "indiceRepetitionVoie", "codeTypeDeVoie",
-        "libelleVoie", "mentionDistribution", "bureauCedex", "codePostal", "codeCommune",
-        "codePays", "codeDepartement", "telephone", "telephone2", "telecopie", "adresseEMail",
-        "ancienIdentifiantDeLaStructure", "autoriteDenregistrement", "codeCivilite",
-        "libelleCommune", "libellePays", "libelleDepartement",
+        "codeModeExercice",
+        "codeSecteurDactivite",
+        "codeSectionPharmacien",
+        "codeRole",
+        "codeGenreActivite",
+        "numeroSiretSite",
+        "numeroSirenSite",
+        "numeroFinessSite",
+        "numeroFinessetablissementJuridique",
+        "identifiantTechniqueDeLaStructure",
+        "raisonSocialeSite",
+        "enseigneCommercialeSite",
+        "complementDestinataire",
+        "complementPointGeographique",
+        "numeroVoie",
+        "indiceRepetitionVoie",
+        "codeTypeDeVoie",
+        "libelleVoie",
+        "mentionDistribution",
+        "bureauCedex",
+        "codePostal",
+        "codeCommune",
+        "codePays",
+        "codeDepartement",
+        "telephone",
+        "telephone2",
+        "telecopie",
+        "adresseEMail",
+        "ancienIdentifiantDeLaStructure",
+        "autoriteDenregistrement",
+        "codeCivilite",
+        "libelleCommune",
+        "libellePays",
+        "libelleDepartement",
     ];
     let mut out: Map<String, Value> = NAMES.iter().map(|n| (n.to_string(), json!(""))).collect();
-    for n in ["codeCivilite", "libelleCommune", "libellePays", "libelleDepartement"] {
+    for n in [
+        "codeCivilite",
+        "libelleCommune",
+        "libellePays",
+        "libelleDepartement",
+    ] {
         out.remove(n);
     }
     out.extend(obj(fields));
     Value::Object(out)
 }
 
-fn psc_user(id: &str, label: &str, national_id: &str, acr: Option<&str>, given: &str, family: &str, refpro: Value) -> User {
+fn psc_user(
+    id: &str,
+    label: &str,
+    national_id: &str,
+    acr: Option<&str>,
+    given: &str,
+    family: &str,
+    refpro: Value,
+) -> User {
     let sub = format!("f:550dc1c8-d97b-4b1e-ac8c-8eb4471cf9dd:{national_id}");
-    let profession = refpro["exercices"][0]["codeProfession"].as_str().unwrap_or("").to_string();
+    let profession = refpro["exercices"][0]["codeProfession"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let claims = json!({
         "SubjectNameID": national_id, "preferred_username": national_id,
         "given_name": given, "family_name": family, "email_verified": false,
@@ -256,8 +365,32 @@ fn psc_users() -> Vec<User> {
           ] },
     ]});
     vec![
-        psc_user("doctor", "Dr Paul Bernard (médecin, 2 exercices, RPPS)", "899700218896", Some("eidas1"), "Paul", "BERNARD", doctor),
-        psc_user("pharmacist", "Claire Lambert (pharmacienne, identifiant ADELI)", "0691234567", Some("eidas1"), "Claire", "LAMBERT", pharmacist),
-        psc_user("nurse-noacr", "Noé Girard (infirmier, id_token sans acr)", "899700300012", None, "Noé", "GIRARD", nurse),
+        psc_user(
+            "doctor",
+            "Dr Paul Bernard (médecin, 2 exercices, RPPS)",
+            "899700218896",
+            Some("eidas1"),
+            "Paul",
+            "BERNARD",
+            doctor,
+        ),
+        psc_user(
+            "pharmacist",
+            "Claire Lambert (pharmacienne, identifiant ADELI)",
+            "0691234567",
+            Some("eidas1"),
+            "Claire",
+            "LAMBERT",
+            pharmacist,
+        ),
+        psc_user(
+            "nurse-noacr",
+            "Noé Girard (infirmier, id_token sans acr)",
+            "899700300012",
+            None,
+            "Noé",
+            "GIRARD",
+            nurse,
+        ),
     ]
 }

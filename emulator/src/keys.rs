@@ -73,7 +73,12 @@ impl Keys {
             Alg::RS256 => {
                 let mut sig = vec![0u8; self.rsa.public().modulus_len()];
                 self.rsa
-                    .sign(&signature::RSA_PKCS1_SHA256, &self.rng, input.as_bytes(), &mut sig)
+                    .sign(
+                        &signature::RSA_PKCS1_SHA256,
+                        &self.rng,
+                        input.as_bytes(),
+                        &mut sig,
+                    )
                     .map_err(|e| format!("RSA signing: {e}"))?;
                 sig
             }

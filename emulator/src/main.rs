@@ -28,7 +28,8 @@ struct Options {
     allow_non_loopback: bool,
 }
 
-const USAGE: &str = "usage: gouvconnect-emulator [--host 127.0.0.1] [--port 4000] [--config FILE.json] \
+const USAGE: &str =
+    "usage: gouvconnect-emulator [--host 127.0.0.1] [--port 4000] [--config FILE.json] \
 [--public-url URL] [--allow-non-loopback]";
 
 fn parse_args() -> Result<Options, String> {
@@ -61,7 +62,9 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     if !options.host.is_loopback() && !options.allow_non_loopback {
-        return Err("refusing to listen on a non-loopback address without --allow-non-loopback".into());
+        return Err(
+            "refusing to listen on a non-loopback address without --allow-non-loopback".into(),
+        );
     }
     Ok(options)
 }
@@ -95,23 +98,44 @@ fn router(app: Arc<App>) -> Router {
     let psc = "/auth/realms/esante-wallet";
     Router::new()
         .route("/", get(oidc::index))
-        .route("/api/v2/.well-known/openid-configuration", get(oidc::discovery_proconnect))
+        .route(
+            "/api/v2/.well-known/openid-configuration",
+            get(oidc::discovery_proconnect),
+        )
         .route("/api/v2/authorize", get(oidc::authorize_proconnect))
-        .route("/api/v2/interaction/{uid}/login", post(oidc::login_proconnect))
+        .route(
+            "/api/v2/interaction/{uid}/login",
+            post(oidc::login_proconnect),
+        )
         .route("/api/v2/token", post(oidc::token_proconnect))
-        .route("/api/v2/userinfo", get(oidc::userinfo_proconnect).post(oidc::userinfo_proconnect))
+        .route(
+            "/api/v2/userinfo",
+            get(oidc::userinfo_proconnect).post(oidc::userinfo_proconnect),
+        )
         .route("/api/v2/jwks", get(oidc::jwks))
         .route("/api/v2/session/end", get(oidc::end_session_proconnect))
-        .route(&format!("{psc}/.well-known/wallet-openid-configuration"), get(oidc::discovery_psc))
+        .route(
+            &format!("{psc}/.well-known/wallet-openid-configuration"),
+            get(oidc::discovery_psc),
+        )
         .route("/wallet/auth", get(oidc::authorize_psc))
         .route("/wallet/interaction/{uid}/login", post(oidc::login_psc))
-        .route(&format!("{psc}/protocol/openid-connect/token"), post(oidc::token_psc))
+        .route(
+            &format!("{psc}/protocol/openid-connect/token"),
+            post(oidc::token_psc),
+        )
         .route(
             &format!("{psc}/protocol/openid-connect/userinfo"),
             get(oidc::userinfo_psc).post(oidc::userinfo_psc),
         )
-        .route(&format!("{psc}/protocol/openid-connect/certs"), get(oidc::jwks))
-        .route(&format!("{psc}/protocol/openid-connect/logout"), get(oidc::end_session_psc))
+        .route(
+            &format!("{psc}/protocol/openid-connect/certs"),
+            get(oidc::jwks),
+        )
+        .route(
+            &format!("{psc}/protocol/openid-connect/logout"),
+            get(oidc::end_session_psc),
+        )
         .layer(middleware::from_fn(mark_and_log))
         .with_state(app)
 }
@@ -165,7 +189,9 @@ async fn run() -> Result<(), String> {
         store: store::Store::new(),
     });
     println!("gouvconnect-emulator listening on {local}");
-    eprintln!("gouvconnect-emulator: NOT a real identity provider — for development and tests only");
+    eprintln!(
+        "gouvconnect-emulator: NOT a real identity provider — for development and tests only"
+    );
     axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown_signal())
         .await

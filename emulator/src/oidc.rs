@@ -38,9 +38,21 @@ const ACR_VALUES: [&str; 7] = [
 ];
 
 const PROCONNECT_PARAMS: [&str; 15] = [
-    "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "claims",
-    "acr_values", "prompt", "idp_hint", "login_hint", "siret_hint", "code_challenge",
-    "code_challenge_method", "response_mode",
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "claims",
+    "acr_values",
+    "prompt",
+    "idp_hint",
+    "login_hint",
+    "siret_hint",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
 ];
 
 /// ProConnect scope → userinfo claims.
@@ -154,7 +166,11 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{name}=")).map(str::to_string))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{name}="))
+                .map(str::to_string)
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +265,12 @@ pub async fn authorize_proconnect(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    authorize(app, Persona::ProConnect, &headers, query.unwrap_or_default())
+    authorize(
+        app,
+        Persona::ProConnect,
+        &headers,
+        query.unwrap_or_default(),
+    )
 }
 
 pub async fn authorize_psc(
@@ -257,7 +278,12 @@ pub async fn authorize_psc(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    authorize(app, Persona::ProSanteConnect, &headers, query.unwrap_or_default())
+    authorize(
+        app,
+        Persona::ProSanteConnect,
+        &headers,
+        query.unwrap_or_default(),
+    )
 }
 
 fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) -> Response {
@@ -265,10 +291,18 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
     let mut params: HashMap<&str, &str> = HashMap::new();
     for (k, v) in &pairs {
         if persona == Persona::ProConnect && !PROCONNECT_PARAMS.contains(&k.as_str()) {
-            return page_error(StatusCode::BAD_REQUEST, "Y000400", &format!("paramètre non autorisé : {k}"));
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "Y000400",
+                &format!("paramètre non autorisé : {k}"),
+            );
         }
         if params.insert(k.as_str(), v.as_str()).is_some() {
-            return page_error(StatusCode::BAD_REQUEST, "Y000400", &format!("paramètre répété : {k}"));
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "Y000400",
+                &format!("paramètre répété : {k}"),
+            );
         }
     }
     let get = |k: &str| params.get(k).copied().filter(|v| !v.is_empty());
@@ -292,7 +326,11 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
     let fail = |error: &str, description: &str| {
         redirect(&with_params(
             redirect_uri,
-            &[("error", error), ("error_description", description), ("state", state)],
+            &[
+                ("error", error),
+                ("error_description", description),
+                ("state", state),
+            ],
         ))
     };
     if persona == Persona::ProConnect {
@@ -309,7 +347,10 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
         return fail("invalid_request", "missing state");
     }
     if get("response_type") != Some("code") {
-        return fail("unsupported_response_type", "only response_type=code is supported");
+        return fail(
+            "unsupported_response_type",
+            "only response_type=code is supported",
+        );
     }
     let scopes: Vec<String> = get("scope")
         .unwrap_or_default()
@@ -328,7 +369,10 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
     };
     if let Some(prompt) = get("prompt") {
         let values: Vec<&str> = prompt.split_whitespace().collect();
-        if !values.iter().all(|v| matches!(*v, "login" | "consent" | "none")) {
+        if !values
+            .iter()
+            .all(|v| matches!(*v, "login" | "consent" | "none"))
+        {
             return fail("invalid_request", "unsupported prompt value requested");
         }
         if values.contains(&"none") && values.len() > 1 {
@@ -338,18 +382,28 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
     if persona == Persona::ProConnect {
         if let Some(hint) = get("login_hint") {
             if !hint.contains('@') {
-                return page_error(StatusCode::BAD_REQUEST, "Y000400", "Le login_hint doit être une adresse email valide");
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Y000400",
+                    "Le login_hint doit être une adresse email valide",
+                );
             }
         }
         if let Some(hint) = get("siret_hint") {
             if hint.len() != 14 {
-                return page_error(StatusCode::BAD_REQUEST, "Y000400", "siret_hint doit faire 14 caractères");
+                return page_error(
+                    StatusCode::BAD_REQUEST,
+                    "Y000400",
+                    "siret_hint doit faire 14 caractères",
+                );
             }
         }
         if let Some(hint) = get("idp_hint") {
-            let known = app.registry.users.iter().any(|u| {
-                u.claims.get("idp_id").and_then(Value::as_str) == Some(hint)
-            });
+            let known = app
+                .registry
+                .users
+                .iter()
+                .any(|u| u.claims.get("idp_id").and_then(Value::as_str) == Some(hint));
             if !known {
                 return fail("idp_hint_not_found", "provided idp_hint could not be found");
             }
@@ -363,9 +417,13 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
         (None, None) => None,
         (Some(challenge), method) => {
             let method = method.unwrap_or("plain");
-            let method_ok = method == "S256" || (persona == Persona::ProSanteConnect && method == "plain");
+            let method_ok =
+                method == "S256" || (persona == Persona::ProSanteConnect && method == "plain");
             if !method_ok || challenge.len() < 43 {
-                return fail("invalid_request", "code_challenge_method must be S256 and the challenge at least 43 characters");
+                return fail(
+                    "invalid_request",
+                    "code_challenge_method must be S256 and the challenge at least 43 characters",
+                );
             }
             Some((challenge.to_string(), method.to_string()))
         }
@@ -391,7 +449,12 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
     let uid = random(24);
     let action = persona.interaction_path(&uid);
     app.store.interactions.insert(uid, interaction);
-    let users: Vec<&User> = app.registry.users.iter().filter(|u| u.persona == persona).collect();
+    let users: Vec<&User> = app
+        .registry
+        .users
+        .iter()
+        .filter(|u| u.persona == persona)
+        .collect();
     Html(pages::login(persona.name(), &client.id, &action, &users)).into_response()
 }
 
@@ -405,7 +468,13 @@ fn essential_acr(claims: &Option<Value>) -> Option<Vec<String>> {
         return Some(vec![v.to_string()]);
     }
     let values = acr.get("values")?.as_array()?;
-    Some(values.iter().filter_map(Value::as_str).map(str::to_string).collect())
+    Some(
+        values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 pub async fn login_proconnect(state: State<Shared>, uid: Path<String>, body: Bytes) -> Response {
@@ -416,21 +485,42 @@ pub async fn login_psc(state: State<Shared>, uid: Path<String>, body: Bytes) -> 
     login(state, uid, body, Persona::ProSanteConnect)
 }
 
-fn login(State(app): State<Shared>, Path(uid): Path<String>, body: Bytes, persona: Persona) -> Response {
-    let Some(interaction) = app.store.interactions.take(&uid).filter(|i| i.persona == persona) else {
-        return page_error(StatusCode::BAD_REQUEST, "Y190001", "session introuvable ou expirée : recommencez depuis le service");
+fn login(
+    State(app): State<Shared>,
+    Path(uid): Path<String>,
+    body: Bytes,
+    persona: Persona,
+) -> Response {
+    let Some(interaction) = app
+        .store
+        .interactions
+        .take(&uid)
+        .filter(|i| i.persona == persona)
+    else {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Y190001",
+            "session introuvable ou expirée : recommencez depuis le service",
+        );
     };
     let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
     let fail = |error: &str, description: &str| {
         redirect(&with_params(
             &interaction.redirect_uri,
-            &[("error", error), ("error_description", description), ("state", &interaction.state)],
+            &[
+                ("error", error),
+                ("error_description", description),
+                ("state", &interaction.state),
+            ],
         ))
     };
     if form.contains_key("cancel") {
         return fail("access_denied", "authentication aborted by the user");
     }
-    let Some(user) = form.get("user").and_then(|id| app.registry.user(id, persona)) else {
+    let Some(user) = form
+        .get("user")
+        .and_then(|id| app.registry.user(id, persona))
+    else {
         return page_error(StatusCode::BAD_REQUEST, "Y000400", "utilisateur inconnu");
     };
     if persona == Persona::ProConnect {
@@ -442,7 +532,9 @@ fn login(State(app): State<Shared>, Path(uid): Path<String>, body: Bytes, person
     }
     let user_id = user.id.clone();
     let session = random(24);
-    app.store.sessions.insert(session.clone(), (persona, user_id.clone()));
+    app.store
+        .sessions
+        .insert(session.clone(), (persona, user_id.clone()));
     let mut response = issue_code(&app, interaction, &user_id);
     let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -494,16 +586,26 @@ fn authenticate<'a>(
     let (id, secret) = match (basic, persona) {
         (Some(_), Persona::ProConnect) => return None,
         (Some(b64), Persona::ProSanteConnect) => {
-            let decoded = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .ok()?;
             let text = String::from_utf8(decoded).ok()?;
             let (id, secret) = text.split_once(':')?;
-            let dec = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+            let dec = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            };
             (dec(id)?, dec(secret)?)
         }
-        (None, _) => (form.get("client_id")?.clone(), form.get("client_secret")?.clone()),
+        (None, _) => (
+            form.get("client_id")?.clone(),
+            form.get("client_secret")?.clone(),
+        ),
     };
     let client = app.registry.client(&id)?;
-    (client.persona == persona && constant_eq(client.secret.as_bytes(), secret.as_bytes())).then_some(client)
+    (client.persona == persona && constant_eq(client.secret.as_bytes(), secret.as_bytes()))
+        .then_some(client)
 }
 
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
@@ -513,12 +615,26 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Persona) -> Response {
     let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
     let Some(client) = authenticate(&app, persona, &headers, &form) else {
-        return json_error(StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed");
+        return json_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        );
     };
     if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
-        return json_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type");
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "unsupported grant_type",
+        );
     }
-    let invalid_grant = || json_error(StatusCode::BAD_REQUEST, "invalid_grant", "grant request is invalid");
+    let invalid_grant = || {
+        json_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "grant request is invalid",
+        )
+    };
     let Some(grant) = form.get("code").and_then(|c| app.store.codes.take(c)) else {
         return invalid_grant();
     };
@@ -531,7 +647,9 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
             return invalid_grant();
         };
         let computed = if method == "S256" {
-            crate::keys::b64(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref())
+            crate::keys::b64(
+                ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref(),
+            )
         } else {
             verifier.clone()
         };
@@ -566,14 +684,22 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
         claims["azp"] = json!(client.id);
         claims["typ"] = json!("ID");
         claims["session_state"] = json!(random(16));
-        claims["preferred_username"] = user.claims.get("preferred_username").cloned().unwrap_or(Value::Null);
+        claims["preferred_username"] = user
+            .claims
+            .get("preferred_username")
+            .cloned()
+            .unwrap_or(Value::Null);
     }
     let id_token = match app.keys.sign(client.id_token_alg, &claims, &client.secret) {
         Ok(t) => t,
         Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
     };
     let access_token = random(32);
-    let expires_in = if persona == Persona::ProConnect { 3600 } else { 120 };
+    let expires_in = if persona == Persona::ProConnect {
+        3600
+    } else {
+        120
+    };
     app.store.tokens.insert(
         access_token.clone(),
         Access {
@@ -591,11 +717,7 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
         body["refresh_expires_in"] = json!(1800);
         body["session_state"] = json!(random(16));
     }
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        axum::Json(body),
-    )
-        .into_response()
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,7 +757,11 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             .iter()
             .filter(|(scope, _)| access.scopes.iter().any(|s| s == scope))
             .flat_map(|(_, names)| names.iter())
-            .filter_map(|name| user.claims.get(*name).map(|v| (name.to_string(), v.clone())))
+            .filter_map(|name| {
+                user.claims
+                    .get(*name)
+                    .map(|v| (name.to_string(), v.clone()))
+            })
             .collect(),
         Persona::ProSanteConnect => user.claims.clone(),
     };
@@ -649,7 +775,11 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             claims.insert("iat".into(), json!(issued));
             claims.insert("exp".into(), json!(issued + 60));
             match app.keys.sign(alg, &Value::Object(claims), &client.secret) {
-                Ok(jwt) => ([(header::CONTENT_TYPE, "application/jwt; charset=utf-8")], jwt).into_response(),
+                Ok(jwt) => (
+                    [(header::CONTENT_TYPE, "application/jwt; charset=utf-8")],
+                    jwt,
+                )
+                    .into_response(),
                 Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
             }
         }
@@ -659,18 +789,28 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
 // ---------------------------------------------------------------------------------------------
 // Logout
 
-pub async fn end_session_proconnect(state: State<Shared>, headers: HeaderMap, query: RawQuery) -> Response {
+pub async fn end_session_proconnect(
+    state: State<Shared>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Response {
     end_session(state, headers, query, Persona::ProConnect)
 }
 
-pub async fn end_session_psc(state: State<Shared>, headers: HeaderMap, query: RawQuery) -> Response {
+pub async fn end_session_psc(
+    state: State<Shared>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Response {
     end_session(state, headers, query, Persona::ProSanteConnect)
 }
 
 /// The audience of an id_token hint (the emulator's own token: read, not verified).
 fn hint_audience(hint: &str) -> Option<String> {
     let payload = hint.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
     let claims: Value = serde_json::from_slice(&bytes).ok()?;
     match claims.get("aud")? {
         Value::String(s) => Some(s.clone()),
@@ -679,8 +819,15 @@ fn hint_audience(hint: &str) -> Option<String> {
     }
 }
 
-fn end_session(State(app): State<Shared>, headers: HeaderMap, RawQuery(query): RawQuery, persona: Persona) -> Response {
-    let params: HashMap<String, String> = parse_pairs(query.unwrap_or_default().as_bytes()).into_iter().collect();
+fn end_session(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    persona: Persona,
+) -> Response {
+    let params: HashMap<String, String> = parse_pairs(query.unwrap_or_default().as_bytes())
+        .into_iter()
+        .collect();
     if let Some(session) = cookie(&headers, SESSION_COOKIE) {
         app.store.sessions.remove(&session);
     }
@@ -698,7 +845,11 @@ fn end_session(State(app): State<Shared>, headers: HeaderMap, RawQuery(query): R
                 Some(state) => redirect(&with_params(uri, &[("state", state)])),
                 None => redirect(uri),
             },
-            _ => page_error(StatusCode::BAD_REQUEST, "Y030111", "post_logout_redirect_uri not registered"),
+            _ => page_error(
+                StatusCode::BAD_REQUEST,
+                "Y030111",
+                "post_logout_redirect_uri not registered",
+            ),
         },
     };
     let expired = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0");

@@ -64,7 +64,10 @@ pub fn error(code: &str, message: &str) -> String {
 }
 
 pub fn logged_out() -> String {
-    page("Déconnexion", "<h1>Vous êtes bien déconnecté</h1><p>Vous pouvez fermer votre navigateur.</p>")
+    page(
+        "Déconnexion",
+        "<h1>Vous êtes bien déconnecté</h1><p>Vous pouvez fermer votre navigateur.</p>",
+    )
 }
 
 pub fn index(base: &str) -> String {

@@ -1,0 +1,368 @@
+//! The emulator over real HTTP: both personas' flows and the refusals ProConnect makes.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::signature;
+use serde_json::Value;
+
+struct Emulator {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Emulator {
+    let child = Command::new(env!("CARGO_BIN_EXE_gouvconnect-emulator"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut emu = Emulator {
+        child,
+        base: String::new(),
+    };
+    let stdout = emu.child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("line");
+    emu.base = line
+        .trim()
+        .strip_prefix("gouvconnect-emulator listening on ")
+        .expect("listening line")
+        .to_string();
+    emu
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+const PC: (&str, &str) = ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef");
+const CB: &str = "http://127.0.0.1:9/cb";
+const STATE: &str = "state-state-state-state-state-state-0001";
+const NONCE: &str = "nonce-nonce-nonce-nonce-nonce-nonce-0001";
+
+fn authorize_url(emu: &Emulator, extra: &str) -> String {
+    format!(
+        "{}/api/v2/authorize?response_type=code&client_id={}&redirect_uri={CB}&scope=openid%20email%20given_name%20usual_name%20siret&state={STATE}&nonce={NONCE}{extra}",
+        emu.base, PC.0
+    )
+}
+
+/// Logs `user` in and returns the redirect location.
+async fn login(emu: &Emulator, url: &str, user: &str) -> String {
+    let page = http().get(url).send().await.expect("authorize");
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers()["x-gouvconnect-emulator"],
+        "not-a-real-provider"
+    );
+    let html = page.text().await.expect("html");
+    assert!(html.contains("PAS un vrai"));
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("action");
+    let back = http()
+        .post(format!("{}{action}", emu.base))
+        .form(&[("user", user)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(back.status(), 302);
+    back.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string()
+}
+
+fn param(location: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(location).ok()?;
+    let found = url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned());
+    found
+}
+
+async fn exchange(emu: &Emulator, code: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CB),
+        ("client_id", PC.0),
+        ("client_secret", PC.1),
+    ];
+    form.extend_from_slice(extra);
+    http()
+        .post(format!("{}/api/v2/token", emu.base))
+        .form(&form)
+        .send()
+        .await
+        .expect("token")
+}
+
+fn verify_rs256(jwt: &str, jwks: &Value) -> Value {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let key = &jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["kty"] == "RSA")
+        .expect("rsa");
+    let n = URL_SAFE_NO_PAD
+        .decode(key["n"].as_str().expect("n"))
+        .expect("n");
+    let e = URL_SAFE_NO_PAD
+        .decode(key["e"].as_str().expect("e"))
+        .expect("e");
+    let sig = URL_SAFE_NO_PAD.decode(parts[2]).expect("sig");
+    signature::RsaPublicKeyComponents { n: &n, e: &e }
+        .verify(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            format!("{}.{}", parts[0], parts[1]).as_bytes(),
+            &sig,
+        )
+        .expect("RS256 signature verifies against the JWKS");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("payload")).expect("claims")
+}
+
+#[tokio::test]
+async fn proconnect_full_flow() {
+    let emu = start();
+    let discovery: Value = http()
+        .get(format!(
+            "{}/api/v2/.well-known/openid-configuration",
+            emu.base
+        ))
+        .send()
+        .await
+        .expect("discovery")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(discovery["issuer"], format!("{}/api/v2", emu.base));
+    assert_eq!(
+        discovery["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["client_secret_post"])
+    );
+    let location = login(
+        &emu,
+        &authorize_url(
+            &emu,
+            "&claims=%7B%22id_token%22%3A%7B%22amr%22%3Anull%7D%7D",
+        ),
+        "agent",
+    )
+    .await;
+    assert!(location.starts_with(CB));
+    assert_eq!(param(&location, "state").as_deref(), Some(STATE));
+    let code = param(&location, "code").expect("code");
+    let tokens: Value = exchange(&emu, &code, &[])
+        .await
+        .json()
+        .await
+        .expect("tokens");
+    let jwks: Value = http()
+        .get(format!("{}/api/v2/jwks", emu.base))
+        .send()
+        .await
+        .expect("jwks")
+        .json()
+        .await
+        .expect("json");
+    let id = verify_rs256(tokens["id_token"].as_str().expect("id_token"), &jwks);
+    assert_eq!(id["nonce"], NONCE);
+    assert_eq!(id["acr"], "eidas1");
+    assert_eq!(id["amr"], serde_json::json!(["pwd"]));
+    let userinfo = http()
+        .get(format!("{}/api/v2/userinfo", emu.base))
+        .bearer_auth(tokens["access_token"].as_str().expect("at"))
+        .send()
+        .await
+        .expect("userinfo");
+    assert!(userinfo.headers()["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("application/jwt"));
+    let claims = verify_rs256(&userinfo.text().await.expect("body"), &jwks);
+    assert_eq!(claims["sub"], id["sub"]);
+    assert_eq!(claims["usual_name"], "Martin");
+    assert!(claims.get("family_name").is_none());
+    assert!(claims.get("uid").is_none(), "uid was not requested");
+    // The code is single use.
+    let again = exchange(&emu, &code, &[]).await;
+    assert_eq!(again.status(), 400);
+    // Logout returns the state to a loopback URI.
+    let end = http()
+        .get(format!("{}/api/v2/session/end?client_id={}&state=xyz&post_logout_redirect_uri=http://127.0.0.1:9/out", emu.base, PC.0))
+        .send().await.expect("end");
+    assert_eq!(end.status(), 302);
+    assert_eq!(
+        end.headers()["location"],
+        "http://127.0.0.1:9/out?state=xyz"
+    );
+}
+
+#[tokio::test]
+async fn proconnect_refusals() {
+    let emu = start();
+    let short = format!(
+        "{}/api/v2/authorize?response_type=code&client_id={}&redirect_uri={CB}&scope=openid&state=short&nonce={NONCE}",
+        emu.base, PC.0
+    );
+    let r = http().get(short).send().await.expect("short");
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.expect("t").contains("Y000400"));
+    let r = http()
+        .get(authorize_url(&emu, "&foo=bar"))
+        .send()
+        .await
+        .expect("unknown");
+    assert_eq!(r.status(), 400);
+    let r = http()
+        .get(authorize_url(&emu, "").replace(CB, "https://evil.example/cb"))
+        .send()
+        .await
+        .expect("redir");
+    assert_eq!(r.status(), 400);
+    // Essential acr not met.
+    let claims = "&claims=%7B%22id_token%22%3A%7B%22acr%22%3A%7B%22essential%22%3Atrue%2C%22values%22%3A%5B%22eidas2%22%5D%7D%7D%7D";
+    let location = login(&emu, &authorize_url(&emu, claims), "agent").await;
+    assert_eq!(param(&location, "error").as_deref(), Some("access_denied"));
+    // client_secret_basic is refused.
+    let location = login(&emu, &authorize_url(&emu, ""), "agent").await;
+    let code = param(&location, "code").expect("code");
+    let basic = http()
+        .post(format!("{}/api/v2/token", emu.base))
+        .basic_auth(PC.0, Some(PC.1))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+        ])
+        .send()
+        .await
+        .expect("basic");
+    assert_eq!(basic.status(), 401);
+    // PKCE: a wrong verifier is refused.
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let location = login(
+        &emu,
+        &authorize_url(
+            &emu,
+            &format!("&code_challenge={challenge}&code_challenge_method=S256"),
+        ),
+        "agent",
+    )
+    .await;
+    let code = param(&location, "code").expect("code");
+    let wrong = exchange(
+        &emu,
+        &code,
+        &[(
+            "code_verifier",
+            "not-the-verifier-not-the-verifier-not-the-v",
+        )],
+    )
+    .await;
+    assert_eq!(wrong.status(), 400);
+    // Unregistered post-logout URI.
+    let end = http()
+        .get(format!("{}/api/v2/session/end?client_id={}&state=x&post_logout_redirect_uri=https://evil.example/", emu.base, PC.0))
+        .send().await.expect("end");
+    assert_eq!(end.status(), 400);
+}
+
+#[tokio::test]
+async fn psc_flow_with_split_paths_and_json_userinfo() {
+    let emu = start();
+    let issuer = format!("{}/auth/realms/esante-wallet", emu.base);
+    let standard = http()
+        .get(format!("{issuer}/.well-known/openid-configuration"))
+        .send()
+        .await
+        .expect("std");
+    assert_eq!(standard.status(), 404);
+    let discovery: Value = http()
+        .get(format!("{issuer}/.well-known/wallet-openid-configuration"))
+        .send()
+        .await
+        .expect("d")
+        .json()
+        .await
+        .expect("json");
+    let authorize = discovery["authorization_endpoint"]
+        .as_str()
+        .expect("authz")
+        .to_string();
+    assert_eq!(authorize, format!("{}/wallet/auth", emu.base));
+    let url = format!("{authorize}?response_type=code&client_id=demo-psc&redirect_uri={CB}&scope=openid%20scope_all&acr_values=eidas1&state={STATE}&nonce={NONCE}");
+    let location = login(&emu, &url, "doctor").await;
+    let code = param(&location, "code").expect("code");
+    let token: Value = http()
+        .post(discovery["token_endpoint"].as_str().expect("t"))
+        .basic_auth("demo-psc", Some("demo-psc-secret-0123456789abcdef"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let userinfo = http()
+        .get(discovery["userinfo_endpoint"].as_str().expect("u"))
+        .bearer_auth(token["access_token"].as_str().expect("at"))
+        .send()
+        .await
+        .expect("userinfo");
+    assert!(userinfo.headers()["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("application/json"));
+    let claims: Value = userinfo.json().await.expect("json");
+    assert_eq!(claims["SubjectNameID"], "899700218896");
+    assert_eq!(
+        claims["SubjectRefPro"]["exercices"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        claims["sub"],
+        "f:550dc1c8-d97b-4b1e-ac8c-8eb4471cf9dd:899700218896"
+    );
+    let bad_acr = http()
+        .get(url.replace("eidas1", "eidas3"))
+        .send()
+        .await
+        .expect("acr");
+    assert_eq!(bad_acr.status(), 302);
+}
+
+#[test]
+fn refuses_a_non_loopback_host() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gouvconnect-emulator"))
+        .args(["--host", "0.0.0.0", "--port", "0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("non-loopback"));
+}
