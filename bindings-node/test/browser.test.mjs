@@ -25,11 +25,11 @@ after(async () => {
 
 test('click "S’identifier avec ProConnect", pick a user, come back logged in', async () => {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-chromium-'));
-  const browser = await chromium.launch({
+  // A fresh profile directory per run.
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${profile}`],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     headless: true,
   });
   try {
