@@ -1,1 +1,22 @@
-//! Placeholder: the binding is being written.
+//! Python binding of the gouvconnect core (`gouvconnect._native`). The pure-Python package
+//! `gouvconnect` is the public, typed face of it; errors are raised as the classes of
+//! `gouvconnect.errors`, one per stable code.
+
+mod client;
+mod convert;
+mod helpers;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<client::Client>()?;
+    m.add_class::<helpers::Mapping>()?;
+    m.add_function(wrap_pyfunction!(helpers::safe_next_path, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::button_html, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::error_page_html, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
+    m.add("BUTTON_CSS", gouvconnect::branding::BUTTON_CSS)?;
+    Ok(())
+}

@@ -1,0 +1,256 @@
+"""ProConnect and Pro Santé Connect login, on the gouvconnect Rust core.
+
+>>> client = Client({"provider": "proconnect", "environment": "integration",
+...                  "client_id": "id", "client_secret": "secret",
+...                  "redirect_uri": "https://app.example/auth/callback"})
+>>> login = client.begin_login(next="/dossiers")
+>>> login.url.startswith("https://fca.integ01.dev-agentconnect.fr/api/v2/authorize?")
+True
+
+Keep ``login.pending`` (a string) in the user's session; on the callback call
+``client.complete_login(pending, request_query_string)`` to get a :class:`Login`.
+Every failure raises a :class:`GouvConnectError` subclass carrying the stable ``code``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import _native
+from .errors import ERROR_CLASSES, GouvConnectError, error_class, http_status
+
+__all__ = [
+    "BUTTON_CSS",
+    "ERROR_CLASSES",
+    "AuthorizationRequest",
+    "Client",
+    "GouvConnectError",
+    "Identity",
+    "Login",
+    "MappedUser",
+    "Mapping",
+    "button_html",
+    "error_class",
+    "error_page_html",
+    "http_status",
+    "safe_next_path",
+]
+
+__version__: str = _native.__version__
+
+#: The normalised identity (DESIGN §4) as a plain dict: ``provider``, ``sub``, ``email``,
+#: ``email_verified``, ``given_name``, ``family_name``, ``acr``, ``amr``, ``proconnect``,
+#: ``prosanteconnect``, ``raw``. JSON-serialisable as is (e.g. for a session).
+Identity = dict[str, Any]
+
+#: The CSS of the official buttons (embed once per page).
+BUTTON_CSS: str = _native.BUTTON_CSS
+
+_LOGIN_OPTIONS = (
+    "prompt",
+    "login_hint",
+    "idp_hint",
+    "siret_hint",
+    "acr",
+    "require_mfa",
+    "next",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationRequest:
+    """Where to send the browser, and what to keep in the session until the callback."""
+
+    url: str
+    #: Opaque string holding the state, nonce and PKCE verifier of this login: keep it
+    #: server-side (the session), never in a URL or a log.
+    pending: str
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A completed and verified login."""
+
+    identity: Identity
+    id_token: str
+    access_token: str
+    refresh_token: str | None
+    expires_in: int | None
+    #: The checked local path to send the user to, if the login was started with ``next``.
+    next: str | None
+
+    def __repr__(self) -> str:  # tokens never appear in a repr (and thus in logs)
+        return f"Login(provider={self.identity.get('provider')!r}, sub=…, next={self.next!r})"
+
+    @classmethod
+    def _from_native(cls, data: dict[str, Any]) -> Login:
+        return cls(
+            identity=data["identity"],
+            id_token=data["id_token"],
+            access_token=data["access_token"],
+            refresh_token=data.get("refresh_token"),
+            expires_in=data.get("expires_in"),
+            next=data.get("next"),
+        )
+
+
+def _json_bytes(value: str | bytes | MappingABC[str, Any]) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    return json.dumps(value).encode()
+
+
+class Client:
+    """A relying party for one provider, built from a ``ClientConfig`` dict.
+
+    Keys are the core's (``provider``, ``environment`` or ``issuer``, ``client_id``,
+    ``client_secret``, ``redirect_uri``, ``post_logout_redirect_uri``, ``scopes``,
+    ``policy``…). With ``discover=True`` (default) the client does its own network I/O and, for
+    a custom issuer, fetches the discovery document now. ``discover=False`` builds a sans-IO
+    client (no network at all: custom-issuer endpoints derived by convention).
+
+    Thread-safe: share one instance per provider across requests.
+    """
+
+    __slots__ = ("_native", "config")
+
+    def __init__(self, config: MappingABC[str, Any], *, discover: bool = True) -> None:
+        self.config: dict[str, Any] = dict(config)
+        self._native = _native.NativeClient(json.dumps(self.config), discover)
+
+    def __repr__(self) -> str:
+        return f"Client(provider={self.provider!r}, issuer={self.issuer!r})"
+
+    @property
+    def provider(self) -> str:
+        """``proconnect`` or ``prosanteconnect``."""
+        return self._native.provider
+
+    @property
+    def issuer(self) -> str:
+        """The provider's issuer."""
+        return self._native.issuer
+
+    @property
+    def networked(self) -> bool:
+        """Whether this client does network I/O (``discover=True``)."""
+        return self._native.networked
+
+    def set_jwks(self, jwks: str | bytes | MappingABC[str, Any]) -> None:
+        """Replaces the cached key set (sans-IO use; networked clients fetch it themselves)."""
+        self._native.set_jwks(_json_bytes(jwks))
+
+    def begin_login(
+        self,
+        *,
+        prompt: str | None = None,
+        login_hint: str | None = None,
+        idp_hint: str | None = None,
+        siret_hint: str | None = None,
+        acr: str | None = None,
+        require_mfa: bool | None = None,
+        next: str | None = None,  # noqa: A002 - the OIDC hosts' name for it
+        extra_params: Sequence[tuple[str, str]] = (),
+    ) -> AuthorizationRequest:
+        """Starts a login. ``next`` is kept only when it is a local path."""
+        values = locals()
+        options: dict[str, Any] = {k: values[k] for k in _LOGIN_OPTIONS if values[k] is not None}
+        options["extra_params"] = [list(p) for p in extra_params]
+        url, pending = self._native.begin_login(json.dumps(options))
+        return AuthorizationRequest(url=url, pending=pending)
+
+    def complete_login(self, pending: str, query: str) -> Login:
+        """Completes a login from the callback's query string (network; releases the GIL)."""
+        return Login._from_native(self._native.complete_login(pending, query))
+
+    def parse_callback(self, pending: str, query: str, now: int | None = None) -> str:
+        """Sans-IO: checks the callback query and returns the authorization code."""
+        return self._native.parse_callback(pending, query, now)
+
+    def finish_login(
+        self,
+        pending: str,
+        token_response: str | bytes | MappingABC[str, Any],
+        userinfo_content_type: str | None,
+        userinfo_body: str | bytes | None,
+        now: int | None = None,
+    ) -> Login:
+        """Sans-IO: verifies a token response and userinfo obtained by the caller."""
+        body = userinfo_body.encode() if isinstance(userinfo_body, str) else userinfo_body
+        data = self._native.finish_login(
+            pending, _json_bytes(token_response), userinfo_content_type, body, now
+        )
+        return Login._from_native(data)
+
+    def logout_request(self, id_token_hint: str | None = None) -> tuple[str, str] | None:
+        """``(url, pending)`` of the provider's end-session redirect, or ``None`` when the
+        provider has none (then log out locally). Keep ``pending`` for the logout callback."""
+        return self._native.logout_request(id_token_hint)
+
+    def verify_logout_callback(self, pending: str, query: str) -> None:
+        """Checks the ``state`` returned to the post-logout redirect URI."""
+        self._native.verify_logout_callback(pending, query)
+
+    def fetch_discovery(self) -> dict[str, Any]:
+        """Network: fetches the discovery document and checks it against the configuration."""
+        return self._native.fetch_discovery()
+
+    def refresh_jwks(self) -> None:
+        """Network: fetches the provider's key set now."""
+        self._native.refresh_jwks()
+
+
+@dataclass(frozen=True, slots=True)
+class MappedUser:
+    """The result of a :class:`Mapping`: user fields and groups."""
+
+    fields: dict[str, str | None]
+    groups: list[str]
+
+
+class Mapping:
+    """Declarative mapping of an identity to user fields and groups (rules of the core).
+
+    ``{"fields": {"email": "email", "last_name": "family_name"},
+    "groups": [{"group": "medecins", "field": "prosanteconnect.exercices[].profession_code",
+    "equals": "10"}]}``. ``None`` gives the default (email, first and last name).
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, rules: MappingABC[str, Any] | None = None) -> None:
+        self._native = _native.NativeMapping(None if rules is None else json.dumps(rules))
+
+    def apply(self, identity: Identity) -> MappedUser:
+        """Applies the rules to an identity."""
+        data = self._native.apply(json.dumps(identity))
+        return MappedUser(fields=data["fields"], groups=data["groups"])
+
+
+def safe_next_path(next: str | None) -> str | None:  # noqa: A002
+    """``next`` when it is a path on this site, ``None`` otherwise (open-redirect guard)."""
+    if not next:
+        return None
+    return _native.safe_next_path(next)
+
+
+def button_html(provider: str, action: str, next: str | None = None) -> str:  # noqa: A002
+    """The official button of ``provider`` as HTML: a GET form to ``action``."""
+    return _native.button_html(provider, action, next)
+
+
+def error_page_html(code: str, home: str = "/") -> str:
+    """A self-contained error page naming the stable ``code``."""
+    return _native.error_page_html(code, home)
+
+
+# The subclasses, e.g. ``gouvconnect.StateMismatch``.
+for _cls in ERROR_CLASSES.values():
+    globals()[_cls.__name__] = _cls
+    __all__.append(_cls.__name__)
