@@ -3,8 +3,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use gouvconnect::{
-    Client, ClientConfig, ErrorCode, LoginOptions, Mapping, PendingLogin, PendingLogout,
-    Provider, ProviderKind, UserinfoResponse,
+    Client, ClientConfig, ErrorCode, LoginOptions, Mapping, PendingLogin, PendingLogout, Provider,
+    ProviderKind, UserinfoResponse,
 };
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jlong, jstring};
