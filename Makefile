@@ -48,3 +48,8 @@ test: $(TEST_TARGETS)
 
 clean:
 	rm -rf target .build
+
+# Benchmarks are not tests: `make bench` prints ratios against the peers measured in the same run.
+.PHONY: bench
+bench:
+	cargo run --release -q -p gouvconnect --example bench_verify
