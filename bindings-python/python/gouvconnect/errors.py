@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import _native
 
-__all__ = ["GouvConnectError", "ERROR_CLASSES", "error_class", "http_status"]
+__all__ = ["GouvConnectError", "ERROR_CLASSES", "error_class", "error_for", "http_status"]
 
 
 class GouvConnectError(Exception):
@@ -76,10 +76,12 @@ def http_status(code: str) -> int:
     return _STATUS.get(code, 400)
 
 
-def _from_native(
-    code: str, message: str, provider_error: tuple[str, str | None] | None
+def error_for(
+    code: str, message: str, provider_error: tuple[str, str | None] | None = None
 ) -> GouvConnectError:
+    """The exception instance for a code (the native module raises what this returns)."""
     return error_class(code)(code, message, provider_error)
 
 
-_native._set_error_factory(_from_native)
+if hasattr(_native, "_set_error_factory"):
+    _native._set_error_factory(error_for)

@@ -1,0 +1,180 @@
+"""The ``GOUVCONNECT`` settings dict, resolved into one :class:`ProviderSettings` per provider.
+
+Each provider entry takes the core's ``ClientConfig`` keys in snake_case (``client_id``,
+``environment``, ``issuer``, ``scopes``…), their UPPERCASE spelling, or the names
+mozilla-django-oidc users know (``OIDC_RP_CLIENT_ID``, ``OIDC_RP_CLIENT_SECRET``,
+``OIDC_RP_SCOPES``, ``OIDC_RP_SIGN_ALGO``, ``OIDC_CREATE_USER``, ``OIDC_TIMEOUT``…), plus the
+policy keys (``acr``, ``require_mfa``, ``accept_unverified_email``, ``allowed_*``) and the keys
+of this app (``mapping``, ``create_user``, ``email_fallback``…). See the package README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+#: Keys of this app inside a provider entry (not passed to the core).
+APP_KEYS = {
+    "mapping",
+    "create_user",
+    "update_user",
+    "email_fallback",
+    "email_fallback_replace_link",
+    "sync_groups",
+    "login_options",
+}
+#: Policy keys accepted at the top of a provider entry (moved under ``policy``).
+POLICY_KEYS = {
+    "acr",
+    "require_mfa",
+    "accept_unverified_email",
+    "allowed_sirets",
+    "allowed_email_domains",
+    "allowed_roles",
+    "allowed_profession_codes",
+}
+#: mozilla-django-oidc style names → our names.
+ALIASES = {
+    "OIDC_RP_CLIENT_ID": "client_id",
+    "OIDC_RP_CLIENT_SECRET": "client_secret",
+    "OIDC_RP_SCOPES": "scopes",
+    "OIDC_RP_SIGN_ALGO": "id_token_alg",
+    "OIDC_CREATE_USER": "create_user",
+    "OIDC_TIMEOUT": "timeout_secs",
+    "OIDC_OP_ISSUER": "issuer",
+    "OIDC_AUTHENTICATION_CALLBACK_URL": "redirect_uri",
+    "OIDC_RP_IDP_SIGN_KEY": None,  # keys come from the provider's JWKS: refused, see checks
+}
+#: Global keys of ``GOUVCONNECT`` (everything else is a provider entry).
+GLOBAL_KEYS = {
+    "LOGIN_REDIRECT_URL",
+    "LOGOUT_REDIRECT_URL",
+    "DEFAULT_PROVIDER",
+    "ERROR_TEMPLATE",
+}
+
+SESSION_PENDING = "gouvconnect.pending"
+SESSION_LOGOUT = "gouvconnect.pending_logout"
+SESSION_IDENTITY = "gouvconnect.identity"
+SESSION_PROVIDER = "gouvconnect.provider"
+SESSION_ID_TOKEN = "gouvconnect.id_token"
+
+
+class ConfigurationError(ValueError):
+    """The ``GOUVCONNECT`` setting is malformed (reported by the system checks)."""
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """One provider entry of ``GOUVCONNECT``, split into core config and app options."""
+
+    name: str
+    client_config: dict[str, Any]
+    mapping: dict[str, Any] | None = None
+    create_user: bool = True
+    update_user: bool = True
+    email_fallback: bool = False
+    email_fallback_replace_link: bool = False
+    sync_groups: bool = False
+    login_options: dict[str, Any] = field(default_factory=dict)
+
+
+def _normalise_key(key: str) -> str | None:
+    if key in ALIASES:
+        alias = ALIASES[key]
+        if alias is None:
+            raise ConfigurationError(f"`{key}` is not supported: keys come from the provider's JWKS")
+        return alias
+    return key.lower()
+
+
+def parse_provider(name: str, entry: Any) -> ProviderSettings:
+    """Resolves one provider entry."""
+    if not isinstance(entry, dict):
+        raise ConfigurationError(f"GOUVCONNECT[{name!r}] must be a dict")
+    core: dict[str, Any] = {}
+    app: dict[str, Any] = {}
+    policy: dict[str, Any] = {}
+    for raw_key, value in entry.items():
+        key = _normalise_key(str(raw_key))
+        if key is None:
+            continue
+        if key in APP_KEYS:
+            app[key] = value
+        elif key in POLICY_KEYS:
+            policy[key] = value
+        elif key == "policy":
+            if not isinstance(value, dict):
+                raise ConfigurationError(f"GOUVCONNECT[{name!r}]['policy'] must be a dict")
+            policy = {**value, **policy}
+        else:
+            core[key] = value
+    if isinstance(core.get("scopes"), str):
+        core["scopes"] = core["scopes"].split()
+    core.setdefault("provider", name)
+    if policy:
+        core["policy"] = policy
+    if app.get("mapping") is not None and not isinstance(app["mapping"], dict):
+        raise ConfigurationError(f"GOUVCONNECT[{name!r}]['mapping'] must be a dict")
+    login_options = app.get("login_options") or {}
+    if not isinstance(login_options, dict):
+        raise ConfigurationError(f"GOUVCONNECT[{name!r}]['login_options'] must be a dict")
+    return ProviderSettings(
+        name=name,
+        client_config=core,
+        mapping=app.get("mapping"),
+        create_user=bool(app.get("create_user", True)),
+        update_user=bool(app.get("update_user", True)),
+        email_fallback=bool(app.get("email_fallback", False)),
+        email_fallback_replace_link=bool(app.get("email_fallback_replace_link", False)),
+        sync_groups=bool(app.get("sync_groups", False)),
+        login_options=dict(login_options),
+    )
+
+
+def raw_settings() -> dict[str, Any]:
+    value = getattr(settings, "GOUVCONNECT", None)
+    if value is None:
+        raise ConfigurationError("the GOUVCONNECT setting is missing")
+    if not isinstance(value, dict):
+        raise ConfigurationError("the GOUVCONNECT setting must be a dict")
+    return value
+
+
+def providers() -> dict[str, ProviderSettings]:
+    """Every configured provider, by name (``proconnect``, ``prosanteconnect``…)."""
+    return {
+        name: parse_provider(name, entry)
+        for name, entry in raw_settings().items()
+        if name not in GLOBAL_KEYS
+    }
+
+
+def provider(name: str) -> ProviderSettings:
+    """One provider's settings; ``KeyError`` when it is not configured."""
+    entry = raw_settings()
+    if name in GLOBAL_KEYS or name not in entry:
+        raise KeyError(name)
+    return parse_provider(name, entry[name])
+
+
+def global_setting(key: str, default: Any = None) -> Any:
+    """A global key of ``GOUVCONNECT``, falling back to Django's setting of the same name."""
+    try:
+        value = raw_settings().get(key)
+    except ConfigurationError:
+        value = None
+    if value is None:
+        value = getattr(settings, key, None)
+    return default if value is None else value
+
+
+def default_provider() -> str | None:
+    """``DEFAULT_PROVIDER``, or the only configured provider."""
+    chosen = global_setting("DEFAULT_PROVIDER")
+    if chosen:
+        return str(chosen)
+    names = list(providers())
+    return names[0] if len(names) == 1 else None

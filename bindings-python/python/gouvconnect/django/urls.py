@@ -1,0 +1,17 @@
+"""Include under a prefix, e.g. ``path("auth/", include("gouvconnect.django.urls"))``:
+``auth/login`` (``?provider=&next=``), ``auth/login/<provider>``, ``auth/callback``,
+``auth/logout`` (POST), ``auth/logout/callback``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "gouvconnect"
+
+urlpatterns = [
+    path("login", views.login, name="login"),
+    path("login/<str:provider>", views.login, name="login_provider"),
+    path("callback", views.callback, name="callback"),
+    path("logout", views.logout, name="logout"),
+    path("logout/callback", views.logout_callback, name="logout_callback"),
+]

@@ -1,0 +1,148 @@
+"""Subprocess harness of the end-to-end tests: the emulator and the example project, each on a
+loopback port, stopped at the end even on failure."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "django"
+EMULATOR_BIN = os.environ.get(
+    "GOUVCONNECT_EMULATOR_BIN", str(ROOT / "target" / "release" / "gouvconnect-emulator")
+)
+
+CLIENTS = {
+    "proconnect": ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef", "/api/v2"),
+    "prosanteconnect": ("demo-psc", "demo-psc-secret-0123456789abcdef", "/auth/realms/esante-wallet"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def emulator() -> Iterator[str]:
+    """Starts the emulator on port 0; yields its base URL."""
+    process = subprocess.Popen(
+        [EMULATOR_BIN, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 15
+        base = None
+        while time.monotonic() < deadline and base is None:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                raise RuntimeError("the emulator exited early")
+            match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+            if match:
+                base = match.group(1)
+        if base is None:
+            raise RuntimeError("the emulator did not start")
+        yield base
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def example(
+    emulator_base: str,
+    provider: str,
+    tmp_path: Path,
+    acr: str | None = None,
+    scopes: str | None = None,
+) -> Iterator[str]:
+    """Starts examples/django with the environment of DESIGN §6; yields its base URL."""
+    client_id, secret, issuer_path = CLIENTS[provider]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "GOUVCONNECT_PROVIDER": provider,
+        "GOUVCONNECT_ISSUER": emulator_base + issuer_path,
+        "GOUVCONNECT_CLIENT_ID": client_id,
+        "GOUVCONNECT_CLIENT_SECRET": secret,
+        "GOUVCONNECT_BASE_URL": base,
+        "GOUVCONNECT_EXAMPLE_DB": str(tmp_path / f"example-{port}.sqlite3"),
+    }
+    env.pop("GOUVCONNECT_ENVIRONMENT", None)
+    if acr:
+        env["GOUVCONNECT_ACR"] = acr
+    if scopes:
+        env["GOUVCONNECT_SCOPES"] = scopes
+    log = open(tmp_path / f"example-{port}.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, str(EXAMPLE / "serve.py")],
+        cwd=EXAMPLE,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    "the example exited: " + (tmp_path / f"example-{port}.log").read_text()
+                )
+            try:
+                requests.get(base + "/", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield base
+    finally:
+        _stop(process)
+        log.close()
+
+
+def login_on_emulator(session: requests.Session, authorize_url: str, user: str) -> str:
+    """Opens the emulator's login page, picks ``user``; returns the redirect (callback) URL."""
+    page = session.get(authorize_url, allow_redirects=False, timeout=10)
+    assert page.status_code == 200, page.text[:500]
+    action = re.search(r'action="([^"]+)"', page.text)
+    assert action, "no form on the emulator's login page"
+    form_url = requests.compat.urljoin(authorize_url, action.group(1).replace("&amp;", "&"))
+    answer = session.post(form_url, data={"user": user}, allow_redirects=False, timeout=10)
+    assert answer.status_code in (302, 303), answer.text[:500]
+    return answer.headers["Location"]
+
+
+def full_login(session: requests.Session, base: str, user: str, next_path: str = "") -> requests.Response:
+    """Login through the example: /auth/login → emulator → /auth/callback (not followed)."""
+    url = base + "/auth/login" + (f"?next={next_path}" if next_path else "")
+    start = session.get(url, allow_redirects=False, timeout=10)
+    assert start.status_code == 302, start.text[:500]
+    callback = login_on_emulator(session, start.headers["Location"], user)
+    assert callback.startswith(base + "/auth/callback"), callback
+    return session.get(callback, allow_redirects=False, timeout=10)

@@ -1,0 +1,176 @@
+"""End to end over real HTTP: the example project (DESIGN §6) against the emulator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from harness import example, full_login, login_on_emulator
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def proconnect_app(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # `custom` carries ProConnect's email_verified (asked for like the Express example does).
+    scopes = "openid email given_name usual_name siret uid custom"
+    with example(emulator_base, "proconnect", tmp_path_factory.mktemp("pc"), scopes=scopes) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def psc_app(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with example(emulator_base, "prosanteconnect", tmp_path_factory.mktemp("psc")) as base:
+        yield base
+
+
+def error_code(response: requests.Response) -> str | None:
+    match = re.search(r'id="gouvconnect-error-code">([a-z_]+)<', response.text)
+    return match.group(1) if match else None
+
+
+def logout(session: requests.Session, base: str) -> requests.Response:
+    home = session.get(base + "/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.text)
+    assert token, "no logout form on the home page of a signed-in user"
+    return session.post(
+        base + "/auth/logout",
+        data={"csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": base + "/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+def test_home_shows_the_official_button(proconnect_app: str) -> None:
+    page = requests.get(proconnect_app + "/", timeout=10)
+    assert page.status_code == 200
+    assert "gouvconnect-button--proconnect" in page.text
+    assert "S’identifier avec" in page.text
+
+
+def test_me_requires_a_login(proconnect_app: str) -> None:
+    assert requests.get(proconnect_app + "/me", timeout=10).status_code == 401
+
+
+def test_proconnect_login_me_and_logout(proconnect_app: str) -> None:
+    s = requests.Session()
+    done = full_login(s, proconnect_app, "agent", next_path="/me")
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/me"
+    me = s.get(proconnect_app + "/me", timeout=10)
+    assert me.status_code == 200
+    identity = me.json()
+    assert identity["provider"] == "proconnect"
+    assert identity["email"] == "alice.martin@interieur.gouv.fr"
+    assert identity["family_name"]
+    assert identity["proconnect"]["siret"] == "11000101300017"
+    assert identity["acr"] == "eidas1"
+    assert "id_token" in identity["raw"]
+
+    out = logout(s, proconnect_app)
+    assert out.status_code == 302
+    end_session = out.headers["Location"]
+    assert "/api/v2/session/end" in end_session
+    assert "state=" in end_session and "id_token_hint=" in end_session
+    back = s.get(end_session, allow_redirects=False, timeout=10)
+    assert back.status_code in (302, 303)
+    callback = back.headers["Location"]
+    assert callback.startswith(proconnect_app + "/auth/logout/callback")
+    final = s.get(callback, allow_redirects=False, timeout=10)
+    assert final.status_code == 302 and final.headers["Location"] == "/"
+    assert s.get(proconnect_app + "/me", timeout=10).status_code == 401
+
+
+def test_psc_login_me_and_logout(psc_app: str) -> None:
+    s = requests.Session()
+    done = full_login(s, psc_app, "doctor")
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    identity = s.get(psc_app + "/me", timeout=10).json()
+    assert identity["provider"] == "prosanteconnect"
+    psc = identity["prosanteconnect"]
+    assert psc["id_kind"] == "rpps"
+    assert psc["rpps"] == "99700218896"
+    assert len(psc["exercices"]) == 2
+    assert any(e["profession_code"] == "10" for e in psc["exercices"])
+
+    out = logout(s, psc_app)
+    assert out.status_code == 302
+    back = s.get(out.headers["Location"], allow_redirects=False, timeout=10)
+    final = s.get(back.headers["Location"], allow_redirects=False, timeout=10)
+    assert final.status_code == 302
+    assert s.get(psc_app + "/me", timeout=10).status_code == 401
+
+
+def test_unverified_email_is_refused_with_its_code(proconnect_app: str) -> None:
+    s = requests.Session()
+    done = full_login(s, proconnect_app, "unverified")
+    assert done.status_code == 403
+    assert error_code(done) == "email_not_verified"
+    assert s.get(proconnect_app + "/me", timeout=10).status_code == 401
+
+
+def test_tampered_callback_state_is_refused(proconnect_app: str) -> None:
+    s = requests.Session()
+    start = s.get(proconnect_app + "/auth/login", allow_redirects=False, timeout=10)
+    callback = login_on_emulator(s, start.headers["Location"], "agent")
+    parts = urlsplit(callback)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    query["state"] = "x" * 43
+    forged = urlunsplit(parts._replace(query=urlencode(query)))
+    answer = s.get(forged, allow_redirects=False, timeout=10)
+    assert answer.status_code == 400
+    assert error_code(answer) == "state_mismatch"
+    assert s.get(proconnect_app + "/me", timeout=10).status_code == 401
+
+
+def test_callback_without_login_names_no_pending_login(proconnect_app: str) -> None:
+    answer = requests.get(proconnect_app + "/auth/callback?code=a&state=b", timeout=10)
+    assert answer.status_code == 400
+    assert error_code(answer) == "no_pending_login"
+
+
+def test_forged_logout_state_is_refused_and_keeps_the_session(proconnect_app: str) -> None:
+    s = requests.Session()
+    full_login(s, proconnect_app, "agent")
+    out = logout(s, proconnect_app)
+    assert out.status_code == 302
+    forged = s.get(
+        proconnect_app + "/auth/logout/callback?state=" + "y" * 43, allow_redirects=False, timeout=10
+    )
+    assert forged.status_code == 400
+    assert error_code(forged) == "logout_state_mismatch"
+    assert s.get(proconnect_app + "/me", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("evil", ["//evil.example", "https://evil.example/", "/\\evil.example"])
+def test_next_never_leaves_the_site(proconnect_app: str, evil: str) -> None:
+    s = requests.Session()
+    done = full_login(s, proconnect_app, "agent", next_path=requests.utils.quote(evil, safe=""))
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/"
+
+
+def test_logout_without_csrf_token_is_refused(proconnect_app: str) -> None:
+    s = requests.Session()
+    full_login(s, proconnect_app, "agent")
+    answer = s.post(proconnect_app + "/auth/logout", allow_redirects=False, timeout=10)
+    assert answer.status_code == 403
+    assert s.get(proconnect_app + "/me", timeout=10).status_code == 200
+
+
+def test_essential_acr_not_met_is_a_provider_error(
+    emulator_base: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with example(
+        emulator_base, "proconnect", tmp_path_factory.mktemp("acr"), acr="eidas2"
+    ) as base:
+        s = requests.Session()
+        done = full_login(s, base, "agent")
+        assert done.status_code in (400, 403)
+        assert error_code(done) in {"provider_error", "acr_insufficient"}
+        assert s.get(base + "/me", timeout=10).status_code == 401

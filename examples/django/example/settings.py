@@ -1,0 +1,109 @@
+"""Settings of the example: everything comes from the environment of DESIGN §6."""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]  # the repository
+
+PORT = int(os.environ.get("PORT", "8000"))
+PROVIDER = os.environ.get("GOUVCONNECT_PROVIDER", "proconnect")
+BASE_URL = os.environ.get("GOUVCONNECT_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+
+# A fresh key per process unless given: sessions simply do not survive a restart.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", urlsplit(BASE_URL).hostname or "127.0.0.1"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "gouvconnect.django",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "example.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [HERE / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "example.wsgi.application"
+
+_db = os.environ.get("GOUVCONNECT_EXAMPLE_DB") or str(
+    ROOT / ".build" / "example-django" / f"db-{PORT}.sqlite3"
+)
+Path(_db).parent.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _db}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+LANGUAGE_CODE = "fr-fr"
+
+AUTHENTICATION_BACKENDS = [
+    "gouvconnect.django.backends.GouvConnectBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+
+_entry = {
+    "client_id": os.environ.get("GOUVCONNECT_CLIENT_ID", ""),
+    "client_secret": os.environ.get("GOUVCONNECT_CLIENT_SECRET", ""),
+    "redirect_uri": f"{BASE_URL}/auth/callback",
+    "post_logout_redirect_uri": f"{BASE_URL}/auth/logout/callback",
+    "mapping": {
+        "fields": {"email": "email", "first_name": "given_name", "last_name": "family_name"},
+        "groups": [
+            {"group": "siret:{proconnect.siret}", "field": "proconnect.siret"},
+            {
+                "group": "medecins",
+                "field": "prosanteconnect.exercices[].profession_code",
+                "equals": "10",
+            },
+        ],
+    },
+}
+if os.environ.get("GOUVCONNECT_ISSUER"):
+    _entry["issuer"] = os.environ["GOUVCONNECT_ISSUER"]
+else:
+    _entry["environment"] = os.environ.get("GOUVCONNECT_ENVIRONMENT") or (
+        "sandbox" if PROVIDER == "prosanteconnect" else "integration"
+    )
+# Optional, beyond the example contract (as in the Express example): space-separated scopes,
+# e.g. to add ProConnect's `custom`.
+if os.environ.get("GOUVCONNECT_SCOPES"):
+    _entry["scopes"] = os.environ["GOUVCONNECT_SCOPES"].split()
+if os.environ.get("GOUVCONNECT_ACR"):
+    _entry["acr"] = os.environ["GOUVCONNECT_ACR"]
+
+GOUVCONNECT = {PROVIDER: _entry}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"gouvconnect": {"handlers": ["stderr"], "level": "INFO"}},
+}

@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me", views.me, name="me"),
+    path("auth/", include("gouvconnect.django.urls")),
+]

@@ -1,0 +1,30 @@
+"""Runs the example (DESIGN §6): migrates its SQLite database, then serves it with waitress on
+127.0.0.1:$PORT. `make example-django` from the repository root calls this."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example.settings")
+
+
+def main() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("check", fail_level="ERROR")
+
+    from waitress import serve
+
+    from example.wsgi import application
+
+    port = int(os.environ.get("PORT", "8000"))
+    print(f"example-django listening on http://127.0.0.1:{port}", flush=True)
+    serve(application, host="127.0.0.1", port=port, threads=8, ident="gouvconnect-example")
+
+
+if __name__ == "__main__":
+    main()
