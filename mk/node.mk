@@ -5,12 +5,13 @@ EXPRESS_EXAMPLE := examples/express
 
 .PHONY: node-install test-node example-express
 
-# `npm ci` runs the package's install script: the native addon is built from source.
+# `npm install` (lock file respected) runs the package's install script: the addon is built from source.
+# Not `npm ci`: npm 11 reports the other platforms' optional binaries of @napi-rs/cli as missing.
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	cd $(NODE_DIR) && $(NPM) ci
+	cd $(NODE_DIR) && $(NPM) install
 
 $(EXPRESS_EXAMPLE)/node_modules/.package-lock.json: $(EXPRESS_EXAMPLE)/package.json $(EXPRESS_EXAMPLE)/package-lock.json $(NODE_DIR)/node_modules/.package-lock.json
-	cd $(EXPRESS_EXAMPLE) && $(NPM) ci
+	cd $(EXPRESS_EXAMPLE) && $(NPM) install
 
 node-install: $(NODE_DIR)/node_modules/.package-lock.json $(EXPRESS_EXAMPLE)/node_modules/.package-lock.json
 	cd $(NODE_DIR) && $(NPM) run --silent build
