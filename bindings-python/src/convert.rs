@@ -26,7 +26,11 @@ pub fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(result) => result,
         Err(_) => {
-            let err = raise(py, "internal_error", "unexpected failure in the native core");
+            let err = raise(
+                py,
+                "internal_error",
+                "unexpected failure in the native core",
+            );
             if err.is_instance_of::<PyRuntimeError>(py) {
                 return Err(err);
             }
@@ -68,7 +72,11 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
 }
 
 /// A serialisable value as Python objects.
-pub fn serialize<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    let json = serde_json::to_value(value).map_err(|e| raise(py, "invalid_request", &e.to_string()))?;
+pub fn serialize<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let json =
+        serde_json::to_value(value).map_err(|e| raise(py, "invalid_request", &e.to_string()))?;
     to_py(py, &json)
 }

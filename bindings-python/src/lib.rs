@@ -18,5 +18,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
     m.add("BUTTON_CSS", gouvconnect::branding::BUTTON_CSS)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

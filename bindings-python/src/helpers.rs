@@ -1,0 +1,88 @@
+//! Stateless helpers: open-redirect guard, buttons, error page, acr rule, error table, mapping.
+
+use gouvconnect::policy::AcrRequirement;
+use gouvconnect::{ErrorCode, Identity, ProviderKind};
+use pyo3::prelude::*;
+
+use crate::convert::{error, guard, raise, serialize};
+
+/// `next` when it is a local path, else `None`.
+#[pyfunction]
+pub fn safe_next_path(next: &str) -> Option<String> {
+    gouvconnect::safe_next_path(next)
+}
+
+/// The official button of a provider, as HTML.
+#[pyfunction]
+#[pyo3(signature = (provider, action, next = None))]
+pub fn button_html(
+    py: Python<'_>,
+    provider: &str,
+    action: &str,
+    next: Option<&str>,
+) -> PyResult<String> {
+    let kind = ProviderKind::parse(provider).map_err(|e| error(py, e))?;
+    Ok(gouvconnect::branding::button_html(kind, action, next))
+}
+
+/// An error page naming a stable code.
+#[pyfunction]
+#[pyo3(signature = (code, home = "/"))]
+pub fn error_page_html(py: Python<'_>, code: &str, home: &str) -> PyResult<String> {
+    let code =
+        ErrorCode::parse(code).ok_or_else(|| raise(py, "invalid_request", "unknown error code"))?;
+    Ok(gouvconnect::branding::error_page_html(code, home))
+}
+
+/// `[(code, http_status, user_message)]` for every stable code.
+#[pyfunction]
+pub fn error_codes() -> Vec<(&'static str, u16, &'static str)> {
+    ErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.http_status(), c.user_message()))
+        .collect()
+}
+
+/// Whether `acr` satisfies `minimum` (and MFA) by the core's rules.
+#[pyfunction]
+#[pyo3(signature = (provider, acr, minimum = None, mfa = false))]
+pub fn acr_satisfies(
+    py: Python<'_>,
+    provider: &str,
+    acr: Option<&str>,
+    minimum: Option<&str>,
+    mfa: bool,
+) -> PyResult<bool> {
+    let kind = ProviderKind::parse(provider).map_err(|e| error(py, e))?;
+    let requirement = AcrRequirement::for_provider(kind, minimum, mfa).map_err(|e| error(py, e))?;
+    Ok(requirement.check(kind, acr).is_ok())
+}
+
+/// Declarative mapping of the identity to user fields and groups.
+#[pyclass(frozen, name = "NativeMapping", module = "gouvconnect._native")]
+pub struct Mapping {
+    inner: gouvconnect::Mapping,
+}
+
+#[pymethods]
+impl Mapping {
+    /// `mapping_json`: `{"fields": {...}, "groups": [...]}`; `None` for the defaults.
+    #[new]
+    #[pyo3(signature = (mapping_json = None))]
+    fn new(py: Python<'_>, mapping_json: Option<&str>) -> PyResult<Self> {
+        let inner = match mapping_json {
+            Some(text) => gouvconnect::Mapping::from_json(text).map_err(|e| error(py, e))?,
+            None => gouvconnect::Mapping::default(),
+        };
+        Ok(Mapping { inner })
+    }
+
+    /// Applies the mapping to an identity given as JSON: `{"fields": {...}, "groups": [...]}`.
+    fn apply<'py>(&self, py: Python<'py>, identity_json: &str) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let identity: Identity = serde_json::from_str(identity_json)
+                .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))?;
+            serialize(py, &self.inner.apply(&identity))
+        })
+    }
+}
