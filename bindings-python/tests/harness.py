@@ -85,6 +85,7 @@ def example(
     env = {
         **os.environ,
         "PORT": str(port),
+        "DJANGO_SETTINGS_MODULE": "example.settings",
         "GOUVCONNECT_PROVIDER": provider,
         "GOUVCONNECT_ISSUER": emulator_base + issuer_path,
         "GOUVCONNECT_CLIENT_ID": client_id,

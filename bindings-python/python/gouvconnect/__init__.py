@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import _native
@@ -68,7 +68,7 @@ class AuthorizationRequest:
     url: str
     #: Opaque string holding the state, nonce and PKCE verifier of this login: keep it
     #: server-side (the session), never in a URL or a log.
-    pending: str
+    pending: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ... import Client, GouvConnectError
-from .. import conf
+from gouvconnect import Client, GouvConnectError
+from gouvconnect.django import conf
 
 
 class Command(BaseCommand):

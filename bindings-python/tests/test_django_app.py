@@ -1,0 +1,362 @@
+"""gouvconnect.django: settings, checks, backend, views, template tag, command."""
+
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.template import Context, Template
+from django.test import Client as DjangoClient
+
+import gouvconnect
+from gouvconnect.django import checks, conf
+from gouvconnect.django.backends import GouvConnectBackend
+from gouvconnect.django.clients import clear_cache
+from gouvconnect.django.models import ProviderLink
+from harness import CLIENTS, ROOT, login_on_emulator
+
+VECTORS = ROOT / "tests" / "vectors"
+
+
+def identity_from_vector(name: str) -> dict[str, Any]:
+    return json.loads((VECTORS / f"{name}.json").read_text())["expected"]["identity"]
+
+
+def pc_identity(**changes: Any) -> dict[str, Any]:
+    identity = identity_from_vector("pc_rs256_full_claims")
+    identity.update(changes)
+    return identity
+
+
+def login_of(identity: dict[str, Any]) -> gouvconnect.Login:
+    return gouvconnect.Login(identity, "id.token.x", "at", None, 60, None)
+
+
+def entry(**extra: Any) -> dict[str, Any]:
+    return {
+        "environment": "integration",
+        "client_id": "my-client",
+        "client_secret": "my-secret-0123456789",
+        **extra,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_clients() -> None:
+    clear_cache()
+
+
+# -- settings and checks -----------------------------------------------------------------
+
+
+def test_settings_accept_oidc_aliases_and_policy_keys() -> None:
+    parsed = conf.parse_provider(
+        "proconnect",
+        {
+            "OIDC_RP_CLIENT_ID": "id",
+            "OIDC_RP_CLIENT_SECRET": "s",
+            "OIDC_RP_SCOPES": "openid email siret",
+            "ENVIRONMENT": "integration",
+            "acr": "eidas1",
+            "mapping": {"fields": {}},
+            "email_fallback": True,
+        },
+    )
+    assert parsed.client_config == {
+        "client_id": "id",
+        "client_secret": "s",
+        "scopes": ["openid", "email", "siret"],
+        "environment": "integration",
+        "provider": "proconnect",
+        "policy": {"acr": "eidas1"},
+    }
+    assert parsed.email_fallback and parsed.create_user
+    with pytest.raises(conf.ConfigurationError):
+        conf.parse_provider("proconnect", {"OIDC_RP_IDP_SIGN_KEY": "x"})
+
+
+def test_checks_pass_on_valid_settings() -> None:
+    assert checks.check_settings() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("not a dict", "gouvconnect.E001"),
+        ({"proconnect": "x"}, "gouvconnect.E002"),
+        ({"proconnect": entry(environment="nowhere")}, "gouvconnect.E003"),
+        ({"proconnect": entry(client_idd="typo")}, "gouvconnect.E003"),
+        ({"proconnect": entry(mapping={"groups": [{"group": "", "field": "x"}]})}, "gouvconnect.E004"),
+        ({"LOGIN_REDIRECT_URL": "/"}, "gouvconnect.E005"),
+    ],
+)
+def test_checks_report_wrong_settings(settings: Any, value: Any, expected: str) -> None:
+    settings.GOUVCONNECT = value
+    assert expected in [m.id for m in checks.check_settings()]
+
+
+def test_check_warns_without_backend(settings: Any) -> None:
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    assert [m.id for m in checks.check_settings()] == ["gouvconnect.W001"]
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_model() -> None:
+    out = StringIO()
+    call_command("makemigrations", "gouvconnect", "--check", "--dry-run", stdout=out)
+
+
+# -- backend ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_backend_creates_links_and_updates(settings: Any) -> None:
+    settings.GOUVCONNECT = {
+        "proconnect": entry(
+            mapping={
+                "fields": {"email": "email", "last_name": "family_name"},
+                "groups": [{"group": "siret:{proconnect.siret}", "field": "proconnect.siret"}],
+            }
+        )
+    }
+    backend = GouvConnectBackend()
+    identity = pc_identity()
+    user = backend.authenticate(None, gouvconnect_login=login_of(identity), gouvconnect_provider="proconnect")
+    assert user is not None
+    assert user.username == f"proconnect:{identity['sub']}"
+    assert user.email == identity["email"] and user.last_name == identity["family_name"]
+    assert not user.has_usable_password()
+    assert list(user.groups.values_list("name", flat=True)) == [f"siret:{identity['proconnect']['siret']}"]
+    link = ProviderLink.objects.get(provider="proconnect", sub=identity["sub"])
+    assert link.user == user and link.last_login is not None
+
+    again = backend.authenticate(
+        None, gouvconnect_login=login_of(pc_identity(family_name="Nouveau")), gouvconnect_provider="proconnect"
+    )
+    assert again == user
+    user.refresh_from_db()
+    assert user.last_name == "Nouveau"
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_backend_refuses_when_create_user_is_off(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(create_user=False)}
+    assert GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    ) is None
+
+
+@pytest.mark.django_db
+def test_email_fallback_is_off_by_default() -> None:
+    existing = get_user_model().objects.create(username="alice", email=pc_identity()["email"])
+    user = GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert user is not None and user != existing
+
+
+@pytest.mark.django_db
+def test_email_fallback_links_an_existing_user(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(email_fallback=True)}
+    existing = get_user_model().objects.create(username="alice", email=pc_identity()["email"].upper())
+    user = GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert user == existing
+    assert ProviderLink.objects.get(user=existing).sub == pc_identity()["sub"]
+
+
+@pytest.mark.django_db
+def test_email_fallback_never_for_an_unverified_email(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(email_fallback=True)}
+    existing = get_user_model().objects.create(username="alice", email=pc_identity()["email"])
+    user = GouvConnectBackend().authenticate(
+        None,
+        gouvconnect_login=login_of(pc_identity(email_verified=False)),
+        gouvconnect_provider="proconnect",
+    )
+    assert user is not None and user != existing
+    assert not ProviderLink.objects.filter(user=existing).exists()
+
+
+@pytest.mark.django_db
+def test_email_fallback_never_across_a_conflicting_link(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(email_fallback=True)}
+    existing = get_user_model().objects.create(username="alice", email=pc_identity()["email"])
+    ProviderLink.objects.create(user=existing, provider="proconnect", sub="old-subject")
+    user = GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert user is not None and user != existing
+    assert ProviderLink.objects.get(user=existing).sub == "old-subject"
+
+
+@pytest.mark.django_db
+def test_email_fallback_can_move_a_link_when_asked(settings: Any) -> None:
+    settings.GOUVCONNECT = {
+        "proconnect": entry(email_fallback=True, email_fallback_replace_link=True)
+    }
+    existing = get_user_model().objects.create(username="alice", email=pc_identity()["email"])
+    ProviderLink.objects.create(user=existing, provider="proconnect", sub="old-subject")
+    user = GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert user == existing
+    assert ProviderLink.objects.get(user=existing).sub == pc_identity()["sub"]
+
+
+@pytest.mark.django_db
+def test_email_fallback_skips_ambiguous_emails(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(email_fallback=True)}
+    for name in ("a", "b"):
+        get_user_model().objects.create(username=name, email=pc_identity()["email"])
+    user = GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert user is not None and user.username.startswith("proconnect:")
+
+
+@pytest.mark.django_db
+def test_sync_groups_removes_stale_fixed_groups(settings: Any) -> None:
+    settings.GOUVCONNECT = {
+        "proconnect": entry(
+            sync_groups=True,
+            mapping={"groups": [{"group": "agents", "field": "proconnect.siret", "equals": "0"}]},
+        )
+    }
+    user = GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert user is not None
+    user.groups.add(Group.objects.create(name="agents"), Group.objects.create(name="other"))
+    GouvConnectBackend().authenticate(
+        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+    )
+    assert list(user.groups.values_list("name", flat=True)) == ["other"]
+
+
+# -- views -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_redirects_to_the_provider(client: DjangoClient) -> None:
+    response = client.get("/auth/login?next=/dossiers")
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://fca.integ01.dev-agentconnect.fr/api/v2/authorize?")
+    pending = client.session[conf.SESSION_PENDING]
+    assert pending["provider"] == "proconnect"
+
+
+def test_login_with_unknown_provider_names_the_code(client: DjangoClient) -> None:
+    response = client.get("/auth/login/franceconnect")
+    assert response.status_code == 400
+    assert b'id="gouvconnect-error-code">invalid_request<' in response.content
+
+
+@pytest.mark.django_db
+def test_callback_without_pending_login(client: DjangoClient) -> None:
+    response = client.get("/auth/callback?code=a&state=b")
+    assert response.status_code == 400
+    assert b"no_pending_login" in response.content
+
+
+@pytest.mark.django_db
+def test_logout_callback_without_logout(client: DjangoClient) -> None:
+    response = client.get("/auth/logout/callback?state=x")
+    assert response.status_code == 400
+    assert b"logout_state_mismatch" in response.content
+
+
+def test_logout_requires_post(client: DjangoClient) -> None:
+    assert client.get("/auth/logout").status_code == 405
+
+
+@pytest.mark.django_db
+def test_full_login_and_logout_with_the_emulator(
+    client: DjangoClient, settings: Any, emulator_base: str
+) -> None:
+    client_id, secret, path = CLIENTS["prosanteconnect"]
+    settings.GOUVCONNECT = {
+        "prosanteconnect": {
+            "issuer": emulator_base + path,
+            "client_id": client_id,
+            "client_secret": secret,
+            "redirect_uri": "http://127.0.0.1/auth/callback",
+            "post_logout_redirect_uri": "http://127.0.0.1/auth/logout/callback",
+            "mapping": {
+                "groups": [
+                    {
+                        "group": "medecins",
+                        "field": "prosanteconnect.exercices[].profession_code",
+                        "equals": "10",
+                    }
+                ]
+            },
+        }
+    }
+    start = client.get("/auth/login?next=/after")
+    assert start.status_code == 302
+    callback = login_on_emulator(requests.Session(), start["Location"], "doctor")
+    parts = urlsplit(callback)
+    done = client.get(f"{parts.path}?{parts.query}")
+    assert done.status_code == 302 and done["Location"] == "/after"
+    identity = client.session[conf.SESSION_IDENTITY]
+    assert identity["prosanteconnect"]["rpps"] == "99700218896"
+    user = get_user_model().objects.get()
+    assert list(user.groups.values_list("name", flat=True)) == ["medecins"]
+
+    out = client.post("/auth/logout")
+    assert out.status_code == 302
+    back = requests.get(out["Location"], allow_redirects=False, timeout=10)
+    parts = urlsplit(back.headers["Location"])
+    final = client.get(f"{parts.path}?{parts.query}")
+    assert final.status_code == 302
+    assert conf.SESSION_IDENTITY not in client.session
+
+
+# -- template tag and command ----------------------------------------------------------
+
+
+def test_button_tag() -> None:
+    html = Template('{% load gouvconnect %}{% gouvconnect_button_css %}{% gouvconnect_button "proconnect" next="/a" %}').render(Context())
+    assert "<style>" in html
+    assert 'action="/auth/login/proconnect"' in html
+    assert 'name="next" value="/a"' in html
+
+
+def test_gouvconnect_check_against_the_emulator(settings: Any, emulator_base: str) -> None:
+    client_id, secret, path = CLIENTS["proconnect"]
+    settings.GOUVCONNECT = {
+        "proconnect": {"issuer": emulator_base + path, "client_id": client_id, "client_secret": secret}
+    }
+    out = StringIO()
+    call_command("gouvconnect_check", stdout=out)
+    assert re.search(r"proconnect: OK issuer=http://127\.0\.0\.1:\d+/api/v2", out.getvalue())
+
+
+def test_gouvconnect_check_reports_failures(settings: Any) -> None:
+    settings.GOUVCONNECT = {
+        "proconnect": {
+            "issuer": "http://127.0.0.1:9/api/v2",
+            "client_id": "a",
+            "client_secret": "b",
+            "timeout_secs": 2,
+        }
+    }
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("gouvconnect_check", stderr=err)
+    assert "provider_unavailable" in err.getvalue()
+
+
