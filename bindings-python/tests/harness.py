@@ -111,9 +111,7 @@ def example(
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(
-                    "the example exited: " + (tmp_path / f"example-{port}.log").read_text()
-                )
+                raise RuntimeError("the example exited: " + (tmp_path / f"example-{port}.log").read_text())
             try:
                 requests.get(base + "/", timeout=1)
                 break

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from io import StringIO
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import gouvconnect
 import pytest
 import requests
 from django.contrib.auth import get_user_model
@@ -17,8 +17,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.template import Context, Template
 from django.test import Client as DjangoClient
-
-import gouvconnect
 from gouvconnect.django import checks, conf
 from gouvconnect.django.backends import GouvConnectBackend
 from gouvconnect.django.clients import clear_cache
@@ -141,7 +139,9 @@ def test_backend_creates_links_and_updates(settings: Any) -> None:
     assert link.user == user and link.last_login is not None
 
     again = backend.authenticate(
-        None, gouvconnect_login=login_of(pc_identity(family_name="Nouveau")), gouvconnect_provider="proconnect"
+        None,
+        gouvconnect_login=login_of(pc_identity(family_name="Nouveau")),
+        gouvconnect_provider="proconnect",
     )
     assert again == user
     user.refresh_from_db()
@@ -152,9 +152,12 @@ def test_backend_creates_links_and_updates(settings: Any) -> None:
 @pytest.mark.django_db
 def test_backend_refuses_when_create_user_is_off(settings: Any) -> None:
     settings.GOUVCONNECT = {"proconnect": entry(create_user=False)}
-    assert GouvConnectBackend().authenticate(
-        None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
-    ) is None
+    assert (
+        GouvConnectBackend().authenticate(
+            None, gouvconnect_login=login_of(pc_identity()), gouvconnect_provider="proconnect"
+        )
+        is None
+    )
 
 
 @pytest.mark.django_db
@@ -204,9 +207,7 @@ def test_email_fallback_never_across_a_conflicting_link(settings: Any) -> None:
 
 @pytest.mark.django_db
 def test_email_fallback_can_move_a_link_when_asked(settings: Any) -> None:
-    settings.GOUVCONNECT = {
-        "proconnect": entry(email_fallback=True, email_fallback_replace_link=True)
-    }
+    settings.GOUVCONNECT = {"proconnect": entry(email_fallback=True, email_fallback_replace_link=True)}
     existing = get_user_model().objects.create(username="alice", email=pc_identity()["email"])
     ProviderLink.objects.create(user=existing, provider="proconnect", sub="old-subject")
     user = GouvConnectBackend().authenticate(
@@ -329,7 +330,9 @@ def test_full_login_and_logout_with_the_emulator(
 
 
 def test_button_tag() -> None:
-    html = Template('{% load gouvconnect %}{% gouvconnect_button_css %}{% gouvconnect_button "proconnect" next="/a" %}').render(Context())
+    html = Template(
+        '{% load gouvconnect %}{% gouvconnect_button_css %}{% gouvconnect_button "proconnect" next="/a" %}'
+    ).render(Context())
     assert "<style>" in html
     assert 'action="/auth/login/proconnect"' in html
     assert 'name="next" value="/a"' in html
@@ -358,5 +361,3 @@ def test_gouvconnect_check_reports_failures(settings: Any) -> None:
     with pytest.raises(CommandError):
         call_command("gouvconnect_check", stderr=err)
     assert "provider_unavailable" in err.getvalue()
-
-

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
-
 from harness import example, full_login, login_on_emulator
 
 pytestmark = pytest.mark.e2e
@@ -166,9 +165,7 @@ def test_logout_without_csrf_token_is_refused(proconnect_app: str) -> None:
 def test_essential_acr_not_met_is_a_provider_error(
     emulator_base: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    with example(
-        emulator_base, "proconnect", tmp_path_factory.mktemp("acr"), acr="eidas2"
-    ) as base:
+    with example(emulator_base, "proconnect", tmp_path_factory.mktemp("acr"), acr="eidas2") as base:
         s = requests.Session()
         done = full_login(s, base, "agent")
         assert done.status_code in (400, 403)

@@ -7,9 +7,8 @@ import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 import gouvconnect
+import pytest
 from gouvconnect import _native
 
 CONFIG = {
@@ -192,9 +191,7 @@ def test_mapping_fields_and_groups() -> None:
 def test_branding_and_next_guard() -> None:
     html = gouvconnect.button_html("proconnect", "/auth/login", next="/a")
     assert "gouvconnect-button--proconnect" in html and 'value="/a"' in html
-    assert "gouvconnect-button--prosanteconnect" in gouvconnect.button_html(
-        "prosanteconnect", "/auth/login"
-    )
+    assert "gouvconnect-button--prosanteconnect" in gouvconnect.button_html("prosanteconnect", "/auth/login")
     assert ".gouvconnect-button" in gouvconnect.BUTTON_CSS
     page = gouvconnect.error_page_html("state_mismatch", "/")
     assert 'id="gouvconnect-error-code">state_mismatch<' in page

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import gouvconnect
+import pytest
 from harness import ROOT
 
 VECTORS = sorted((ROOT / "tests" / "vectors").glob("*.json"))

@@ -17,9 +17,8 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("check", fail_level="ERROR")
 
-    from waitress import serve
-
     from example.wsgi import application
+    from waitress import serve
 
     port = int(os.environ.get("PORT", "8000"))
     print(f"example-django listening on http://127.0.0.1:{port}", flush=True)

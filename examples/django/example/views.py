@@ -1,8 +1,7 @@
+import gouvconnect.django
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-
-import gouvconnect.django
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -50,9 +50,9 @@ class GouvConnectBackend(ModelBackend):
             user = self._find_or_create(identity, mapped, settings)
             if user is None or not self.user_can_authenticate(user):
                 return None
-            ProviderLink.objects.filter(
-                provider=identity["provider"], sub=identity["sub"]
-            ).update(last_login=timezone.now())
+            ProviderLink.objects.filter(provider=identity["provider"], sub=identity["sub"]).update(
+                last_login=timezone.now()
+            )
         return user
 
     # -- hooks ---------------------------------------------------------------------------
@@ -61,9 +61,7 @@ class GouvConnectBackend(ModelBackend):
         """Extra checks on top of the core's policy. Default: accept."""
         return True
 
-    def filter_users(
-        self, identity: Identity, mapped: MappedUser, settings: conf.ProviderSettings
-    ) -> Any:
+    def filter_users(self, identity: Identity, mapped: MappedUser, settings: conf.ProviderSettings) -> Any:
         """Candidates of the email fallback (a queryset). Default: same email, ignoring case."""
         email = identity.get("email")
         if not email:
@@ -143,8 +141,7 @@ class GouvConnectBackend(ModelBackend):
         if existing is not None:
             if not settings.email_fallback_replace_link:
                 logger.warning(
-                    "gouvconnect: email fallback skipped, the user is linked to another "
-                    "subject of %s",
+                    "gouvconnect: email fallback skipped, the user is linked to another subject of %s",
                     provider,
                 )
                 return None
@@ -178,9 +175,7 @@ class GouvConnectBackend(ModelBackend):
         return changed
 
     @staticmethod
-    def _apply_groups(
-        user: AbstractBaseUser, mapped: MappedUser, settings: conf.ProviderSettings
-    ) -> None:
+    def _apply_groups(user: AbstractBaseUser, mapped: MappedUser, settings: conf.ProviderSettings) -> None:
         if not hasattr(user, "groups"):
             return
         wanted = {Group.objects.get_or_create(name=name)[0] for name in mapped.groups}

@@ -51,9 +51,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             Client(config, discover=False)
         except GouvConnectError as e:
             errors.append(
-                checks.Error(
-                    f"{e.code}: {e.message}", obj=f"GOUVCONNECT[{name!r}]", id="gouvconnect.E003"
-                )
+                checks.Error(f"{e.code}: {e.message}", obj=f"GOUVCONNECT[{name!r}]", id="gouvconnect.E003")
             )
         try:
             Mapping(entry.mapping)
@@ -70,8 +68,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         errors.append(
             checks.Warning(
                 "the gouvconnect authentication backend is not enabled",
-                hint='Add "gouvconnect.django.backends.GouvConnectBackend" to '
-                "AUTHENTICATION_BACKENDS.",
+                hint='Add "gouvconnect.django.backends.GouvConnectBackend" to AUTHENTICATION_BACKENDS.',
                 id="gouvconnect.W001",
             )
         )

@@ -20,9 +20,7 @@ _lock = threading.Lock()
 _clients: dict[tuple[str, str, str], Client] = {}
 
 
-def client_config(
-    settings: conf.ProviderSettings, request: HttpRequest | None = None
-) -> dict[str, Any]:
+def client_config(settings: conf.ProviderSettings, request: HttpRequest | None = None) -> dict[str, Any]:
     """The core configuration, with redirect URIs derived from the request when not set."""
     config = dict(settings.client_config)
     if request is not None:

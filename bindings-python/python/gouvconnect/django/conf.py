@@ -146,9 +146,7 @@ def raw_settings() -> dict[str, Any]:
 def providers() -> dict[str, ProviderSettings]:
     """Every configured provider, by name (``proconnect``, ``prosanteconnect``…)."""
     return {
-        name: parse_provider(name, entry)
-        for name, entry in raw_settings().items()
-        if name not in GLOBAL_KEYS
+        name: parse_provider(name, entry) for name, entry in raw_settings().items() if name not in GLOBAL_KEYS
     }
 
 

@@ -23,9 +23,7 @@ class ProviderLink(models.Model):
 
     class Meta:
         verbose_name = "provider link"
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "sub"], name="gouvconnect_unique_subject")
-        ]
+        constraints = [models.UniqueConstraint(fields=["provider", "sub"], name="gouvconnect_unique_subject")]
         indexes = [models.Index(fields=["user", "provider"], name="gouvconnect_user_provider")]
 
     def __str__(self) -> str:

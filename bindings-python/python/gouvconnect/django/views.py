@@ -135,9 +135,7 @@ def logout_callback(request: HttpRequest) -> HttpResponse:
     if not pending or not name:
         return _fail(request, "logout_state_mismatch", "no logout in progress in this session")
     try:
-        get_client(str(name), request).verify_logout_callback(
-            pending, request.META.get("QUERY_STRING", "")
-        )
+        get_client(str(name), request).verify_logout_callback(pending, request.META.get("QUERY_STRING", ""))
     except KeyError:
         return _fail(request, "logout_state_mismatch", "the provider is not configured")
     except GouvConnectError as e:

@@ -35,9 +35,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="providerlink",
-            constraint=models.UniqueConstraint(
-                fields=("provider", "sub"), name="gouvconnect_unique_subject"
-            ),
+            constraint=models.UniqueConstraint(fields=("provider", "sub"), name="gouvconnect_unique_subject"),
         ),
         migrations.AddIndex(
             model_name="providerlink",

@@ -1,0 +1,61 @@
+"""Headless Chromium (Debian's, no browser download) through the example: click the official
+ProConnect button, pick `agent` on the emulator's page, land signed in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from harness import example
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def app(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with example(emulator_base, "proconnect", tmp_path_factory.mktemp("browser")) as base:
+        yield base
+
+
+def test_click_the_proconnect_button_and_land_signed_in(app: str, tmp_path: Path) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "run scripts/ensure-chromium.sh"
+    with playwright.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            user_data_dir=str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+        )
+        try:
+            page = context.new_page()
+            page.goto(app + "/")
+            page.click("button.gouvconnect-button--proconnect")
+            page.wait_for_url(lambda url: not url.startswith(app))
+            page.click('button[name="user"][value="agent"]')
+            page.wait_for_url(app + "/")
+            assert "Connecté" in page.inner_text("#signed-in")
+            me = page.goto(app + "/me")
+            assert me is not None and me.status == 200
+            assert me.json()["proconnect"]["siret"] == "11000101300017"
+            cookies = {c["name"]: c["value"] for c in context.cookies(app)}
+        finally:
+            context.close()
+    # The browser's session is a real server-side session.
+    assert requests.get(app + "/me", cookies=cookies, timeout=10).status_code == 200
