@@ -54,13 +54,17 @@ ERROR_CLASSES: dict[str, type[GouvConnectError]] = {}
 for _code, _status, _message in _native.error_codes():
     _STATUS[_code] = _status
     _USER_MESSAGES[_code] = _message
-    _cls = type(
+    _cls: type[GouvConnectError] = type(
         _class_name(_code),
         (GouvConnectError,),
-        {"__module__": "gouvconnect.errors", "__doc__": f"Error code ``{_code}``: {_message}"},
+        {
+            "__module__": "gouvconnect.errors",
+            "__doc__": f"Error code ``{_code}``: {_message}",
+            "code": _code,
+            "status": _status,
+            "user_message": _message,
+        },
     )
-    _cls.code = _code
-    _cls.status = _status
     ERROR_CLASSES[_code] = _cls
     globals()[_cls.__name__] = _cls
     __all__.append(_cls.__name__)
