@@ -361,3 +361,10 @@ def test_gouvconnect_check_reports_failures(settings: Any) -> None:
     with pytest.raises(CommandError):
         call_command("gouvconnect_check", stderr=err)
     assert "provider_unavailable" in err.getvalue()
+
+
+def test_missing_settings_render_the_invalid_config_page(client: DjangoClient, settings: Any) -> None:
+    del settings.GOUVCONNECT
+    response = client.get("/auth/login")
+    assert response.status_code == 500
+    assert b'id="gouvconnect-error-code">invalid_config<' in response.content

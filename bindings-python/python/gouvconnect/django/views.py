@@ -83,6 +83,8 @@ def callback(request: HttpRequest) -> HttpResponse:
         login_result = client.complete_login(entry["pending"], request.META.get("QUERY_STRING", ""))
     except KeyError:
         return _fail(request, "no_pending_login", "the provider of this login is not configured")
+    except conf.ConfigurationError as e:
+        return _fail(request, "invalid_config", str(e))
     except GouvConnectError as e:
         return error_response(request, e)
     user = auth.authenticate(request, gouvconnect_login=login_result, gouvconnect_provider=name)
@@ -114,7 +116,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     try:
         client = get_client(str(name), request)
         end_session = client.logout_request(request.session.get(conf.SESSION_ID_TOKEN))
-    except KeyError:
+    except (KeyError, conf.ConfigurationError):
         end_session = None
     except GouvConnectError as e:
         return error_response(request, e)
@@ -136,7 +138,7 @@ def logout_callback(request: HttpRequest) -> HttpResponse:
         return _fail(request, "logout_state_mismatch", "no logout in progress in this session")
     try:
         get_client(str(name), request).verify_logout_callback(pending, request.META.get("QUERY_STRING", ""))
-    except KeyError:
+    except (KeyError, conf.ConfigurationError):
         return _fail(request, "logout_state_mismatch", "the provider is not configured")
     except GouvConnectError as e:
         return error_response(request, e)
