@@ -1,0 +1,54 @@
+package fr.gouvconnect.keycloak.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.provider.ProviderConfigProperty;
+
+/**
+ * Copies the fields of the provider's gouvconnect mapping ({@code fields}: user attribute →
+ * identity path, e.g. {@code "siret": "proconnect.siret"}, {@code "rpps":
+ * "prosanteconnect.rpps"}) into user attributes; absent values remove the attribute.
+ */
+public class GouvConnectAttributeMapper extends GouvConnectMapper {
+    public static final String ID = "gouvconnect-attribute-mapper";
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "gouvconnect attributes";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "User attributes from the normalised identity, as listed in the provider's gouvconnect mapping.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return List.of();
+    }
+
+    @Override
+    protected void apply(KeycloakSession session, RealmModel realm, UserModel user, JsonNode mapped) {
+        JsonNode fields = mapped.get("fields");
+        if (fields == null) {
+            return;
+        }
+        fields.fields().forEachRemaining(entry -> {
+            String name = entry.getKey();
+            // Keycloak's own profile fields are set by the broker; mapping them again is harmless.
+            if (entry.getValue() == null || entry.getValue().isNull()) {
+                user.removeAttribute(name);
+            } else {
+                user.setSingleAttribute(name, entry.getValue().asText());
+            }
+        });
+    }
+}

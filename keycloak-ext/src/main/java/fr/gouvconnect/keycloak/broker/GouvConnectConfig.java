@@ -1,0 +1,100 @@
+package fr.gouvconnect.keycloak.broker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.utils.KeycloakSessionUtil;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.Urls;
+
+/** The admin-console configuration of a ProConnect or Pro Santé Connect instance. */
+public class GouvConnectConfig extends OIDCIdentityProviderConfig {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static final String ENVIRONMENT = "gouvconnectEnvironment";
+    public static final String ISSUER = "gouvconnectIssuer";
+    public static final String ACR = "gouvconnectAcr";
+    public static final String MFA = "gouvconnectRequireMfa";
+    public static final String ACCEPT_UNVERIFIED_EMAIL = "gouvconnectAcceptUnverifiedEmail";
+    public static final String MAPPING = "gouvconnectMapping";
+    public static final String TLS_CLIENT_CERT = "gouvconnectTlsClientCert";
+    public static final String TLS_CLIENT_KEY = "gouvconnectTlsClientKey";
+
+    private final String kind;
+
+    public GouvConnectConfig(String kind) {
+        this.kind = kind;
+    }
+
+    public GouvConnectConfig(String kind, IdentityProviderModel model) {
+        super(model);
+        this.kind = kind;
+    }
+
+    /** {@code proconnect} or {@code prosanteconnect}. */
+    public String getKind() {
+        return kind;
+    }
+
+    private String value(String key) {
+        String v = getConfig().get(key);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    /** The core's mapping (JSON), or null for its defaults. */
+    public String getMappingJson() {
+        return value(MAPPING);
+    }
+
+    /** The core's client configuration for this instance and realm. */
+    public String coreConfigJson(KeycloakSession session, RealmModel realm) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("provider", kind);
+        if (value(ISSUER) != null) {
+            c.put("issuer", value(ISSUER));
+        } else {
+            c.put("environment", value(ENVIRONMENT) != null ? value(ENVIRONMENT)
+                    : ("proconnect".equals(kind) ? "integration" : "sandbox"));
+        }
+        c.put("client_id", getClientId() == null ? "" : getClientId());
+        c.put("client_secret", getClientSecret() == null ? "" : getClientSecret());
+        URI base = session.getContext().getUri().getBaseUri();
+        c.put("redirect_uri", Urls.identityProviderAuthnResponse(base, getAlias(), realm.getName()).toString());
+        // Keycloak's broker runs its own PKCE when enabled; the core does not add a second one.
+        c.put("use_pkce", false);
+        ObjectNode policy = c.putObject("policy");
+        if (value(ACR) != null) {
+            policy.put("acr", value(ACR));
+        }
+        policy.put("require_mfa", Boolean.parseBoolean(value(MFA)));
+        policy.put("accept_unverified_email", Boolean.parseBoolean(value(ACCEPT_UNVERIFIED_EMAIL)));
+        if (value(TLS_CLIENT_CERT) != null && value(TLS_CLIENT_KEY) != null) {
+            c.put("token_auth_method", "tls_client_auth");
+            c.put("tls_client_cert", value(TLS_CLIENT_CERT));
+            c.put("tls_client_key", value(TLS_CLIENT_KEY));
+        }
+        return c.toString();
+    }
+
+    /** At most one enabled instance of each federation per realm. */
+    @Override
+    public void validate(RealmModel realm) {
+        super.validate(realm);
+        KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
+        if (session == null || !isEnabled()) {
+            return;
+        }
+        long others = session.identityProviders().getAllStream()
+                .filter(idp -> kind.equals(idp.getProviderId()) && idp.isEnabled())
+                .filter(idp -> !idp.getAlias().equals(getAlias()))
+                .count();
+        if (others > 0) {
+            throw new IllegalArgumentException("Only one enabled " + ("proconnect".equals(kind) ? "ProConnect" : "Pro Santé Connect")
+                    + " identity provider is allowed per realm: disable the other one first.");
+        }
+    }
+}

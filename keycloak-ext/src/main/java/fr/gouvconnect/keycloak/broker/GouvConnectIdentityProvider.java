@@ -1,0 +1,215 @@
+package fr.gouvconnect.keycloak.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fr.gouvconnect.keycloak.GouvConnectException;
+import fr.gouvconnect.keycloak.NativeClient;
+import jakarta.ws.rs.core.UriBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.jboss.logging.Logger;
+import org.keycloak.broker.oidc.OIDCIdentityProvider;
+import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
+import org.keycloak.broker.provider.AuthenticationRequest;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.util.SimpleHttp;
+
+import org.keycloak.broker.social.SocialIdentityProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.representations.AccessTokenResponse;
+import org.keycloak.sessions.AuthenticationSessionModel;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * ProConnect / Pro Santé Connect over Keycloak's OIDC broker: Keycloak keeps the flow
+ * (state, first-broker-login, linking, token storage, logout); the gouvconnect core builds the
+ * authorization URL and verifies the id_token and userinfo, enforces the policy and normalises
+ * the identity. Keycloak's HTTP client does the network.
+ */
+public class GouvConnectIdentityProvider extends OIDCIdentityProvider
+        implements SocialIdentityProvider<OIDCIdentityProviderConfig> {
+    private static final Logger LOG = Logger.getLogger(GouvConnectIdentityProvider.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Context data: the normalised identity (JSON) and the core mapping's result. */
+    public static final String IDENTITY = "gouvconnect.identity";
+    public static final String MAPPED = "gouvconnect.mapped";
+    static final String PENDING_NOTE = "GOUVCONNECT_PENDING";
+
+    private final GouvConnectConfig gcConfig;
+    private final NativeClient core;
+
+    public GouvConnectIdentityProvider(KeycloakSession session, GouvConnectConfig config) {
+        super(session, config);
+        this.gcConfig = config;
+        RealmModel realm = session.getContext().getRealm();
+        String coreConfig = config.coreConfigJson(session, realm);
+        this.core = NativeClients.get(realm.getName() + "/" + config.getAlias(), coreConfig,
+                () -> fetchDiscovery(session, config));
+        applyEndpoints(config);
+    }
+
+    /** A custom issuer (emulator, tests) is described by its discovery document. */
+    private static String fetchDiscovery(KeycloakSession session, GouvConnectConfig config) {
+        String issuer = config.getConfig().get(GouvConnectConfig.ISSUER);
+        if (issuer == null || issuer.isBlank()) {
+            return null;
+        }
+        String base = issuer.trim().replaceAll("/+$", "");
+        String path = "prosanteconnect".equals(config.getKind())
+                ? "/.well-known/wallet-openid-configuration" : "/.well-known/openid-configuration";
+        try (SimpleHttp.Response response = SimpleHttp.doGet(base + path, session).asResponse()) {
+            if (response.getStatus() != 200) {
+                throw new GouvConnectException("provider_unavailable", "discovery answered HTTP " + response.getStatus());
+            }
+            return response.asString();
+        } catch (IOException e) {
+            throw new GouvConnectException("provider_unavailable", "discovery failed: " + e.getMessage());
+        }
+    }
+
+    /** Keycloak's broker uses the endpoints the core resolved (preset or discovery). */
+    private void applyEndpoints(GouvConnectConfig config) {
+        try {
+            JsonNode provider = JSON.readTree(core.providerJson());
+            JsonNode e = provider.get("endpoints");
+            config.setAuthorizationUrl(e.get("authorization").asText());
+            config.setTokenUrl(e.get("token").asText());
+            config.setUserInfoUrl(e.get("userinfo").asText());
+            config.setJwksUrl(e.get("jwks").asText());
+            config.setIssuer(e.get("issuer").asText());
+            config.setLogoutUrl(e.hasNonNull("end_session") ? e.get("end_session").asText() : null);
+            config.setUseJwksUrl(true);
+            config.setValidateSignature(true);
+            config.setBackchannelSupported(false);
+            config.setSendIdTokenOnLogout(true);
+            // ProConnect takes credentials in the form body only.
+            config.setClientAuthMethod("client_secret_post");
+            StringBuilder scopes = new StringBuilder();
+            provider.get("default_scopes").forEach(s -> scopes.append(scopes.length() == 0 ? "" : " ").append(s.asText()));
+            if (config.getDefaultScope() == null || config.getDefaultScope().isBlank()
+                    || "openid".equals(config.getDefaultScope().trim())) {
+                config.setDefaultScope(scopes.toString());
+            }
+        } catch (IOException e) {
+            throw new GouvConnectException("invalid_config", "unreadable provider description");
+        }
+    }
+
+    @Override
+    protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
+        String state = request.getState().getEncoded();
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String options = loginOptions(request);
+        try {
+            JsonNode r = JSON.readTree(core.beginLogin(options, state, nonce));
+            request.getAuthenticationSession().setClientNote(PENDING_NOTE, r.get("pending").asText());
+            return UriBuilder.fromUri(r.get("url").asText());
+        } catch (IOException e) {
+            throw new IdentityBrokerException("gouvconnect: unreadable login request", e);
+        }
+    }
+
+    private String loginOptions(AuthenticationRequest request) {
+        var options = JSON.createObjectNode();
+        String loginHint = request.getAuthenticationSession().getClientNote("login_hint");
+        if (loginHint != null && loginHint.contains("@") && "proconnect".equals(gcConfig.getKind())) {
+            options.put("login_hint", loginHint);
+        }
+        return options.toString();
+    }
+
+    @Override
+    public BrokeredIdentityContext getFederatedIdentity(String response) {
+        AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+        String pending = authSession == null ? null : authSession.getClientNote(PENDING_NOTE);
+        if (pending == null) {
+            throw new IdentityBrokerException("gouvconnect: no_pending_login");
+        }
+        try {
+            AccessTokenResponse tokens = JsonSerialization.readValue(response, AccessTokenResponse.class);
+            SimpleHttp.Response userinfo = SimpleHttp.doGet(getConfig().getUserInfoUrl(), session)
+                    .header("Authorization", "Bearer " + tokens.getToken())
+                    .header("Accept", "application/jwt, application/json")
+                    .asResponse();
+            String contentType;
+            byte[] body;
+            try (userinfo) {
+                if (userinfo.getStatus() != 200) {
+                    throw new GouvConnectException(userinfo.getStatus() >= 500 ? "provider_unavailable" : "provider_error",
+                            "userinfo answered HTTP " + userinfo.getStatus());
+                }
+                contentType = userinfo.getFirstHeader("Content-Type");
+                body = userinfo.asString().getBytes(StandardCharsets.UTF_8);
+            }
+            JsonNode login = JSON.readTree(finish(pending, response, contentType, body));
+            authSession.removeClientNote(PENDING_NOTE);
+            return context(login, tokens, response);
+        } catch (GouvConnectException e) {
+            LOG.warnf("gouvconnect login refused: %s", e.getCode());
+            throw new IdentityBrokerException("gouvconnect: " + e.getCode(), e);
+        } catch (IOException e) {
+            throw new IdentityBrokerException("gouvconnect: provider_unavailable", e);
+        }
+    }
+
+    /** Verifies through the core, fetching the JWKS when missing or on an unknown kid (once). */
+    private String finish(String pending, String tokenResponse, String contentType, byte[] body) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return core.finishLogin(pending, tokenResponse, contentType, body, 0, gcConfig.getMappingJson());
+            } catch (GouvConnectException e) {
+                if (!"unknown_key".equals(e.getCode()) || attempt > 0) {
+                    throw e;
+                }
+                try (SimpleHttp.Response jwks = SimpleHttp.doGet(getConfig().getJwksUrl(), session).asResponse()) {
+                    if (jwks.getStatus() != 200) {
+                        throw new GouvConnectException("provider_unavailable", "JWKS answered HTTP " + jwks.getStatus());
+                    }
+                    core.setJwks(jwks.asString().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    private BrokeredIdentityContext context(JsonNode login, AccessTokenResponse tokens, String response) {
+        JsonNode identity = login.get("identity");
+        BrokeredIdentityContext context = new BrokeredIdentityContext(identity.get("sub").asText(), getConfig());
+        String email = text(identity, "email");
+        context.setEmail(email);
+        context.setFirstName(text(identity, "given_name"));
+        context.setLastName(text(identity, "family_name"));
+        context.setUsername(email != null ? email : identity.get("sub").asText());
+        context.setBrokerUserId(getConfig().getAlias() + "." + identity.get("sub").asText());
+        context.setIdp(this);
+        context.getContextData().put(IDENTITY, identity.toString());
+        context.getContextData().put(MAPPED, login.get("mapped").toString());
+        // Keycloak's own bookkeeping: stored tokens, id_token for logout.
+        context.getContextData().put(FEDERATED_ACCESS_TOKEN_RESPONSE, tokens);
+        if (getConfig().isStoreToken()) {
+            context.setToken(response);
+        }
+        processAccessTokenResponse(context, tokens);
+        return context;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    @Override
+    public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
+        AccessTokenResponse tokens = (AccessTokenResponse) context.getContextData().get(FEDERATED_ACCESS_TOKEN_RESPONSE);
+        if (tokens != null && tokens.getIdToken() != null) {
+            authSession.setUserSessionNote(FEDERATED_ID_TOKEN, tokens.getIdToken());
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package fr.gouvconnect.keycloak.broker;
+
+import java.util.List;
+import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
+import org.keycloak.broker.social.SocialIdentityProviderFactory;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+
+/** Shared factory of the two federations; subclasses fix the federation. */
+public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentityProviderFactory<GouvConnectIdentityProvider>
+        implements SocialIdentityProviderFactory<GouvConnectIdentityProvider> {
+
+    protected abstract String kind();
+
+    protected abstract List<String> environments();
+
+    protected abstract List<String> acrLevels();
+
+    @Override
+    public String getId() {
+        return kind();
+    }
+
+    @Override
+    public GouvConnectIdentityProvider create(KeycloakSession session, IdentityProviderModel model) {
+        return new GouvConnectIdentityProvider(session, new GouvConnectConfig(kind(), model));
+    }
+
+    @Override
+    public IdentityProviderModel createConfig() {
+        return new GouvConnectConfig(kind());
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(GouvConnectConfig.ENVIRONMENT).label("Environment")
+                .helpText("The federation's environment (ignored when a custom issuer is set).")
+                .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0)).add()
+                .property().name(GouvConnectConfig.ISSUER).label("Custom issuer")
+                .helpText("Only for tests and the gouvconnect emulator: an issuer URL that replaces the environment.")
+                .type(ProviderConfigProperty.STRING_TYPE).add()
+                .property().name(GouvConnectConfig.ACR).label("Minimum acr")
+                .helpText("The authentication level required; the returned acr is always checked.")
+                .type(ProviderConfigProperty.LIST_TYPE).options(acrLevels()).add()
+                .property().name(GouvConnectConfig.MFA).label("Require MFA")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
+                .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("Accept unverified email")
+                .helpText("Off by default: an email the provider marks unverified refuses the login.")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
+                .property().name(GouvConnectConfig.MAPPING).label("Mapping (JSON)")
+                .helpText("gouvconnect mapping: {\"fields\": {\"attribute\": \"identity.path\"}, \"groups\": [...]}")
+                .type(ProviderConfigProperty.TEXT_TYPE).add()
+                .build();
+    }
+}

@@ -1,0 +1,27 @@
+package fr.gouvconnect.keycloak.broker;
+
+import java.util.List;
+
+/** "ProConnect" in the admin console. */
+public class ProConnectIdentityProviderFactory extends GouvConnectIdentityProviderFactory {
+    @Override
+    protected String kind() {
+        return "proconnect";
+    }
+
+    @Override
+    public String getName() {
+        return "ProConnect";
+    }
+
+    @Override
+    protected List<String> environments() {
+        return List.of("integration", "production", "rie-integration", "rie-production");
+    }
+
+    @Override
+    protected List<String> acrLevels() {
+        return List.of("", "eidas0", "eidas0-mfa", "eidas1", "eidas1-mfa", "eidas2", "eidas3",
+                "https://proconnect.gouv.fr/assurance/certification-dirigeant");
+    }
+}
