@@ -77,9 +77,12 @@ def example(
     tmp_path: Path,
     acr: str | None = None,
     scopes: str | None = None,
+    credentials: tuple[str, str] | None = None,
 ) -> Iterator[str]:
     """Starts examples/django with the environment of DESIGN §6; yields its base URL."""
     client_id, secret, issuer_path = CLIENTS[provider]
+    if credentials:
+        client_id, secret = credentials
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {

@@ -266,10 +266,13 @@ def test_login_with_unknown_provider_names_the_code(client: DjangoClient) -> Non
 
 
 @pytest.mark.django_db
-def test_callback_without_pending_login(client: DjangoClient) -> None:
-    response = client.get("/auth/callback?code=a&state=b")
+def test_callback_without_pending_login(client: DjangoClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG", logger="gouvconnect")
+    response = client.get("/auth/callback?code=secret-code-value&state=secret-state-value")
     assert response.status_code == 400
     assert b"no_pending_login" in response.content
+    assert "code=no_pending_login" in caplog.text
+    assert "secret-code-value" not in caplog.text and "secret-state-value" not in caplog.text
 
 
 @pytest.mark.django_db
@@ -285,7 +288,7 @@ def test_logout_requires_post(client: DjangoClient) -> None:
 
 @pytest.mark.django_db
 def test_full_login_and_logout_with_the_emulator(
-    client: DjangoClient, settings: Any, emulator_base: str
+    client: DjangoClient, settings: Any, emulator_base: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     client_id, secret, path = CLIENTS["prosanteconnect"]
     settings.GOUVCONNECT = {
@@ -306,6 +309,7 @@ def test_full_login_and_logout_with_the_emulator(
             },
         }
     }
+    caplog.set_level("DEBUG")
     start = client.get("/auth/login?next=/after")
     assert start.status_code == 302
     callback = login_on_emulator(requests.Session(), start["Location"], "doctor")
@@ -314,6 +318,8 @@ def test_full_login_and_logout_with_the_emulator(
     assert done.status_code == 302 and done["Location"] == "/after"
     identity = client.session[conf.SESSION_IDENTITY]
     assert identity["prosanteconnect"]["rpps"] == "99700218896"
+    id_token = client.session[conf.SESSION_ID_TOKEN]
+    assert id_token not in caplog.text and "access_token" not in client.session.keys()
     user = get_user_model().objects.get()
     assert list(user.groups.values_list("name", flat=True)) == ["medecins"]
 

@@ -162,12 +162,25 @@ def test_logout_without_csrf_token_is_refused(proconnect_app: str) -> None:
     assert s.get(proconnect_app + "/me", timeout=10).status_code == 200
 
 
-def test_essential_acr_not_met_is_a_provider_error(
-    emulator_base: str, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def test_required_acr_eidas2(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     with example(emulator_base, "proconnect", tmp_path_factory.mktemp("acr"), acr="eidas2") as base:
+        # The `mfa` user authenticates at eidas2: accepted.
         s = requests.Session()
-        done = full_login(s, base, "agent")
-        assert done.status_code in (400, 403)
-        assert error_code(done) in {"provider_error", "acr_insufficient"}
+        done = full_login(s, base, "mfa")
+        assert done.status_code == 302, done.text[:300]
+        assert s.get(base + "/me", timeout=10).json()["acr"] == "eidas2"
+        # The `agent` user only reaches eidas1: refused, with a code.
+        s = requests.Session()
+        refused = full_login(s, base, "agent")
+        assert refused.status_code in (400, 403)
+        assert error_code(refused) in {"provider_error", "acr_insufficient"}
         assert s.get(base + "/me", timeout=10).status_code == 401
+
+
+def test_proconnect_es256_client(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    credentials = ("demo-proconnect-es256", "demo-proconnect-es256-secret-0123456789ab")
+    with example(emulator_base, "proconnect", tmp_path_factory.mktemp("es"), credentials=credentials) as base:
+        s = requests.Session()
+        assert full_login(s, base, "employee").status_code == 302
+        identity = s.get(base + "/me", timeout=10).json()
+        assert identity["provider"] == "proconnect" and identity["proconnect"]["siret"]
