@@ -374,3 +374,9 @@ def test_missing_settings_render_the_invalid_config_page(client: DjangoClient, s
     response = client.get("/auth/login")
     assert response.status_code == 500
     assert b'id="gouvconnect-error-code">invalid_config<' in response.content
+
+
+def test_provider_links_are_in_the_admin() -> None:
+    from django.contrib import admin
+
+    assert ProviderLink in admin.site._registry

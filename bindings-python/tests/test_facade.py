@@ -212,3 +212,23 @@ def test_login_repr_hides_tokens() -> None:
         next=None,
     )
     assert "SECRET" not in repr(login)
+
+
+def test_stubs_match_the_native_module() -> None:
+    import ast
+    from pathlib import Path
+
+    stub = Path(_native.__file__).with_name("_native.pyi")
+    tree = ast.parse(stub.read_text())
+    stubbed = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)} | {
+        node.target.id
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    exported = {name for name in dir(_native) if not name.startswith("__")} | {"__version__"}
+    assert stubbed == exported
+    for cls in ("NativeClient", "NativeMapping"):
+        node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls)
+        methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__init__"}
+        public = {m for m in dir(getattr(_native, cls)) if not m.startswith("_")}
+        assert methods == public, cls
