@@ -110,6 +110,8 @@ def test_unverified_email_is_refused_with_its_code(proconnect_app: str) -> None:
     done = full_login(s, proconnect_app, "unverified")
     assert done.status_code == 403
     assert error_code(done) == "email_not_verified"
+    # The Django message is shown on the next page.
+    assert "n'est pas vérifiée" in s.get(proconnect_app + "/", timeout=10).text.replace("&#x27;", "'")
     assert s.get(proconnect_app + "/me", timeout=10).status_code == 401
 
 
