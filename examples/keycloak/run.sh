@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Downloads Keycloak (cached under .build/), installs the gouvconnect extension, imports the
+# realm `gouvconnect` configured from the example-contract environment and starts Keycloak on
+# 127.0.0.1:$PORT (admin/admin, loopback only).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+version=${KEYCLOAK_VERSION:-26.7.3}
+build="$root/.build"
+home="$build/keycloak/keycloak-$version"
+mvn_="mvn -B -q -Dmaven.repo.local=$build/m2"
+
+if [ ! -x "$home/bin/kc.sh" ]; then
+  zip="$build/keycloak/keycloak-quarkus-dist-$version.zip"
+  [ -f "$zip" ] || $mvn_ dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$version:zip" -DoutputDirectory="$build/keycloak"
+  (cd "$build/keycloak" && unzip -q -o "$zip")
+fi
+
+jar="$root/keycloak-ext/target/gouvconnect-keycloak-0.1.0.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/keycloak-ext/src" "$root/core/src" "$root/keycloak-ext/native/src" -newer "$jar" -type f | head -1)" ]; then
+  (cd "$root/keycloak-ext" && $mvn_ -DskipTests package)
+fi
+cp "$jar" "$home/providers/"
+
+provider=${GOUVCONNECT_PROVIDER:-proconnect}
+python3 - "$root/examples/keycloak/realm.template.json" "$home/data/import/gouvconnect-realm.json" "$provider" <<'PY'
+import json, os, sys
+template, target, provider = sys.argv[1], sys.argv[2], sys.argv[3]
+env = os.environ
+active = {
+    "ENABLED": "true",
+    "CLIENT_ID": env.get("GOUVCONNECT_CLIENT_ID", ""),
+    "CLIENT_SECRET": env.get("GOUVCONNECT_CLIENT_SECRET", ""),
+    "ENVIRONMENT": env.get("GOUVCONNECT_ENVIRONMENT", ""),
+    "ISSUER": env.get("GOUVCONNECT_ISSUER", ""),
+    "ACR": env.get("GOUVCONNECT_ACR", ""),
+}
+inactive = {"ENABLED": "false", "CLIENT_ID": "", "CLIENT_SECRET": "", "ENVIRONMENT": "", "ISSUER": "", "ACR": ""}
+text = open(template, encoding="utf-8").read()
+for prefix, name in (("PROCONNECT", "proconnect"), ("PSC", "prosanteconnect")):
+    values = active if name == provider else inactive
+    for key, value in values.items():
+        text = text.replace(f"@{prefix}_{key}@", json.dumps(value)[1:-1] if key != "ENABLED" else value)
+json.loads(text)
+os.makedirs(os.path.dirname(target), exist_ok=True)
+open(target, "w", encoding="utf-8").write(text)
+PY
+
+export KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin
+exec "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="${PORT:-8080}" --import-realm \
+  --health-enabled=true --log-console-output=default
