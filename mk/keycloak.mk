@@ -1,12 +1,20 @@
-# Keycloak extension: JNI crate + Java, built and tested with Maven (downloads cached in .build/).
+# Keycloak extension: JNI crate + Java, built and tested with Maven (downloads cached in .build/),
+# then a real Keycloak (downloaded from Maven Central once) against the emulator.
 MVN := mvn -B -q -Dmaven.repo.local=$(BUILD)/m2
 
-.PHONY: test-keycloak keycloak-package
+.PHONY: test-keycloak keycloak-package example-keycloak
 
 keycloak-package:
 	cd keycloak-ext && $(MVN) -DskipTests package
 
-test-keycloak:
+# JUnit (JNI boundary, vectors), then the end-to-end suite on a real Keycloak (playwright-core
+# comes from the Node package's dev dependencies).
+test-keycloak: emulator node-install
+	bash scripts/ensure-chromium.sh
 	cd keycloak-ext && $(MVN) verify
+	node --test --test-concurrency=1 keycloak-ext/src/test/e2e/
+
+example-keycloak: keycloak-package
+	bash examples/keycloak/run.sh
 
 TEST_TARGETS += test-keycloak

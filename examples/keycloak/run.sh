@@ -45,6 +45,9 @@ os.makedirs(os.path.dirname(target), exist_ok=True)
 open(target, "w", encoding="utf-8").write(text)
 PY
 
+# The example's realm follows the environment at every start: drop the previous dev database.
+rm -rf "$home/data/h2"
+
 export KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin
 exec "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="${PORT:-8080}" --import-realm \
-  --health-enabled=true --log-console-output=default
+  --http-management-port="${KEYCLOAK_MANAGEMENT_PORT:-9000}" --log-console-output=default

@@ -189,7 +189,10 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         context.setEmail(email);
         context.setFirstName(text(identity, "given_name"));
         context.setLastName(text(identity, "family_name"));
-        context.setUsername(email != null ? email : identity.get("sub").asText());
+        // PSC sends no email and a `sub` with colons: its national identifier makes a usable username.
+        String nationalId = identity.path("prosanteconnect").hasNonNull("national_id")
+                ? identity.path("prosanteconnect").get("national_id").asText() : null;
+        context.setUsername(email != null ? email : nationalId != null ? nationalId : identity.get("sub").asText());
         context.setBrokerUserId(getConfig().getAlias() + "." + identity.get("sub").asText());
         context.setIdp(this);
         context.getContextData().put(IDENTITY, identity.toString());

@@ -1,0 +1,236 @@
+// A real Keycloak with the gouvconnect extension, against the emulator, over real HTTP:
+// full logins Keycloak → emulator → Keycloak for ProConnect and Pro Santé Connect, users and
+// mapped attributes and groups checked through the admin REST API, a token the core rejects,
+// the logout round trip, and a headless Chromium clicking ProConnect on Keycloak's login page.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import { Browser, ROOT, freePort, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+
+const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const APP_REDIRECT = 'http://127.0.0.1:9/cb';
+let emulator;
+let keycloak;
+let kc;
+
+async function waitFor(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+before(async () => {
+  emulator = await startEmulator();
+  const port = await freePort();
+  const management = await freePort();
+  kc = `http://127.0.0.1:${port}`;
+  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KEYCLOAK_MANAGEMENT_PORT: String(management),
+      GOUVCONNECT_PROVIDER: 'proconnect',
+      GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
+      GOUVCONNECT_CLIENT_ID: 'demo-proconnect',
+      GOUVCONNECT_CLIENT_SECRET: 'demo-proconnect-secret-0123456789abcdef',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  await waitFor(`${kc}/realms/gouvconnect`, 300000);
+});
+
+after(async () => {
+  if (keycloak) {
+    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+  await emulator?.stop();
+});
+
+async function admin() {
+  const res = await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
+  });
+  const token = (await res.json()).access_token;
+  const call = async (method, p, body) => {
+    const r = await fetch(`${kc}/admin/realms/gouvconnect${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  };
+  return call;
+}
+
+/** Logs in through Keycloak with `idp` as `user`; returns the final response and the PKCE verifier. */
+async function login(browser, idp, user, profile = null) {
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const auth = `${kc}/realms/gouvconnect/protocol/openid-connect/auth?` + new URLSearchParams({
+    client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
+    kc_idp_hint: idp, code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state',
+  });
+  let res = await browser.get(auth);
+  for (let i = 0; i < 12 && res.status >= 300 && res.status < 400; i++) {
+    const location = new URL(res.headers.get('location'), kc).href;
+    if (location.startsWith(APP_REDIRECT)) return { location, verifier };
+    if (location.startsWith(emulator.base)) {
+      res = await browser.get(await browser.loginAt(location, emulator.base, user));
+    } else {
+      res = await browser.get(location);
+    }
+    if (res.status === 200 && profile) {
+      // Keycloak's own first-broker-login asks for what the provider did not send (PSC: email).
+      const html = await res.text();
+      if (!html.includes('login-idp-review-user-profile')) return { response: res, body: html, verifier };
+      const action = /<form[^>]*id="kc-idp-review-profile-form"[^>]*action="([^"]+)"/.exec(html)
+        ?? /<form[^>]*action="([^"]+)"/.exec(html);
+      const form = { ...profile };
+      for (const name of ['username', 'firstName', 'lastName']) {
+        const value = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1];
+        if (value && !form[name]) form[name] = value;
+      }
+      if (process.env.GC_DEBUG) (await import('node:fs')).writeFileSync('/tmp/review.html', html);
+      res = await browser.post(action[1].replace(/&amp;/g, '&'), form);
+    }
+  }
+  return { response: res, body: await res.text(), verifier };
+}
+
+async function tokens(code, verifier) {
+  const res = await fetch(`${kc}/realms/gouvconnect/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'demo-app', code,
+      redirect_uri: APP_REDIRECT, code_verifier: verifier }),
+  });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+async function userByEmail(api, email) {
+  const users = await api('GET', `/users?email=${encodeURIComponent(email)}&exact=true&briefRepresentation=false`);
+  return users[0];
+}
+
+test('ProConnect: login through Keycloak creates the user with mapped attributes and groups, then logs out', async () => {
+  const browser = new Browser();
+  const { location, verifier } = await login(browser, 'proconnect', 'agent');
+  assert.ok(location, 'Keycloak redirected back to the app');
+  const code = new URL(location).searchParams.get('code');
+  assert.ok(code);
+  const api = await admin();
+  const user = await userByEmail(api, 'alice.martin@interieur.gouv.fr');
+  assert.ok(user, 'user created');
+  assert.equal(user.firstName, 'Alice');
+  assert.equal(user.lastName, 'Martin');
+  assert.deepEqual(user.attributes.siret, ['11000101300017']);
+  assert.deepEqual(user.attributes.acr, ['eidas1']);
+  const groups = (await api('GET', `/users/${user.id}/groups`)).map((g) => g.name);
+  assert.ok(groups.includes('agents-publics'), groups.join(','));
+  const links = await api('GET', `/users/${user.id}/federated-identity`);
+  assert.equal(links[0].identityProvider, 'proconnect');
+  assert.equal(links[0].userId, '2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d');
+
+  // Logout: Keycloak sends the browser to ProConnect's end-session with id_token_hint and
+  // state, ProConnect returns the state, Keycloak checks it and comes back to the app.
+  const { id_token: idToken } = await tokens(code, verifier);
+  let res = await browser.get(`${kc}/realms/gouvconnect/protocol/openid-connect/logout?` + new URLSearchParams({
+    id_token_hint: idToken, post_logout_redirect_uri: 'http://127.0.0.1:9/out', client_id: 'demo-app' }));
+  let sawEndSession = false;
+  for (let i = 0; i < 8 && res.status >= 300 && res.status < 400; i++) {
+    const next = new URL(res.headers.get('location'), kc);
+    if (next.href.startsWith('http://127.0.0.1:9/out')) break;
+    if (next.pathname === '/api/v2/session/end') {
+      sawEndSession = true;
+      assert.ok(next.searchParams.get('state'));
+      assert.ok(next.searchParams.get('id_token_hint'));
+    }
+    res = await browser.get(next.href);
+  }
+  assert.ok(sawEndSession, 'went through the end-session endpoint');
+  assert.ok(res.headers.get('location')?.startsWith('http://127.0.0.1:9/out'), `ended at ${res.status}`);
+  const sessions = await api('GET', `/users/${user.id}/sessions`);
+  assert.equal(sessions.length, 0);
+});
+
+test('a token the core rejects shows Keycloak\'s error page and creates no user', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  // The HS256 client signs with its secret; HS256 is not registered here, so the core refuses.
+  const broken = { ...idp, config: { ...idp.config, clientId: 'demo-proconnect-hs256',
+    clientSecret: 'demo-proconnect-hs256-secret-0123456789abcdef' } };
+  await api('PUT', '/identity-provider/instances/proconnect', broken);
+  try {
+    const result = await login(new Browser(), 'proconnect', 'employee');
+    assert.equal(result.location, undefined, 'no redirect back to the app');
+    assert.match(result.body, /kc-error-message|error/i);
+    assert.equal(await userByEmail(api, 'bruno.durand@exemple-entreprise.fr'), undefined);
+  } finally {
+    // The admin API masks secrets in what it returns: restore the secret explicitly.
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
+      clientSecret: 'demo-proconnect-secret-0123456789abcdef' } });
+  }
+});
+
+test('Pro Santé Connect: doctor with RPPS and profession groups', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
+  await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
+    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet` } });
+  const result = await login(new Browser(), 'prosanteconnect', 'doctor', { email: 'paul.bernard@exemple-sante.fr' });
+  assert.ok(result.location, `no redirect back: ${result.response?.status} ${/data-page-id="[^"]+"/.exec(result.body ?? '')} ${/<span class="[^"]*(?:feedback|alert|message)[^"]*"[^>]*>([^<]*)/.exec(result.body ?? '')?.[1]} ${result.response?.url}`);
+  const users = await api('GET', '/users?q=rpps:99700218896&briefRepresentation=false');
+  assert.equal(users.length, 1);
+  assert.equal(users[0].lastName, 'BERNARD');
+  const groups = (await api('GET', `/users/${users[0].id}/groups`)).map((g) => g.name);
+  assert.ok(groups.includes('medecins'), groups.join(','));
+});
+
+test('click ProConnect on Keycloak\'s login page and come back logged in', async () => {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-kc-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    headless: true,
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${kc}/realms/gouvconnect/account`);
+    await page.locator('#social-proconnect').click();
+    await page.waitForURL((url) => url.href.startsWith(emulator.base));
+    await page.locator('button[name="user"][value="agent"]').click();
+    await page.waitForURL((url) => url.href.startsWith(`${kc}/realms/gouvconnect/account`),
+      { timeout: 60000, waitUntil: 'commit' }).catch(async (e) => {
+      if (process.env.GC_SCREENSHOT) await page.screenshot({ path: process.env.GC_SCREENSHOT });
+      throw new Error(`${e.message} — at ${page.url()}`);
+    });
+    // The account console shows the brokered user's profile.
+    const email = page.locator('input[name="email"]');
+    await email.waitFor({ timeout: 60000 });
+    if (process.env.GC_SCREENSHOT) await page.screenshot({ path: process.env.GC_SCREENSHOT });
+    assert.equal(await email.inputValue(), 'alice.martin@interieur.gouv.fr');
+    assert.ok(page.url().startsWith(`${kc}/realms/gouvconnect/account`));
+  } finally {
+    await browser.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+});
