@@ -215,7 +215,12 @@ test('click ProConnect on Keycloak\'s login page and come back logged in', async
   try {
     const page = await browser.newPage();
     await page.goto(`${kc}/realms/gouvconnect/account`);
-    await page.locator('#social-proconnect').click();
+    // The gouvconnect login theme draws the official button.
+    const button = page.getByRole('link', { name: /S’identifier avec\s*ProConnect/ });
+    await button.waitFor();
+    if (process.env.GC_LOGIN_SCREENSHOT) await page.screenshot({ path: process.env.GC_LOGIN_SCREENSHOT });
+    assert.equal(await page.getByRole('link', { name: /Qu’est-ce que ProConnect/ }).getAttribute('target'), '_blank');
+    await button.click();
     await page.waitForURL((url) => url.href.startsWith(emulator.base));
     await page.locator('button[name="user"][value="agent"]').click();
     await page.waitForURL((url) => url.href.startsWith(`${kc}/realms/gouvconnect/account`),

@@ -21,8 +21,6 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String MFA = "gouvconnectRequireMfa";
     public static final String ACCEPT_UNVERIFIED_EMAIL = "gouvconnectAcceptUnverifiedEmail";
     public static final String MAPPING = "gouvconnectMapping";
-    public static final String TLS_CLIENT_CERT = "gouvconnectTlsClientCert";
-    public static final String TLS_CLIENT_KEY = "gouvconnectTlsClientKey";
 
     private final String kind;
 
@@ -72,11 +70,6 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         }
         policy.put("require_mfa", Boolean.parseBoolean(value(MFA)));
         policy.put("accept_unverified_email", Boolean.parseBoolean(value(ACCEPT_UNVERIFIED_EMAIL)));
-        if (value(TLS_CLIENT_CERT) != null && value(TLS_CLIENT_KEY) != null) {
-            c.put("token_auth_method", "tls_client_auth");
-            c.put("tls_client_cert", value(TLS_CLIENT_CERT));
-            c.put("tls_client_key", value(TLS_CLIENT_KEY));
-        }
         return c.toString();
     }
 
