@@ -204,6 +204,22 @@ test('Pro Santé Connect: doctor with RPPS and profession groups', async () => {
   assert.ok(groups.includes('medecins'), groups.join(','));
 });
 
+test('at most one enabled ProConnect instance per realm', async () => {
+  const token = await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
+  })).json();
+  const res = await fetch(`${kc}/admin/realms/gouvconnect/identity-provider/instances`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ alias: 'proconnect-bis', providerId: 'proconnect', enabled: true,
+      config: { clientId: 'x', clientSecret: 'y', gouvconnectEnvironment: 'integration' } }),
+  });
+  const body = await res.text();
+  assert.equal(res.status, 400, body);
+  assert.match(body, /Only one enabled ProConnect identity provider/);
+});
+
 test('click ProConnect on Keycloak\'s login page and come back logged in', async () => {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-kc-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
