@@ -2,11 +2,8 @@
 // the emulator's page and lands logged in.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
-import { exampleEnv, freePort, startEmulator, startExample } from './harness.mjs';
+import { exampleEnv, freePort, launchChromium, startEmulator, startExample } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -24,14 +21,7 @@ after(async () => {
 });
 
 test('click "S’identifier avec ProConnect", pick a user, come back logged in', async () => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-chromium-'));
-  // A fresh profile directory per run.
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    headless: true,
-  });
+  const { context: browser, close } = await launchChromium(chromium);
   try {
     const page = await browser.newPage();
     await page.goto(app.base + '/');
@@ -44,7 +34,6 @@ test('click "S’identifier avec ProConnect", pick a user, come back logged in',
     assert.equal(me.status(), 200);
     assert.equal((await me.json()).proconnect.siret, '11000101300017');
   } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 });

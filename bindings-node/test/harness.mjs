@@ -130,3 +130,26 @@ export async function fullLogin(browser, appBase, emulatorBase, user, loginPath 
   const callbackUrl = await browser.loginAt(start.headers.get('location'), emulatorBase, user);
   return browser.get(callbackUrl);
 }
+
+/**
+ * Debian's Chromium, headless, with a fresh profile and the flags this closed network needs.
+ * Returns `{ context, close }`; `close()` also removes the profile.
+ */
+export async function launchChromium(chromium) {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    headless: true,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import fs from 'node:fs';
-import os from 'node:os';
 import { createRequire } from 'node:module';
-import { Browser, ROOT, freePort, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { Browser, ROOT, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
 
 const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -221,13 +219,7 @@ test('at most one enabled ProConnect instance per realm', async () => {
 });
 
 test('click ProConnect on Keycloak\'s login page and come back logged in', async () => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-kc-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    headless: true,
-  });
+  const { context: browser, close } = await launchChromium(chromium);
   try {
     const page = await browser.newPage();
     await page.goto(`${kc}/realms/gouvconnect/account`);
@@ -251,7 +243,6 @@ test('click ProConnect on Keycloak\'s login page and come back logged in', async
     assert.equal(await email.inputValue(), 'alice.martin@interieur.gouv.fr');
     assert.ok(page.url().startsWith(`${kc}/realms/gouvconnect/account`));
   } finally {
-    await browser.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
 });
