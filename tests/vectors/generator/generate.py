@@ -217,7 +217,8 @@ DOCTOR_EXERCICES = [
      "codeSavoirFaire": "SM54", "unknownFutureField": {"x": 1}, "activities": [
          empty_activity(codeModeExercice="L", codeSecteurDactivite="SA07", codeGenreActivite="GENR01",
                         raisonSocialeSite="CABINET DU DR BERNARD", numeroVoie="12", codeTypeDeVoie="R",
-                        libelleVoie="DES LILAS", codePostal="75019", codeCommune="75119", codeDepartement="75"),
+                        libelleVoie="DES LILAS", codePostal="75019", codeCommune="75119", codeDepartement="75",
+                        unknownActivityField="tolerated"),
          empty_activity(codeModeExercice="S", codeSecteurDactivite="SA01", numeroFinessSite="750000001",
                         numeroFinessetablissementJuridique="750000019",
                         identifiantTechniqueDeLaStructure="R10000000000001", raisonSocialeSite="HOPITAL EXEMPLE",
@@ -440,6 +441,55 @@ def cases(keys: Keys) -> list[dict]:
             cfg=config("proconnect", policy={"allowed_sirets": ["13002526500013"]}))
     pc_fail("pc_email_domain_not_allowed", "email domain outside the allow-list", "access_denied",
             cfg=config("proconnect", policy={"allowed_email_domains": ["finances.gouv.fr"]}))
+
+    # ---- More ProConnect edges (expectations from RFC 7519 / OIDC Core and the ProConnect docs)
+    pc_fail("pc_role_not_allowed", "allowed_roles names a role the user does not hold", "access_denied",
+            cfg=config("proconnect", policy={"allowed_roles": ["agent_public_territorial"]}))
+    pc_fail("pc_nbf_in_future", "nbf 5 minutes ahead (RFC 7519 §4.1.5)", "token_not_yet_valid",
+            sign(keys, pc_id_claims(nbf=NOW + 300)))
+    pc_fail("pc_missing_exp", "id_token without exp (required by OIDC Core §2)", "malformed_response",
+            sign(keys, pc_id_claims(exp=None)))
+    pc_fail("pc_sub_too_long", "sub of 257 characters (ProConnect: 1–256)", "malformed_response",
+            sign(keys, pc_id_claims(sub="a" * 257)))
+    pc_fail("pc_userinfo_alg_none", "userinfo JWT with alg none", "unsupported_algorithm",
+            userinfo=jwt_userinfo(PC_USERINFO, "none", None))
+    pc_fail("pc_userinfo_hs256_not_registered", "userinfo HS256 while the client registered RS256",
+            "unsupported_algorithm", userinfo=jwt_userinfo(PC_USERINFO, "HS256", None))
+    pc_fail("pc_userinfo_expired", "signed userinfo whose exp is 5 minutes ago", "token_expired",
+            userinfo=jwt_userinfo(dict(PC_USERINFO, exp=NOW - 300)))
+    pc_fail("pc_userinfo_wrong_audience", "signed userinfo for another client", "audience_mismatch",
+            userinfo=jwt_userinfo(dict(PC_USERINFO, aud="another-client")))
+    pc_fail("pc_kid_absent_no_key_verifies", "no kid; none of the published keys verifies", "invalid_signature",
+            sign(keys, pc_id_claims(), kid=None, key=keys.attacker),
+            jwks_doc={"keys": [keys.rsa_jwk(keys.rsa_rotated, "rsa-2"), keys.rsa_jwk(keys.rsa, "rsa-1")]})
+    pc_fail("pc_hs256_wrong_secret", "HS256 registered, token keyed with another secret", "invalid_signature",
+            sign(keys, pc_id_claims(), "HS256", None, secret="not-the-client-secret-0123456789abcdef"),
+            cfg=config("proconnect", id_token_alg="HS256", userinfo_alg="HS256"))
+    pc_fail("pc_dirigeant_required_got_eidas3", "certification dirigeant is a role proof: eidas3 does not meet it",
+            "acr_insufficient", sign(keys, pc_id_claims(acr="eidas3")), pend=pending("proconnect", [cd]))
+    pc_fail("pc_eidas1_required_got_eidas0_mfa", "eidas0-mfa is not in the eidas1-and-above values",
+            "acr_insufficient", sign(keys, pc_id_claims(acr="eidas0-mfa")),
+            pend=pending("proconnect", ["eidas1", "eidas1-mfa", "eidas2", "eidas3"]))
+
+    idc = pc_id_claims(acr="eidas0-mfa", amr=["pwd", "mail", "mfa"])
+    add("pc_mfa_required_got_eidas0_mfa", "MFA required, eidas0-mfa is one of the documented MFA values",
+        "proconnect", sign(keys, idc), jwt_userinfo(PC_USERINFO),
+        {"identity": pc_identity(idc, PC_USERINFO, acr="eidas0-mfa", amr=["pwd", "mail", "mfa"])},
+        pend=pending("proconnect", MFA_VALUES, True))
+
+    idc = pc_id_claims(iat=NOW + 20)
+    add("pc_iat_within_leeway", "iat 20 s ahead (clock skew), within the default 30 s leeway", "proconnect",
+        sign(keys, idc), jwt_userinfo(PC_USERINFO), {"identity": pc_identity(idc, PC_USERINFO)})
+
+    idc = pc_id_claims(aud=[CLIENT_ID])
+    add("pc_audience_array_of_one", "aud as a one-element array, no azp", "proconnect",
+        sign(keys, idc), jwt_userinfo(PC_USERINFO), {"identity": pc_identity(idc, PC_USERINFO)})
+
+    idc = pc_id_claims()
+    add("pc_role_and_domain_case_allowed", "allowed_roles matches; email domain compared without case",
+        "proconnect", sign(keys, idc), jwt_userinfo(PC_USERINFO), {"identity": pc_identity(idc, PC_USERINFO)},
+        cfg=config("proconnect", policy={"allowed_roles": ["agent_public_etat"],
+                                         "allowed_email_domains": ["Interieur.Gouv.FR"]}))
 
     idc = pc_id_claims()
     add("pc_siret_and_domain_allowed", "SIRET and email domain in the allow-lists", "proconnect",
