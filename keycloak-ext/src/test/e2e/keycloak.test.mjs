@@ -193,7 +193,14 @@ test('Pro Santé Connect: doctor with RPPS and profession groups', async () => {
   await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
     clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
     gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet` } });
+  // A fresh instance has no mappers: the extension creates its defaults on first use.
+  for (const mapper of await api('GET', '/identity-provider/instances/prosanteconnect/mappers')) {
+    await api('DELETE', `/identity-provider/instances/prosanteconnect/mappers/${mapper.id}`);
+  }
   const result = await login(new Browser(), 'prosanteconnect', 'doctor', { email: 'paul.bernard@exemple-sante.fr' });
+  const mappers = (await api('GET', '/identity-provider/instances/prosanteconnect/mappers'))
+    .map((m) => m.identityProviderMapper).sort();
+  assert.deepEqual(mappers, ['gouvconnect-attribute-mapper', 'gouvconnect-group-mapper']);
   assert.ok(result.location, `no redirect back: ${result.response?.status} ${/data-page-id="[^"]+"/.exec(result.body ?? '')} ${/<span class="[^"]*(?:feedback|alert|message)[^"]*"[^>]*>([^<]*)/.exec(result.body ?? '')?.[1]} ${result.response?.url}`);
   const users = await api('GET', '/users?q=rpps:99700218896&briefRepresentation=false');
   assert.equal(users.length, 1);

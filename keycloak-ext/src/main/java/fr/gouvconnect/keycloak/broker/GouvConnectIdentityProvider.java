@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
@@ -20,6 +22,7 @@ import org.keycloak.broker.provider.util.SimpleHttp;
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.jose.jws.JWSInput;
 import org.keycloak.jose.jws.JWSInputException;
+import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.representations.AccessTokenResponse;
@@ -55,6 +58,32 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         this.core = NativeClients.get(realm.getName() + "/" + config.getAlias(), coreConfig,
                 () -> fetchDiscovery(session, config));
         applyEndpoints(config);
+        ensureDefaultMappers(session, config.getAlias());
+    }
+
+    /**
+     * A new instance gets the gouvconnect attribute and group mappers, bound to its alias, the
+     * first time it is used (Keycloak has no creation hook for identity providers). An admin
+     * who removes one of them and keeps the other keeps that choice.
+     */
+    private static void ensureDefaultMappers(KeycloakSession session, String alias) {
+        var store = session.identityProviders();
+        boolean any = store.getMappersByAliasStream(alias)
+                .anyMatch(m -> m.getIdentityProviderMapper().startsWith("gouvconnect-"));
+        if (any) {
+            return;
+        }
+        for (String[] mapper : new String[][] {
+                {"gouvconnect attributes", GouvConnectAttributeMapper.ID},
+                {"gouvconnect groups", GouvConnectGroupMapper.ID}}) {
+            IdentityProviderMapperModel model = new IdentityProviderMapperModel();
+            model.setName(mapper[0]);
+            model.setIdentityProviderAlias(alias);
+            model.setIdentityProviderMapper(mapper[1]);
+            model.setConfig(new HashMap<>(Map.of("syncMode", "FORCE")));
+            store.createMapper(model);
+        }
+        LOG.infof("gouvconnect: default mappers created for identity provider %s", alias);
     }
 
     /** A custom issuer (emulator, tests) is described by its discovery document. */
