@@ -566,6 +566,72 @@ def cases(keys: Keys) -> list[dict]:
              sign(keys, psc_id_claims(nid, iss=PC_ISS)))
     psc_fail("psc_oversized_userinfo", "a userinfo of 600 KB", "response_too_large",
              userinfo=json_userinfo(dict(ui, padding="x" * 600000)))
+
+    # ---- Third batch: signature encodings, required claims, exact-match rules, boundaries
+    good = sign(keys, pc_id_claims())
+    h, p, s = good.split(".")
+    sig = bytearray(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)))
+    sig[-1] ^= 0x01
+    pc_fail("pc_tampered_signature", "one bit of the RS256 signature flipped", "invalid_signature",
+            f"{h}.{p}.{b64(bytes(sig))}")
+    es_good = sign(keys, pc_id_claims(), "ES256", "ec-1")
+    eh, ep, _ = es_good.split(".")
+    der = keys.ec.sign(f"{eh}.{ep}".encode(), ec.ECDSA(hashes.SHA256()))
+    pc_fail("pc_es256_der_signature", "ES256 signature DER-encoded (RFC 7518 §3.4 requires R||S)",
+            "invalid_signature", f"{eh}.{ep}.{b64(der)}",
+            userinfo=jwt_userinfo(PC_USERINFO, "ES256", "ec-1"),
+            cfg=config("proconnect", id_token_alg="ES256", userinfo_alg="ES256"))
+    pc_fail("pc_rs256_when_hs256_registered", "RS256 token, client registered HS256 (EP §2.3.4)",
+            "unsupported_algorithm", cfg=config("proconnect", id_token_alg="HS256", userinfo_alg="HS256"))
+    pc_fail("pc_userinfo_es256_when_rs256_registered", "userinfo ES256 while the client registered RS256",
+            "unsupported_algorithm", userinfo=jwt_userinfo(PC_USERINFO, "ES256", "ec-1"),
+            cfg=config("proconnect", id_token_alg="RS256", userinfo_alg="RS256"))
+    pc_fail("pc_missing_iat", "id_token without iat (REQUIRED, OIDC Core §2)", "malformed_response",
+            sign(keys, pc_id_claims(iat=None)))
+    pc_fail("pc_exp_not_a_number", "exp as a string (RFC 7519 NumericDate is a number)", "malformed_response",
+            sign(keys, pc_id_claims(exp=str(NOW + 60))))
+    pc_fail("pc_missing_aud", "id_token without aud (REQUIRED, OIDC Core §2)", "audience_mismatch",
+            sign(keys, pc_id_claims(aud=None)))
+    pc_fail("pc_issuer_trailing_slash", "iss with a trailing slash (exact match, OIDC Core §3.1.3.7)",
+            "issuer_mismatch", sign(keys, pc_id_claims(iss=PC_ISS + "/")))
+    no_sub_ui = {k: v for k, v in PC_USERINFO.items() if k != "sub"}
+    pc_fail("pc_userinfo_no_sub", "userinfo without sub (must equal the id_token's, OIDC Core §5.3.2)",
+            "userinfo_subject_mismatch", userinfo=jwt_userinfo(no_sub_ui))
+    pc_fail("pc_acr_absent_nothing_required", "no acr returned, nothing required: presence is checked",
+            "acr_insufficient", sign(keys, pc_id_claims(acr=None)))
+    pc_fail("pc_expired_at_leeway_boundary", "exp exactly 30 s ago: not before exp + leeway (RFC 7519 §4.1.4)",
+            "token_expired", sign(keys, pc_id_claims(exp=NOW - 30)))
+    pc_fail("pc_leeway_zero_expired", "leeway_secs 0, exp 5 s ago", "token_expired",
+            sign(keys, pc_id_claims(exp=NOW - 5)), cfg=config("proconnect", leeway_secs=0))
+
+    idc = pc_id_claims(iat=NOW + 30)
+    add("pc_iat_at_leeway_boundary", "iat exactly 30 s ahead: not beyond the default leeway", "proconnect",
+        sign(keys, idc), jwt_userinfo(PC_USERINFO), {"identity": pc_identity(idc, PC_USERINFO)})
+
+    idc = psc_id_claims(nid)
+    add("psc_mfa_required_cps", "MFA required: PSC means (CPx card + PIN, e-CPS) are two-factor; eidas1",
+        "prosanteconnect", sign(keys, idc), json_userinfo(ui), {"identity": psc_identity(nid, idc, ui, doctor)},
+        pend=pending("prosanteconnect", None, True))
+
+    psc_fail("psc_email_unverified", "PSC sends an email marked email_verified false", "email_not_verified",
+             userinfo=json_userinfo(dict(ui, email="paul.bernard@exemple.fr")))
+
+    structure = "31234567890"
+    idc = psc_id_claims(structure)
+    ui4 = psc_userinfo(structure, [])
+    struct_psc = {"national_id": structure, "id_kind": "other", "rpps": None, "adeli": None, "civility": "M",
+                  "organization": "CABINET DU DR BERNARD", "exercices": []}
+    add("psc_structure_prefix_other", "idNat with prefix 3 (structure/internal id): id_kind other",
+        "prosanteconnect", sign(keys, idc), json_userinfo(ui4), {"identity": psc_identity(structure, idc, ui4, struct_psc)})
+
+    # "Strip the prefix to get the raw RPPS. Do not assume 11 digits." (PSC fact sheet §7 item 4)
+    short = "81234567890"
+    idc = psc_id_claims(short)
+    ui5 = psc_userinfo(short, [])
+    short_psc = {"national_id": short, "id_kind": "rpps", "rpps": "1234567890", "adeli": None, "civility": "M",
+                 "organization": "CABINET DU DR BERNARD", "exercices": []}
+    add("psc_rpps_not_eleven_digits", "idNat 8 + a 10-digit RPPS: prefix stripped, length not assumed",
+        "prosanteconnect", sign(keys, idc), json_userinfo(ui5), {"identity": psc_identity(short, idc, ui5, short_psc)})
     return out
 
 
