@@ -79,6 +79,8 @@ def sign(keys: Keys, claims: dict | str, alg: str = "RS256", kid: str | None = "
     data = signing_input.encode()
     if alg == "RS256":
         sig = (key or keys.rsa).sign(data, padding.PKCS1v15(), hashes.SHA256())
+    elif alg == "PS256":
+        sig = (key or keys.rsa).sign(data, padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
     elif alg == "ES256":
         r, s = decode_dss_signature((key or keys.ec).sign(data, ec.ECDSA(hashes.SHA256())))
         sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
@@ -632,6 +634,24 @@ def cases(keys: Keys) -> list[dict]:
                  "organization": "CABINET DU DR BERNARD", "exercices": []}
     add("psc_rpps_not_eleven_digits", "idNat 8 + a 10-digit RPPS: prefix stripped, length not assumed",
         "prosanteconnect", sign(keys, idc), json_userinfo(ui5), {"identity": psc_identity(short, idc, ui5, short_psc)})
+
+    # ---- Algorithms per provider: ProConnect signs ES256|RS256|HS256 only; PSC's Keycloak also PS256;
+    # HS256 only where the client registered it (DESIGN §2 verify); alg none never.
+    ps_jwks = {"keys": [Keys.rsa_jwk(keys.rsa, "rsa-1") | {"alg": "PS256"}, keys.ec_jwk("ec-1")]}
+    pc_fail("pc_ps256_not_a_proconnect_alg", "PS256 id_token: ProConnect registers ES256, RS256 or HS256 only",
+            "unsupported_algorithm", sign(keys, pc_id_claims(), "PS256"), jwks_doc=ps_jwks)
+    idc = psc_id_claims(nid)
+    add("psc_ps256", "PSC id_token PS256 (Keycloak, advertised by the PSC discovery)", "prosanteconnect",
+        sign(keys, idc, "PS256"), json_userinfo(ui), {"identity": psc_identity(nid, idc, ui, doctor)},
+        jwks_doc=ps_jwks)
+    idc = psc_id_claims(nid)
+    add("psc_hs256_registered", "PSC id_token HS256 keyed with the client secret, client registered HS256",
+        "prosanteconnect", sign(keys, idc, "HS256", None), json_userinfo(ui),
+        {"identity": psc_identity(nid, idc, ui, doctor)}, cfg=config("prosanteconnect", id_token_alg="HS256"))
+    psc_fail("psc_hs256_not_registered", "PSC id_token HS256 while the client registered nothing",
+             "unsupported_algorithm", sign(keys, psc_id_claims(nid), "HS256", None))
+    psc_fail("psc_userinfo_alg_none", "PSC userinfo JWT with alg none (listed by PSC discovery, never accepted)",
+             "unsupported_algorithm", userinfo=jwt_userinfo(dict(ui, iss=PSC_ISS, aud=CLIENT_ID), "none", None))
     return out
 
 
