@@ -652,6 +652,18 @@ def cases(keys: Keys) -> list[dict]:
              "unsupported_algorithm", sign(keys, psc_id_claims(nid), "HS256", None))
     psc_fail("psc_userinfo_alg_none", "PSC userinfo JWT with alg none (listed by PSC discovery, never accepted)",
              "unsupported_algorithm", userinfo=jwt_userinfo(dict(ui, iss=PSC_ISS, aud=CLIENT_ID), "none", None))
+
+    # ---- Allow-lists compare whole values, never prefixes or suffixes
+    lookalike = dict(PC_USERINFO, email="alice.martin@interieur.gouv.fr.attacker.example")
+    pc_fail("pc_email_domain_suffix_lookalike", "allowed interieur.gouv.fr; email at interieur.gouv.fr.attacker.example",
+            "access_denied", userinfo=jwt_userinfo(lookalike),
+            cfg=config("proconnect", policy={"allowed_email_domains": ["interieur.gouv.fr"]}))
+    lookalike = dict(PC_USERINFO, email="alice.martin@evil-interieur.gouv.fr")
+    pc_fail("pc_email_domain_prefix_lookalike", "allowed interieur.gouv.fr; email at evil-interieur.gouv.fr",
+            "access_denied", userinfo=jwt_userinfo(lookalike),
+            cfg=config("proconnect", policy={"allowed_email_domains": ["interieur.gouv.fr"]}))
+    pc_fail("pc_siret_prefix_not_allowed", "allowed_sirets holds the SIREN 110001013 only: a SIRET is 14 digits",
+            "access_denied", cfg=config("proconnect", policy={"allowed_sirets": ["110001013"]}))
     return out
 
 
