@@ -1,8 +1,11 @@
-//! Java ⇄ Rust conversions and the one place errors become Java exceptions.
+//! Java ⇄ Rust conversions, and the one place where errors and panics become Java exceptions.
 
-use jni::objects::{JByteArray, JString, JValue};
-use jni::sys::jstring;
-use jni::JNIEnv;
+use std::any::Any;
+
+use jni::errors::ErrorPolicy;
+use jni::objects::{JByteArray, JString, JThrowable, JValue};
+use jni::refs::Reference;
+use jni::{jni_sig, jni_str, Env};
 
 /// An error to raise in Java: a stable code and a message (never a token or secret).
 pub struct Failure {
@@ -19,6 +22,8 @@ impl From<gouvconnect::Error> for Failure {
     }
 }
 
+/// A JNI failure (a Java exception already pending, or an unusable argument). When Java
+/// already has an exception pending, `ThrowGouvConnect` leaves it in place.
 impl From<jni::errors::Error> for Failure {
     fn from(e: jni::errors::Error) -> Self {
         Failure {
@@ -37,51 +42,87 @@ pub fn invalid(message: impl Into<String>) -> Failure {
 
 pub type Outcome<T> = Result<T, Failure>;
 
-const EXCEPTION: &str = "fr/gouvconnect/keycloak/GouvConnectException";
+/// The error policy of every entry point: an error becomes
+/// `fr.gouvconnect.keycloak.GouvConnectException(code, message)`, a panic becomes the same
+/// exception with the code `internal_error` (its payload is not shown: it could quote input),
+/// and Java receives the default value (`null`, `0`).
+pub struct ThrowGouvConnect;
 
-/// Raises `GouvConnectException(code, message)`; falls back to a RuntimeException if the class
-/// cannot be built (it always can once the jar is on the class path).
-pub fn throw(env: &mut JNIEnv<'_>, failure: &Failure) {
-    if env.exception_check().unwrap_or(false) {
+impl<T: Default> ErrorPolicy<T, Failure> for ThrowGouvConnect {
+    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
+
+    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _cap: &mut (),
+        err: Failure,
+    ) -> jni::errors::Result<T> {
+        throw(env, &err);
+        Ok(T::default())
+    }
+
+    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
+        env: &mut Env<'unowned_env_local>,
+        _cap: &mut (),
+        payload: Box<dyn Any + Send + 'static>,
+    ) -> jni::errors::Result<T> {
+        // Dropping a payload can itself panic: forget it rather than risk that here.
+        std::mem::forget(payload);
+        throw(
+            env,
+            &Failure {
+                code: "internal_error",
+                message: "unexpected failure in the native core".into(),
+            },
+        );
+        Ok(T::default())
+    }
+}
+
+/// Raises `GouvConnectException(code, message)`, unless Java already has an exception pending
+/// (e.g. an OutOfMemoryError while copying an argument), which then propagates unchanged. Falls
+/// back to a RuntimeException if the class cannot be built (it always can once the jar loads).
+fn throw(env: &mut Env<'_>, failure: &Failure) {
+    if env.exception_check() {
         return;
     }
     let raised = (|| -> jni::errors::Result<()> {
         let code = env.new_string(failure.code)?;
         let message = env.new_string(&failure.message)?;
         let exception = env.new_object(
-            EXCEPTION,
-            "(Ljava/lang/String;Ljava/lang/String;)V",
+            jni_str!("fr/gouvconnect/keycloak/GouvConnectException"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
             &[JValue::Object(&code), JValue::Object(&message)],
         )?;
-        env.throw(jni::objects::JThrowable::from(exception))
+        let exception = env.cast_local::<JThrowable>(exception)?;
+        env.throw(exception)
     })();
-    if raised.is_err() {
-        let _ = env.exception_clear();
+    // `throw` answers Err(JavaException) once the exception is pending: that is success here.
+    if raised.is_err() && !env.exception_check() {
         let _ = env.throw_new(
-            "java/lang/RuntimeException",
-            format!("{}: {}", failure.code, failure.message),
+            jni_str!("java/lang/RuntimeException"),
+            jni::strings::JNIString::from(format!("{}: {}", failure.code, failure.message)),
         );
     }
 }
 
 /// A required Java string.
-pub fn string(env: &mut JNIEnv<'_>, s: &JString<'_>, what: &str) -> Outcome<String> {
+pub fn string(env: &Env<'_>, s: &JString<'_>, what: &str) -> Outcome<String> {
     if s.is_null() {
         return Err(invalid(format!("{what} is null")));
     }
-    Ok(env.get_string(s)?.into())
+    Ok(s.try_to_string(env)?)
 }
 
 /// An optional Java string (`null` → `None`).
-pub fn opt_string(env: &mut JNIEnv<'_>, s: &JString<'_>) -> Outcome<Option<String>> {
+pub fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Outcome<Option<String>> {
     if s.is_null() {
         return Ok(None);
     }
-    Ok(Some(env.get_string(s)?.into()))
+    Ok(Some(s.try_to_string(env)?))
 }
 
-/// An optional byte array.
-pub fn opt_bytes(env: &JNIEnv<'_>, b: &JByteArray<'_>) -> Outcome<Option<Vec<u8>>> {
+/// An optional byte array (`null` → `None`).
+pub fn opt_bytes(env: &Env<'_>, b: &JByteArray<'_>) -> Outcome<Option<Vec<u8>>> {
     if b.is_null() {
         return Ok(None);
     }
@@ -89,6 +130,6 @@ pub fn opt_bytes(env: &JNIEnv<'_>, b: &JByteArray<'_>) -> Outcome<Option<Vec<u8>
 }
 
 /// A new Java string.
-pub fn new_string(env: &mut JNIEnv<'_>, s: &str) -> Outcome<jstring> {
-    Ok(env.new_string(s)?.into_raw())
+pub fn new_string<'local>(env: &mut Env<'local>, s: &str) -> Outcome<JString<'local>> {
+    Ok(env.new_string(s)?)
 }

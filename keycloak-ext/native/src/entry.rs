@@ -1,53 +1,39 @@
 //! The native methods of `fr.gouvconnect.keycloak.NativeCore`.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use gouvconnect::{
     Client, ClientConfig, ErrorCode, LoginOptions, Mapping, PendingLogin, PendingLogout, Provider,
     ProviderKind, UserinfoResponse,
 };
 use jni::objects::{JByteArray, JClass, JString};
-use jni::sys::{jlong, jstring};
-use jni::JNIEnv;
+use jni::sys::jlong;
+use jni::EnvUnowned;
 use serde_json::{json, Value};
 
-use crate::convert::{invalid, new_string, opt_bytes, opt_string, string, throw, Failure, Outcome};
+use crate::convert::{
+    invalid, new_string, opt_bytes, opt_string, string, Failure, Outcome, ThrowGouvConnect,
+};
 
-/// Runs an entry point: panics and errors become a Java exception, and `fallback` is returned.
-fn guard<'a, T>(
-    env: &mut JNIEnv<'a>,
-    fallback: T,
-    body: impl FnOnce(&mut JNIEnv<'a>) -> Outcome<T>,
-) -> T {
-    match catch_unwind(AssertUnwindSafe(|| body(env))) {
-        Ok(Ok(value)) => value,
-        Ok(Err(failure)) => {
-            throw(env, &failure);
-            fallback
-        }
-        Err(_) => {
-            throw(
-                env,
-                &Failure {
-                    code: "internal_error",
-                    message: "unexpected failure in the native core".into(),
-                },
-            );
-            fallback
-        }
-    }
-}
-
-fn client<'h>(handle: jlong) -> Outcome<&'h Client> {
+/// The client behind a handle, with a strong reference of its own for the call's duration.
+///
+/// A handle is `Arc::into_raw` of the client (made by `clientCreate`); `clientClose` gives that
+/// reference back. NativeClient (Java) never closes while a call is between reading its handle
+/// and this increment, and a call in flight keeps the client alive past a close.
+fn client(handle: jlong) -> Outcome<Arc<Client>> {
     if handle == 0 {
         return Err(Failure {
             code: ErrorCode::InvalidConfig.as_str(),
             message: "the client is closed".into(),
         });
     }
-    // SAFETY: handles are only made by `clientCreate` (Box::into_raw) and freed by
-    // `clientClose`, which NativeClient never runs while a call is in flight.
-    Ok(unsafe { &*(handle as *const Client) })
+    let ptr = handle as *const Client;
+    // SAFETY: `ptr` comes from `Arc::into_raw` in `clientCreate` and its reference has not been
+    // given back (see above), so the allocation is live.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Ok(Arc::from_raw(ptr))
+    }
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
@@ -56,78 +42,82 @@ fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
 
 /// `long clientCreate(String configJson, String discoveryJson)`.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientCreate<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
-    config: JString<'a>,
-    discovery: JString<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientCreate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    config: JString<'local>,
+    discovery: JString<'local>,
 ) -> jlong {
-    guard(&mut env, 0, |env| {
+    env.with_env(|env| -> Outcome<jlong> {
         let config = ClientConfig::from_json(&string(env, &config, "config")?)?;
         let mut provider: Provider = config.resolve_provider()?;
         if let Some(doc) = opt_string(env, &discovery)? {
             provider.apply_discovery(doc.as_bytes())?;
         }
         let client = Client::with_provider(provider, config)?;
-        Ok(Box::into_raw(Box::new(client)) as jlong)
+        Ok(Arc::into_raw(Arc::new(client)) as jlong)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
-/// `void clientClose(long handle)`.
+/// `void clientClose(long handle)`: gives back the handle's reference (once).
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientClose<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientClose<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
 ) {
-    guard(&mut env, (), |_| {
+    env.with_env(|_| -> Outcome<()> {
         if handle != 0 {
             // SAFETY: see `client`; NativeClient zeroes its handle before calling this once.
-            drop(unsafe { Box::from_raw(handle as *mut Client) });
+            drop(unsafe { Arc::from_raw(handle as *const Client) });
         }
         Ok(())
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String clientProvider(long handle)`: the resolved provider (endpoints, quirks) as JSON.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientProvider<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientProvider<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let text = json_text(client(handle)?.provider())?;
         new_string(env, &text)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `void clientSetJwks(long handle, byte[] jwks)`.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientSetJwks<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientSetJwks<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-    jwks: JByteArray<'a>,
+    jwks: JByteArray<'local>,
 ) {
-    guard(&mut env, (), |env| {
+    env.with_env(|env| -> Outcome<()> {
         let bytes = opt_bytes(env, &jwks)?.ok_or_else(|| invalid("jwks is null"))?;
         Ok(client(handle)?.set_jwks(&bytes)?)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String clientBeginLogin(long handle, String optionsJson, String state, String nonce)`:
-/// `{"url", "pending"}`. With a state and nonce (Keycloak's), those are used.
+/// `{"url", "pending"}`. With a state and a nonce (Keycloak's own), those are sent.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginLogin<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginLogin<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-    options: JString<'a>,
-    state: JString<'a>,
-    nonce: JString<'a>,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+    options: JString<'local>,
+    state: JString<'local>,
+    nonce: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let client = client(handle)?;
         let options: LoginOptions = match opt_string(env, &options)? {
             Some(text) => serde_json::from_str(&text).map_err(|e| Failure {
@@ -140,49 +130,52 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginLogin<
             (Some(state), Some(nonce)) => {
                 client.begin_login_with_state(&options, state, nonce, gouvconnect::unix_now())?
             }
-            _ => client.begin_login(&options)?,
+            (None, None) => client.begin_login(&options)?,
+            _ => return Err(invalid("state and nonce go together")),
         };
         let text = json!({ "url": request.url, "pending": request.pending.to_json() }).to_string();
         new_string(env, &text)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String clientParseCallback(long handle, String pendingJson, String query, long now)`: the
 /// authorization code, after the state, provider-error and issuer checks.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientParseCallback<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientParseCallback<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-    pending: JString<'a>,
-    query: JString<'a>,
+    pending: JString<'local>,
+    query: JString<'local>,
     now: jlong,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let pending = PendingLogin::from_json(&string(env, &pending, "pending")?)?;
         let query = string(env, &query, "query")?;
         let code = client(handle)?.parse_callback(&pending, &query, unix(now))?;
         new_string(env, &code)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String clientFinishLogin(long handle, String pendingJson, String tokenResponseJson,
 /// String userinfoContentType, byte[] userinfoBody, long now, String mappingJson)`: the login
-/// (identity, tokens) plus the mapped user, as JSON.
+/// (identity, tokens) plus the mapped user (`"mapped": {"fields", "groups"}`), as JSON.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-    pending: JString<'a>,
-    token_response: JString<'a>,
-    content_type: JString<'a>,
-    userinfo: JByteArray<'a>,
+    pending: JString<'local>,
+    token_response: JString<'local>,
+    content_type: JString<'local>,
+    userinfo: JByteArray<'local>,
     now: jlong,
-    mapping: JString<'a>,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+    mapping: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let client = client(handle)?;
         let pending = PendingLogin::from_json(&string(env, &pending, "pending")?)?;
         let token_text = string(env, &token_response, "token response")?;
@@ -208,86 +201,137 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
         }
         new_string(env, &out.to_string())
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String clientLogoutRequest(long handle, String idTokenHint)`: `{"url","pending"}` or null.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientLogoutRequest<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientLogoutRequest<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-    id_token_hint: JString<'a>,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+    id_token_hint: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let hint = opt_string(env, &id_token_hint)?;
         match client(handle)?.logout_request(hint.as_deref())? {
             Some(r) => {
                 let text = json!({ "url": r.url, "pending": r.pending.to_json() }).to_string();
                 new_string(env, &text)
             }
-            None => Ok(std::ptr::null_mut()),
+            None => Ok(JString::default()),
         }
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `void clientVerifyLogoutCallback(long handle, String pendingJson, String query)`.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientVerifyLogoutCallback<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientVerifyLogoutCallback<
+    'local,
+>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
     handle: jlong,
-    pending: JString<'a>,
-    query: JString<'a>,
+    pending: JString<'local>,
+    query: JString<'local>,
 ) {
-    guard(&mut env, (), |env| {
+    env.with_env(|env| -> Outcome<()> {
         let pending = PendingLogout::from_json(&string(env, &pending, "pending")?)?;
         let query = string(env, &query, "query")?;
         Ok(client(handle)?.verify_logout_callback(&pending, &query)?)
     })
+    .resolve::<ThrowGouvConnect>()
+}
+
+/// `String acrLevels(String provider)`: the acr values a minimum can be chosen from, weakest
+/// first, as a JSON array (the admin console's list).
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_acrLevels<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    provider: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
+        let levels: Vec<&str> = match ProviderKind::parse(&string(env, &provider, "provider")?)? {
+            ProviderKind::ProConnect => gouvconnect::policy::PROCONNECT_ACR_VALUES.to_vec(),
+            // PSC knows one level (a missing acr counts as eidas1): see the core's policy.
+            ProviderKind::ProSanteConnect => vec!["eidas1"],
+        };
+        new_string(env, &json!(levels).to_string())
+    })
+    .resolve::<ThrowGouvConnect>()
+}
+
+/// `String acceptedAcr(String provider, String minimum, boolean mfa)`: the acr values a login
+/// must come back with for that minimum (JSON array), or JSON `null` when any known value does.
+/// Refuses a minimum the provider does not define (`invalid_config`).
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_acceptedAcr<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    provider: JString<'local>,
+    minimum: JString<'local>,
+    mfa: jni::sys::jboolean,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
+        let kind = ProviderKind::parse(&string(env, &provider, "provider")?)?;
+        let minimum = opt_string(env, &minimum)?.filter(|m| !m.is_empty());
+        let requirement =
+            gouvconnect::policy::AcrRequirement::for_provider(kind, minimum.as_deref(), mfa)?;
+        new_string(env, &json!(requirement.accepted).to_string())
+    })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String buttonHtml(String provider, String action, String next)`.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonHtml<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
-    provider: JString<'a>,
-    action: JString<'a>,
-    next: JString<'a>,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonHtml<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    provider: JString<'local>,
+    action: JString<'local>,
+    next: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let kind = ProviderKind::parse(&string(env, &provider, "provider")?)?;
         let action = string(env, &action, "action")?;
         let next = opt_string(env, &next)?;
         let html = gouvconnect::branding::button_html(kind, &action, next.as_deref());
         new_string(env, &html)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String buttonCss()`.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonCss<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonCss<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         new_string(env, gouvconnect::branding::BUTTON_CSS)
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
-/// `String errorCodes()`: `[{"code", "status"}]` for the Java enum's self-check.
+/// `String errorCodes()`: `[{"code", "status", "message"}]` (message: the core's text for the
+/// user, in French) for the Java enum.
 #[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_errorCodes<'a>(
-    mut env: JNIEnv<'a>,
-    _class: JClass<'a>,
-) -> jstring {
-    guard(&mut env, std::ptr::null_mut(), |env| {
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_errorCodes<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
         let codes: Vec<Value> = ErrorCode::ALL
             .iter()
-            .map(|c| json!({ "code": c.as_str(), "status": c.http_status() }))
+            .map(|c| {
+                json!({ "code": c.as_str(), "status": c.http_status(), "message": c.user_message() })
+            })
             .collect();
         new_string(env, &Value::Array(codes).to_string())
     })
+    .resolve::<ThrowGouvConnect>()
 }
 
 fn unix(now: jlong) -> u64 {

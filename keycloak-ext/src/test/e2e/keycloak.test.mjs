@@ -178,10 +178,33 @@ test('a token the core rejects shows Keycloak\'s error page and creates no user'
   try {
     const result = await login(new Browser(), 'proconnect', 'employee');
     assert.equal(result.location, undefined, 'no redirect back to the app');
-    assert.match(result.body, /kc-error-message|error/i);
+    // Keycloak's own error page, naming the core's stable code.
+    assert.ok(result.response.status >= 400, `status ${result.response.status}`);
+    assert.match(result.body, /id="kc-error-message"|kc-error-message/);
+    assert.match(result.body, /\(unsupported_algorithm\)/);
     assert.equal(await userByEmail(api, 'bruno.durand@exemple-entreprise.fr'), undefined);
   } finally {
     // The admin API masks secrets in what it returns: restore the secret explicitly.
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
+      clientSecret: 'demo-proconnect-secret-0123456789abcdef' } });
+  }
+});
+
+test('an unverified email is refused by the core policy: error page with its code, no user', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  // ProConnect sends the identity provider's word on the email (`custom.email_verified`) only
+  // with the `custom` scope: ask for it, as a deployment that wants that check does.
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
+    clientSecret: 'demo-proconnect-secret-0123456789abcdef',
+    defaultScope: 'openid email given_name usual_name uid siret idp_id roles organization_label custom' } });
+  try {
+    const result = await login(new Browser(), 'proconnect', 'unverified');
+    assert.equal(result.location, undefined, 'no redirect back to the app');
+    assert.match(result.body, /\(email_not_verified\)/);
+    assert.match(result.body, /n’est pas vérifiée|n&rsquo;est pas v&eacute;rifi&eacute;e|n&#8217;est pas/);
+    assert.equal(await userByEmail(api, 'ursule.petit@exemple-asso.fr'), undefined);
+  } finally {
     await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
       clientSecret: 'demo-proconnect-secret-0123456789abcdef' } });
   }

@@ -45,6 +45,31 @@ public enum ErrorCode {
         return status;
     }
 
+    /**
+     * The core's message for the person signing in (French), the same in every binding. Read
+     * from the native library on first use.
+     */
+    public String userMessage() {
+        String message = UserMessages.BY_CODE.get(code());
+        return message != null ? message : UserMessages.BY_CODE.getOrDefault("malformed_response", code());
+    }
+
+    /** Lazily loaded: the enum itself stays usable without the native library. */
+    private static final class UserMessages {
+        static final java.util.Map<String, String> BY_CODE = load();
+
+        private static java.util.Map<String, String> load() {
+            java.util.Map<String, String> messages = new java.util.HashMap<>();
+            try {
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(NativeClient.errorCodesJson())
+                        .forEach(c -> messages.put(c.get("code").asText(), c.get("message").asText()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("unreadable error codes from the native core", e);
+            }
+            return java.util.Map.copyOf(messages);
+        }
+    }
+
     /** Parses a stable code; unknown values map to {@link #INTERNAL_ERROR}. */
     public static ErrorCode fromCode(String code) {
         for (ErrorCode c : values()) {

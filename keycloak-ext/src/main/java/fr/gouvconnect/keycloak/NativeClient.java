@@ -114,6 +114,23 @@ public final class NativeClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The acr values a minimum can be chosen from for a provider ({@code proconnect} or
+     * {@code prosanteconnect}), weakest first, as a JSON array.
+     */
+    public static String acrLevels(String provider) {
+        return NativeCore.acrLevels(provider);
+    }
+
+    /**
+     * The acr values a login must come back with for a minimum (null or empty: none) and the MFA
+     * switch, as a JSON array, or JSON {@code null} when any value the provider defines does.
+     * A minimum the provider does not define is refused with {@code invalid_config}.
+     */
+    public static String acceptedAcr(String provider, String minimum, boolean mfa) {
+        return NativeCore.acceptedAcr(provider, minimum, mfa);
+    }
+
     /** The official button of a provider as HTML. */
     public static String buttonHtml(String provider, String action, String next) {
         return NativeCore.buttonHtml(provider, action, next);

@@ -28,6 +28,10 @@ final class NativeCore {
 
     static native void clientVerifyLogoutCallback(long handle, String pendingJson, String query);
 
+    static native String acrLevels(String provider);
+
+    static native String acceptedAcr(String provider, String minimum, boolean mfa);
+
     static native String buttonHtml(String provider, String action, String next);
 
     static native String buttonCss();

@@ -46,7 +46,10 @@ class NativeClientTest {
             ErrorCode code = ErrorCode.fromCode(c.get("code").asText());
             assertEquals(c.get("code").asText(), code.code());
             assertEquals(c.get("status").asInt(), code.status());
+            assertEquals(c.get("message").asText(), code.userMessage());
+            assertTrue(!code.userMessage().isBlank());
         }
+        assertEquals(ErrorCode.MALFORMED_RESPONSE.userMessage(), ErrorCode.INTERNAL_ERROR.userMessage());
     }
 
     @Test
@@ -143,6 +146,85 @@ class NativeClientTest {
         client.close();
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,
                 () -> client.beginLogin(null, null, null)).getCode());
+    }
+
+    @Test
+    void acrHelpersComeFromTheCorePolicy() throws Exception {
+        JsonNode levels = JSON.readTree(NativeClient.acrLevels("proconnect"));
+        assertEquals("eidas0", levels.get(0).asText());
+        assertEquals("https://proconnect.gouv.fr/assurance/certification-dirigeant", levels.get(levels.size() - 1).asText());
+        assertEquals("[\"eidas1\"]", NativeClient.acrLevels("prosanteconnect"));
+        // eidas1 minimum: eidas0-mfa is not above eidas1 (partial order), eidas2 is.
+        JsonNode accepted = JSON.readTree(NativeClient.acceptedAcr("proconnect", "eidas1", false));
+        Set<String> values = new HashSet<>();
+        accepted.forEach(v -> values.add(v.asText()));
+        assertEquals(Set.of("eidas1", "eidas1-mfa", "eidas2", "eidas3"), values);
+        JsonNode mfa = JSON.readTree(NativeClient.acceptedAcr("proconnect", "", true));
+        mfa.forEach(v -> assertTrue(v.asText().endsWith("-mfa") || v.asText().matches("eidas[23]"), v.asText()));
+        assertTrue(JSON.readTree(NativeClient.acceptedAcr("proconnect", null, false)).isNull());
+        assertEquals("invalid_config", assertThrows(GouvConnectException.class,
+                () -> NativeClient.acceptedAcr("prosanteconnect", "eidas2", false)).getCode());
+        assertEquals("invalid_config", assertThrows(GouvConnectException.class,
+                () -> NativeClient.acceptedAcr("proconnect", "eidas9", false)).getCode());
+        assertEquals("invalid_config", assertThrows(GouvConnectException.class,
+                () -> NativeClient.acrLevels("franceconnect")).getCode());
+        assertEquals("invalid_request", assertThrows(GouvConnectException.class,
+                () -> NativeClient.acrLevels(null)).getCode());
+    }
+
+    @Test
+    void stateAndNonceGoTogether() {
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            assertEquals("invalid_request", assertThrows(GouvConnectException.class,
+                    () -> client.beginLogin(null, "s".repeat(40), null)).getCode());
+            assertEquals("invalid_request", assertThrows(GouvConnectException.class,
+                    () -> client.beginLogin("{\"no_such_option\":1}", null, null)).getCode());
+        }
+    }
+
+    /** Closing while other threads call in: they see the client or a clean invalid_config, never a crash. */
+    @Test
+    void closeRacesWithCalls() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 20; round++) {
+                NativeClient client = new NativeClient(CONFIG, null);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < 50; i++) {
+                            try {
+                                client.beginLogin(null, null, null);
+                            } catch (GouvConnectException e) {
+                                assertEquals("invalid_config", e.getCode());
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                client.close();
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void nonAsciiAndHugeStringsCrossTheBoundary() throws Exception {
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            // Java strings reach Rust as modified UTF-8: characters outside the BMP must survive.
+            String hint = "\uD83D\uDE00é@interieur.gouv.fr";
+            String url = JSON.readTree(client.beginLogin(JSON.writeValueAsString(java.util.Map.of("login_hint", hint)),
+                    null, null)).get("url").asText();
+            assertEquals(hint, param(url, "login_hint"));
+            String pending = "{\"x\":\"" + "p".repeat(5_000_000) + "\"}";
+            GouvConnectException e = assertThrows(GouvConnectException.class,
+                    () -> client.finishLogin(pending, "{}", null, null, 0, null));
+            assertTrue(List.of("no_pending_login", "response_too_large", "invalid_request").contains(e.getCode()), e.getCode());
+        }
     }
 
     @Test

@@ -21,6 +21,11 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String MFA = "gouvconnectRequireMfa";
     public static final String ACCEPT_UNVERIFIED_EMAIL = "gouvconnectAcceptUnverifiedEmail";
     public static final String MAPPING = "gouvconnectMapping";
+    /** Pro Santé Connect: token endpoint authentication, and the client certificate for mutual TLS. */
+    public static final String TOKEN_AUTH = "gouvconnectTokenAuth";
+    public static final String TLS_CERT = "gouvconnectTlsClientCert";
+    public static final String TLS_KEY = "gouvconnectTlsClientKey";
+    public static final String TLS_CLIENT_AUTH = "tls_client_auth";
 
     private final String kind;
 
@@ -48,6 +53,27 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         return value(MAPPING);
     }
 
+    /** The token endpoint authentication: ProConnect takes only {@code client_secret_post}. */
+    public String getTokenAuth() {
+        String v = "prosanteconnect".equals(kind) ? value(TOKEN_AUTH) : null;
+        return v != null ? v : "client_secret_post";
+    }
+
+    /** Whether the token request goes over mutual TLS with the instance's client certificate. */
+    public boolean isMutualTls() {
+        return TLS_CLIENT_AUTH.equals(getTokenAuth());
+    }
+
+    /** PEM file of the client certificate (mutual TLS). */
+    public String getTlsClientCert() {
+        return value(TLS_CERT);
+    }
+
+    /** PEM file of the client certificate's private key (PKCS#8, mutual TLS). */
+    public String getTlsClientKey() {
+        return value(TLS_KEY);
+    }
+
     /** The core's client configuration for this instance and realm. */
     public String coreConfigJson(KeycloakSession session, RealmModel realm) {
         ObjectNode c = JSON.createObjectNode();
@@ -62,6 +88,24 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         c.put("client_secret", getClientSecret() == null ? "" : getClientSecret());
         URI base = session.getContext().getUri().getBaseUri();
         c.put("redirect_uri", Urls.identityProviderAuthnResponse(base, getAlias(), realm.getName()).toString());
+        // The admin console's "Scopes" field, when set beyond `openid`; else the provider's defaults.
+        String scope = getDefaultScope();
+        if (scope != null && !scope.isBlank() && !"openid".equals(scope.trim())) {
+            var scopes = c.putArray("scopes");
+            for (String s : scope.trim().split("\\s+")) {
+                scopes.add(s);
+            }
+        }
+                c.put("token_auth_method", getTokenAuth());
+        if (isMutualTls()) {
+            // The core checks that both are set; Keycloak's side reads them for the token request.
+            if (getTlsClientCert() != null) {
+                c.put("tls_client_cert", getTlsClientCert());
+            }
+            if (getTlsClientKey() != null) {
+                c.put("tls_client_key", getTlsClientKey());
+            }
+        }
         // Keycloak's broker runs its own PKCE when enabled; the core does not add a second one.
         c.put("use_pkce", false);
         ObjectNode policy = c.putObject("policy");

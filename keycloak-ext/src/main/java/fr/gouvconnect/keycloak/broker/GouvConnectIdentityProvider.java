@@ -18,6 +18,11 @@ import org.keycloak.broker.provider.AuthenticationRequest;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.provider.util.SimpleHttp;
+import org.keycloak.broker.provider.UserAuthenticationIdentityProvider.AuthenticationCallback;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.http.simple.SimpleHttpRequest;
+import org.keycloak.truststore.TruststoreProvider;
+import org.apache.http.client.HttpClient;
 
 import org.keycloak.broker.social.SocialIdentityProvider;
 import org.keycloak.jose.jws.JWSInput;
@@ -111,7 +116,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             JsonNode provider = JSON.readTree(core.providerJson());
             JsonNode e = provider.get("endpoints");
             config.setAuthorizationUrl(e.get("authorization").asText());
-            config.setTokenUrl(e.get("token").asText());
+            // Mutual TLS may have its own token endpoint (RFC 8705 mtls_endpoint_aliases).
+            config.setTokenUrl(config.isMutualTls() && e.hasNonNull("mtls_token")
+                    ? e.get("mtls_token").asText() : e.get("token").asText());
             config.setUserInfoUrl(e.get("userinfo").asText());
             config.setJwksUrl(e.get("jwks").asText());
             config.setIssuer(e.get("issuer").asText());
@@ -120,8 +127,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             config.setValidateSignature(true);
             config.setBackchannelSupported(false);
             config.setSendIdTokenOnLogout(true);
-            // ProConnect takes credentials in the form body only.
-            config.setClientAuthMethod("client_secret_post");
+            // ProConnect takes credentials in the form body only; PSC also takes HTTP Basic. With
+            // mutual TLS, authenticateTokenRequest sends the client_id alone.
+            config.setClientAuthMethod(config.isMutualTls() ? "client_secret_post" : config.getTokenAuth());
             StringBuilder scopes = new StringBuilder();
             provider.get("default_scopes").forEach(s -> scopes.append(scopes.length() == 0 ? "" : " ").append(s.asText()));
             if (config.getDefaultScope() == null || config.getDefaultScope().isBlank()
@@ -130,6 +138,49 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             }
         } catch (IOException e) {
             throw new GouvConnectException("invalid_config", "unreadable provider description");
+        }
+    }
+
+    /** With mutual TLS the certificate authenticates the client: no secret is sent. */
+    @Override
+    public SimpleHttpRequest authenticateTokenRequest(SimpleHttpRequest tokenRequest) {
+        if (gcConfig.isMutualTls()) {
+            return tokenRequest.param(OAUTH2_PARAMETER_CLIENT_ID, getConfig().getClientId());
+        }
+        return super.authenticateTokenRequest(tokenRequest);
+    }
+
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        return new Endpoint(callback, realm, event, this);
+    }
+
+    /**
+     * Keycloak's OIDC endpoint (code exchange, logout_response), except that with mutual TLS the
+     * token request goes out on a client presenting the instance's certificate.
+     */
+    protected static class Endpoint extends OIDCEndpoint {
+        private final GouvConnectIdentityProvider provider;
+
+        public Endpoint(AuthenticationCallback callback, RealmModel realm, EventBuilder event,
+                GouvConnectIdentityProvider provider) {
+            super(callback, realm, event, provider);
+            this.provider = provider;
+        }
+
+        @Override
+        public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
+            SimpleHttpRequest request = super.generateTokenRequest(authorizationCode);
+            GouvConnectConfig config = provider.gcConfig;
+            if (request == null || !config.isMutualTls()) {
+                return request;
+            }
+            TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
+            HttpClient client = MutualTls.httpClient(config.getTlsClientCert(), config.getTlsClientKey(),
+                    truststore == null ? null : truststore.getTruststore(), 10_000);
+            SimpleHttpRequest mtls = org.keycloak.http.simple.SimpleHttp.create(client).doPost(request.getUrl()).params(request.getParams());
+            request.getHeaders().forEach(mtls::header);
+            return mtls;
         }
     }
 
@@ -163,7 +214,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
         String pending = authSession == null ? null : authSession.getClientNote(PENDING_NOTE);
         if (pending == null) {
-            throw new IdentityBrokerException("gouvconnect: no_pending_login");
+            throw refusal(new GouvConnectException("no_pending_login", "no login in progress for this session"));
         }
         try {
             AccessTokenResponse tokens = JsonSerialization.readValue(response, AccessTokenResponse.class);
@@ -186,10 +237,20 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             return context(login, tokens, response);
         } catch (GouvConnectException e) {
             LOG.warnf("gouvconnect login refused: %s", e.getCode());
-            throw new IdentityBrokerException("gouvconnect: " + e.getCode(), e);
+            throw refusal(e);
         } catch (IOException e) {
-            throw new IdentityBrokerException("gouvconnect: provider_unavailable", e);
+            throw refusal(new GouvConnectException("provider_unavailable", "userinfo: " + e.getClass().getSimpleName()));
         }
+    }
+
+    /**
+     * Keycloak's error page shows the message code it is given (a text without a bundle entry
+     * is shown as is): the core's message for the user, naming the stable code. Apostrophes are
+     * typographic ones, which MessageFormat leaves alone.
+     */
+    static IdentityBrokerException refusal(GouvConnectException e) {
+        String text = e.getErrorCode().userMessage().replace('\'', '\u2019') + " (" + e.getCode() + ")";
+        return new IdentityBrokerException("gouvconnect: " + e.getCode(), e).withMessageCode(text);
     }
 
     /** Verifies through the core, fetching the JWKS when missing or on an unknown kid (once). */
@@ -237,7 +298,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             context.getContextData().put(VALIDATED_ID_TOKEN,
                     new JWSInput(tokens.getIdToken()).readJsonContent(IDToken.class));
         } catch (JWSInputException e) {
-            throw new IdentityBrokerException("gouvconnect: malformed_response", e);
+            throw refusal(new GouvConnectException("malformed_response", "unreadable id_token"));
         }
         return context;
     }

@@ -1,5 +1,9 @@
 package fr.gouvconnect.keycloak.broker;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fr.gouvconnect.keycloak.NativeClient;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.keycloak.broker.provider.AbstractIdentityProviderFactory;
 import org.keycloak.broker.social.SocialIdentityProviderFactory;
@@ -16,7 +20,21 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
 
     protected abstract List<String> environments();
 
-    protected abstract List<String> acrLevels();
+    /** The acr values a minimum can be chosen from, from the core (none: the first entry). */
+    protected List<String> acrLevels() {
+        List<String> levels = new ArrayList<>();
+        levels.add("");
+        try {
+            new ObjectMapper().readTree(NativeClient.acrLevels(kind())).forEach(v -> levels.add(v.asText()));
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable acr levels from the native core", e);
+        }
+        return levels;
+    }
+
+    /** Extra admin-console fields of one federation. */
+    protected void extraProperties(ProviderConfigurationBuilder builder) {
+    }
 
     @Override
     public String getId() {
@@ -35,7 +53,7 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
 
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
-        return ProviderConfigurationBuilder.create()
+        ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create()
                 .property().name(GouvConnectConfig.ENVIRONMENT).label("Environment")
                 .helpText("The federation's environment (ignored when a custom issuer is set).")
                 .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0)).add()
@@ -52,7 +70,8 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
                 .property().name(GouvConnectConfig.MAPPING).label("Mapping (JSON)")
                 .helpText("gouvconnect mapping: {\"fields\": {\"attribute\": \"identity.path\"}, \"groups\": [...]}")
-                .type(ProviderConfigProperty.TEXT_TYPE).add()
-                .build();
+                .type(ProviderConfigProperty.TEXT_TYPE).add();
+        extraProperties(builder);
+        return builder.build();
     }
 }

@@ -19,9 +19,4 @@ public class ProConnectIdentityProviderFactory extends GouvConnectIdentityProvid
         return List.of("integration", "production", "rie-integration", "rie-production");
     }
 
-    @Override
-    protected List<String> acrLevels() {
-        return List.of("", "eidas0", "eidas0-mfa", "eidas1", "eidas1-mfa", "eidas2", "eidas3",
-                "https://proconnect.gouv.fr/assurance/certification-dirigeant");
-    }
 }
