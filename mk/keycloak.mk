@@ -9,10 +9,15 @@ keycloak-package:
 
 # JUnit (JNI boundary, vectors), then the end-to-end suite on a real Keycloak (playwright-core
 # comes from the Node package's dev dependencies).
+# Both parts always run (a failing vector does not hide the real-Keycloak results); the target
+# fails if either did.
 test-keycloak: emulator node-install
 	bash scripts/ensure-chromium.sh
-	cd keycloak-ext && $(MVN) verify
-	node --test --test-concurrency=1 keycloak-ext/src/test/e2e/
+	cd keycloak-ext && $(MVN) -DskipTests package
+	status=0; \
+	(cd keycloak-ext && $(MVN) verify) || status=1; \
+	node --test --test-concurrency=1 keycloak-ext/src/test/e2e/ || status=1; \
+	exit $$status
 
 example-keycloak: keycloak-package
 	bash examples/keycloak/run.sh

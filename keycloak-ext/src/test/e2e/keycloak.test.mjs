@@ -232,6 +232,15 @@ test('Pro Santé Connect: doctor with RPPS and profession groups', async () => {
   assert.ok(groups.includes('medecins'), groups.join(','));
 });
 
+test('a logout return with a state Keycloak did not send is refused', async () => {
+  for (const state of ['forged', '', crypto.randomUUID()]) {
+    const res = await fetch(`${kc}/realms/gouvconnect/broker/proconnect/endpoint/logout_response?` +
+      new URLSearchParams(state ? { state } : {}), { redirect: 'manual' });
+    assert.ok(res.status >= 400 && res.status < 500, `state ${JSON.stringify(state)}: ${res.status}`);
+    assert.equal(res.headers.get('location'), null);
+  }
+});
+
 test('at most one enabled ProConnect instance per realm', async () => {
   const token = await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
     method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },

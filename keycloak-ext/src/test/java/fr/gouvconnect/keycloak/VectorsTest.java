@@ -44,19 +44,49 @@ class VectorsTest {
         byte[] body = userinfo == null || userinfo.isNull() ? null
                 : userinfo.get("body").asText().getBytes(StandardCharsets.UTF_8);
         JsonNode expected = v.get("expected");
+        String name = v.get("name").asText();
+        assertEquals(file.getFileName().toString(), name + ".json", "the file name is the vector's name");
         try (NativeClient client = new NativeClient(JSON.writeValueAsString(v.get("config")), null)) {
             client.setJwks(JSON.writeValueAsBytes(v.get("jwks")));
             String login = client.finishLogin(JSON.writeValueAsString(v.get("pending")),
                     JSON.writeValueAsString(v.get("token_response")), contentType, body, v.get("now").asLong(), null);
             if (expected.has("error")) {
-                fail("expected " + expected.get("error").asText() + ", got a login");
+                fail(name + ": expected " + expected.get("error").asText() + ", got a login");
             }
-            assertEquals(expected.get("identity"), JSON.readTree(login).get("identity"));
+            List<String> differences = new java.util.ArrayList<>();
+            diff("identity", expected.get("identity"), JSON.readTree(login).get("identity"), differences);
+            if (!differences.isEmpty()) {
+                fail(name + ": identity differs: " + String.join("; ", differences));
+            }
         } catch (GouvConnectException e) {
             if (!expected.has("error")) {
-                fail("expected a login, got " + e.getCode() + ": " + e.getMessage());
+                fail(name + ": expected a login, got " + e.getCode() + ": " + e.getMessage());
             }
-            assertEquals(expected.get("error").asText(), e.getCode());
+            assertEquals(expected.get("error").asText(), e.getCode(), name);
+        }
+    }
+
+    /** The paths where two JSON values differ (object key order ignored, null ≠ absent). */
+    private static void diff(String path, JsonNode expected, JsonNode actual, List<String> out) {
+        if (expected == null || actual == null || expected.getNodeType() != actual.getNodeType()) {
+            if (!java.util.Objects.equals(expected, actual)) {
+                out.add(path + ": expected " + expected + ", got " + actual);
+            }
+            return;
+        }
+        if (expected.isObject()) {
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            expected.fieldNames().forEachRemaining(keys::add);
+            actual.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                diff(path + "." + k, expected.get(k), actual.get(k), out);
+            }
+        } else if (expected.isArray() && expected.size() == actual.size()) {
+            for (int i = 0; i < expected.size(); i++) {
+                diff(path + "[" + i + "]", expected.get(i), actual.get(i), out);
+            }
+        } else if (!expected.equals(actual)) {
+            out.add(path + ": expected " + expected + ", got " + actual);
         }
     }
 
