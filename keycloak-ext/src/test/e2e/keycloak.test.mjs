@@ -89,6 +89,13 @@ async function login(browser, idp, user, profile = null) {
     const location = new URL(res.headers.get('location'), kc).href;
     if (location.startsWith(APP_REDIRECT)) return { location, verifier };
     if (location.startsWith(emulator.base)) {
+      const authorize = new URL(location).searchParams;
+      if (authorize.get('response_type') === 'code') {
+        // The core's PKCE (S256) rides on Keycloak's state; the emulator checks the verifier.
+        assert.equal(authorize.get('code_challenge_method'), 'S256');
+        assert.ok((authorize.get('code_challenge') ?? '').length >= 43);
+        assert.ok((authorize.get('state') ?? '').length >= 32);
+      }
       res = await browser.get(await browser.loginAt(location, emulator.base, user));
     } else {
       res = await browser.get(location);

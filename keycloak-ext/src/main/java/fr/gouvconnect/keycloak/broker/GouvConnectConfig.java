@@ -106,8 +106,9 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
                 c.put("tls_client_key", getTlsClientKey());
             }
         }
-        // Keycloak's broker runs its own PKCE when enabled; the core does not add a second one.
-        c.put("use_pkce", false);
+        // PKCE (S256) wherever the provider takes it: the core draws the challenge, Keycloak's
+        // broker sends the verifier with the code (see GouvConnectIdentityProvider).
+        c.put("use_pkce", true);
         ObjectNode policy = c.putObject("policy");
         if (value(ACR) != null) {
             policy.put("acr", value(ACR));

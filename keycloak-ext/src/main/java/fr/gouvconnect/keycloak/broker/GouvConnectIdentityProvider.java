@@ -51,6 +51,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
     public static final String IDENTITY = "gouvconnect.identity";
     public static final String MAPPED = "gouvconnect.mapped";
     static final String PENDING_NOTE = "GOUVCONNECT_PENDING";
+    /** Keycloak's broker PKCE notes (AbstractOAuth2IdentityProvider), read by its token request. */
+    private static final String BROKER_CODE_CHALLENGE = "BROKER_CODE_CHALLENGE";
+    private static final String BROKER_CODE_CHALLENGE_METHOD = "BROKER_CODE_CHALLENGE_METHOD";
 
     private final GouvConnectConfig gcConfig;
     private final NativeClient core;
@@ -124,6 +127,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             config.setIssuer(e.get("issuer").asText());
             config.setLogoutUrl(e.hasNonNull("end_session") ? e.get("end_session").asText() : null);
             config.setUseJwksUrl(true);
+            // The core sends the PKCE challenge where the provider takes it (createAuthorizationUrl).
+            config.setPkceEnabled(provider.path("supports_pkce").asBoolean(false));
+            config.setPkceMethod("S256");
             config.setValidateSignature(true);
             config.setBackchannelSupported(false);
             config.setSendIdTokenOnLogout(true);
@@ -193,7 +199,15 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         String options = loginOptions(request);
         try {
             JsonNode r = JSON.readTree(core.beginLogin(options, state, nonce));
-            request.getAuthenticationSession().setClientNote(PENDING_NOTE, r.get("pending").asText());
+            String pending = r.get("pending").asText();
+            AuthenticationSessionModel authSession = request.getAuthenticationSession();
+            authSession.setClientNote(PENDING_NOTE, pending);
+            // Keycloak's token request adds the verifier it finds under its own PKCE note.
+            JsonNode verifier = JSON.readTree(pending).get("code_verifier");
+            if (verifier != null && !verifier.isNull()) {
+                authSession.setClientNote(BROKER_CODE_CHALLENGE, verifier.asText());
+                authSession.setClientNote(BROKER_CODE_CHALLENGE_METHOD, "S256");
+            }
             return UriBuilder.fromUri(r.get("url").asText());
         } catch (IOException e) {
             throw new IdentityBrokerException("gouvconnect: unreadable login request", e);
