@@ -285,12 +285,19 @@ fn psc_identity(userinfo: &Claims, id_token: &Claims) -> PscIdentity {
     }
 }
 
-/// Decodes an idNat_PS: `8` + RPPS (12 chars), `0` + ADELI (10 chars), anything else `other`.
+/// Decodes an idNat_PS: `8` + RPPS, `0` + ADELI, anything else `other`.
+///
+/// The prefix is stripped without assuming today's lengths (RPPS 11 digits, ADELI 9): the
+/// registries have changed formats before. The number must still look like one (8–16 digits),
+/// so short or mixed test identities (`ANS2021…`) stay `other`.
 pub fn decode_national_id(id: &str) -> (IdKind, Option<String>, Option<String>) {
-    let digits = id.bytes().all(|b| b.is_ascii_digit());
-    match (id.as_bytes().first(), id.len(), digits) {
-        (Some(b'8'), 12, true) => (IdKind::Rpps, Some(id[1..].to_string()), None),
-        (Some(b'0'), 10, true) => (IdKind::Adeli, None, Some(id[1..].to_string())),
+    let Some((&prefix, number)) = id.as_bytes().split_first() else {
+        return (IdKind::Other, None, None);
+    };
+    let plausible = (8..=16).contains(&number.len()) && number.iter().all(u8::is_ascii_digit);
+    match (prefix, plausible) {
+        (b'8', true) => (IdKind::Rpps, Some(id[1..].to_string()), None),
+        (b'0', true) => (IdKind::Adeli, None, Some(id[1..].to_string())),
         _ => (IdKind::Other, None, None),
     }
 }
@@ -446,6 +453,12 @@ mod tests {
         );
         assert_eq!(decode_national_id("ANS20210107161422").0, IdKind::Other);
         assert_eq!(decode_national_id("8123").0, IdKind::Other);
+        assert_eq!(
+            decode_national_id("81234567890").1.as_deref(),
+            Some("1234567890")
+        );
+        assert_eq!(decode_national_id("8").0, IdKind::Other);
+        assert_eq!(decode_national_id("").0, IdKind::Other);
     }
 
     #[test]
