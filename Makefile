@@ -13,6 +13,8 @@ DEMO_PORT ?= 8000
 EMULATOR_PORT ?= 4000
 
 TEST_TARGETS := lint test-rust
+# Benchmarks of each area (mk/bench-*.mk append theirs); `make bench` runs them all.
+BENCH_TARGETS := bench-core
 
 .PHONY: all demo test lint test-rust emulator vectors clean
 
@@ -50,6 +52,8 @@ clean:
 	rm -rf target .build
 
 # Benchmarks are not tests: `make bench` prints ratios against the peers measured in the same run.
-.PHONY: bench
-bench:
+.PHONY: bench bench-core
+bench-core:
 	cargo run --release -q -p gouvconnect --example bench_verify
+
+bench: $(BENCH_TARGETS)
