@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::claims::{self, Identity};
 use crate::config::ClientConfig;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::jose::KeySet;
 use crate::logout::{self, LogoutRequest, PendingLogout};
 use crate::provider::{Provider, TokenAuthMethod};
@@ -162,7 +162,20 @@ impl Client {
 
     /// Checks the callback query (state, provider error, issuer) and returns the code.
     pub fn parse_callback(&self, pending: &PendingLogin, query: &str, now: u64) -> Result<String> {
+        self.check_pending_owner(pending)?;
         request::parse_callback(&self.provider, pending, query, now)
+    }
+
+    /// A pending login started for another provider or client id must not complete here: a host
+    /// with several clients could otherwise mix up whose nonce and acr requirement apply.
+    fn check_pending_owner(&self, pending: &PendingLogin) -> Result<()> {
+        if pending.provider != self.provider.kind || pending.client_id != self.config.client_id {
+            return Err(Error::new(
+                ErrorCode::NoPendingLogin,
+                "the pending login belongs to another provider or client",
+            ));
+        }
+        Ok(())
     }
 
     /// The token request for an authorization code.
@@ -243,6 +256,7 @@ impl Client {
         userinfo: Option<UserinfoResponse<'_>>,
         now: u64,
     ) -> Result<Login> {
+        self.check_pending_owner(pending)?;
         let keys = self.keys.load();
         let id_claims = verify::verify_id_token(
             &self.provider,

@@ -635,6 +635,13 @@ def cases(keys: Keys) -> list[dict]:
     add("psc_rpps_not_eleven_digits", "idNat 8 + a 10-digit RPPS: prefix stripped, length not assumed",
         "prosanteconnect", sign(keys, idc), json_userinfo(ui5), {"identity": psc_identity(short, idc, ui5, short_psc)})
 
+    # A pending login belongs to one provider and one client id: a host with several clients must
+    # not complete a login started for another (its nonce and acr requirement are not ours).
+    pc_fail("pc_pending_of_another_client", "pending login started for another client id", "no_pending_login",
+            pend=dict(pending("proconnect"), client_id="another-client"))
+    pc_fail("pc_pending_of_another_provider", "pending login started for Pro Santé Connect", "no_pending_login",
+            pend=dict(pending("prosanteconnect")))
+
     # ---- Algorithms per provider: ProConnect signs ES256|RS256|HS256 only; PSC's Keycloak also PS256;
     # HS256 only where the client registered it (DESIGN §2 verify); alg none never.
     ps_jwks = {"keys": [Keys.rsa_jwk(keys.rsa, "rsa-1") | {"alg": "PS256"}, keys.ec_jwk("ec-1")]}
