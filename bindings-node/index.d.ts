@@ -9,7 +9,7 @@ export type ErrorCodeName =
   | 'userinfo_subject_mismatch' | 'userinfo_not_signed' | 'unknown_key' | 'acr_insufficient'
   | 'unknown_acr' | 'mfa_required' | 'email_not_verified' | 'access_denied' | 'provider_error'
   | 'provider_unavailable' | 'response_too_large' | 'invalid_config' | 'invalid_request'
-  | 'malformed_response' | 'no_pending_login' | 'logout_state_mismatch';
+  | 'malformed_response' | 'no_pending_login' | 'logout_state_mismatch' | 'internal_error';
 
 /** Every stable code: `ErrorCode.STATE_MISMATCH === 'state_mismatch'`. */
 export declare const ErrorCode: Readonly<Record<Uppercase<ErrorCodeName>, ErrorCodeName>>;

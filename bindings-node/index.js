@@ -23,10 +23,21 @@ class GouvConnectError extends Error {
   }
 }
 
+// napi statuses of a JS value of the wrong type given to the native layer.
+const ARGUMENT_STATUSES = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected',
+  'FunctionExpected', 'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected']);
+
 /** Turns a native error ("<code>: <message>") into a GouvConnectError. */
 function wrapError(error) {
-  const match = /^([a-z_]+): ([\s\S]*)$/.exec(error && error.message ? error.message : '');
+  if (!error || typeof error.message !== 'string') return error;
+  const match = /^([a-z_]+): ([\s\S]*)$/.exec(error.message);
   if (match && STATUS.has(match[1])) return new GouvConnectError(match[1], match[2]);
+  if (ARGUMENT_STATUSES.has(error.code)) return new GouvConnectError('invalid_request', error.message);
+  // Anything else from the native layer is a caught Rust panic: its payload may quote input, so
+  // it is not passed on.
+  if (error.code === 'GenericFailure') {
+    return new GouvConnectError('internal_error', 'unexpected failure inside the native module');
+  }
   return error;
 }
 

@@ -29,7 +29,9 @@ test('errors carry stable codes and statuses', () => {
   assert.throws(() => g.Client.offline({ ...config, token_auth_method: 'client_secret_basic' }), { code: 'invalid_config' });
   assert.throws(() => g.Client.offline({ ...config, clientid: 'typo' }), { code: 'invalid_config' });
   assert.throws(() => client.finishLogin('{not json', '{}'), { code: 'no_pending_login' });
-  assert.equal(Object.keys(g.ErrorCode).length, 24);
+  assert.equal(Object.keys(g.ErrorCode).length, 25);
+  // A JS value of the wrong type reaching the native layer is a bad request, not a crash.
+  assert.throws(() => client.finishLogin(42, '{}'), { code: 'invalid_request' });
 });
 
 test('logout request and state check', () => {

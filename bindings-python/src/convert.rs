@@ -1,7 +1,6 @@
 //! Conversions: core errors → `gouvconnect.errors` exceptions, JSON values → Python objects
 //! (built directly, no JSON text round trip on the callback path).
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
@@ -25,16 +24,15 @@ pub fn error(py: Python<'_>, e: gouvconnect::Error) -> PyErr {
 pub fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(result) => result,
-        Err(_) => {
-            let err = raise(
+        Err(payload) => {
+            // The payload may quote input, and dropping it may panic again: never shown, never
+            // dropped.
+            std::mem::forget(payload);
+            Err(raise(
                 py,
-                "internal_error",
+                gouvconnect::ErrorCode::InternalError.as_str(),
                 "unexpected failure in the native core",
-            );
-            if err.is_instance_of::<PyRuntimeError>(py) {
-                return Err(err);
-            }
-            Err(err)
+            ))
         }
     }
 }

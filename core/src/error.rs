@@ -55,11 +55,14 @@ pub enum ErrorCode {
     NoPendingLogin,
     /// The `state` returned to the logout callback is not the one this logout sent.
     LogoutStateMismatch,
+    /// A failure inside gouvconnect itself (a binding caught a panic): a bug to report, never
+    /// the user's or the provider's doing. Every binding maps its caught panics to this code.
+    InternalError,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (for bindings that build typed enums).
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::StateMismatch,
         ErrorCode::NonceMismatch,
         ErrorCode::InvalidSignature,
@@ -84,6 +87,7 @@ impl ErrorCode {
         ErrorCode::MalformedResponse,
         ErrorCode::NoPendingLogin,
         ErrorCode::LogoutStateMismatch,
+        ErrorCode::InternalError,
     ];
 
     /// The stable string code.
@@ -113,6 +117,7 @@ impl ErrorCode {
             ErrorCode::MalformedResponse => "malformed_response",
             ErrorCode::NoPendingLogin => "no_pending_login",
             ErrorCode::LogoutStateMismatch => "logout_state_mismatch",
+            ErrorCode::InternalError => "internal_error",
         }
     }
 
@@ -132,7 +137,7 @@ impl ErrorCode {
             | ErrorCode::AccessDenied => 403,
             ErrorCode::ProviderUnavailable => 503,
             ErrorCode::ResponseTooLarge | ErrorCode::MalformedResponse => 502,
-            ErrorCode::InvalidConfig => 500,
+            ErrorCode::InvalidConfig | ErrorCode::InternalError => 500,
             _ => 400,
         }
     }
@@ -157,6 +162,9 @@ impl ErrorCode {
             }
             ErrorCode::InvalidConfig => "Le service est mal configuré.",
             ErrorCode::LogoutStateMismatch => "La déconnexion n'a pas pu être vérifiée.",
+            ErrorCode::InternalError => {
+                "Une erreur interne est survenue. Veuillez réessayer dans quelques instants."
+            }
             _ => "La réponse du fournisseur d'identité n'a pas pu être vérifiée.",
         }
     }

@@ -70,7 +70,7 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowGouvConnect {
         throw(
             env,
             &Failure {
-                code: "internal_error",
+                code: gouvconnect::ErrorCode::InternalError.as_str(),
                 message: "unexpected failure in the native core".into(),
             },
         );

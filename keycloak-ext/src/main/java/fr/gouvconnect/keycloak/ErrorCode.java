@@ -26,7 +26,7 @@ public enum ErrorCode {
     MALFORMED_RESPONSE(502),
     NO_PENDING_LOGIN(400),
     LOGOUT_STATE_MISMATCH(400),
-    /** Not a core code: an unexpected failure inside the native library. */
+    /** An unexpected failure inside the native library (a caught panic). */
     INTERNAL_ERROR(500);
 
     private final int status;
