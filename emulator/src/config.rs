@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::faults::Fault;
 use crate::keys::Alg;
 
 /// The federation a client or user belongs to.
@@ -19,6 +20,8 @@ pub enum Persona {
 #[derive(Clone, Debug, Deserialize)]
 pub struct Client {
     pub id: String,
+    /// Empty: the client cannot authenticate with a secret (a `tls_client_auth` client).
+    #[serde(default)]
     pub secret: String,
     pub persona: Persona,
     #[serde(default = "default_alg")]
@@ -31,6 +34,24 @@ pub struct Client {
     pub redirect_uris: Option<Vec<String>>,
     #[serde(default)]
     pub post_logout_redirect_uris: Option<Vec<String>>,
+    /// Faults in force for this client from the start (see `faults.rs`).
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+    /// PSC mutual TLS: the client certificate that authenticates this client at the token
+    /// endpoint of the TLS listener.
+    #[serde(default)]
+    pub tls_client_auth: Option<TlsClientAuth>,
+}
+
+/// How a `tls_client_auth` client's certificate is recognised: by its subject CN, or by the
+/// whole certificate (PEM).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsClientAuth {
+    #[serde(default)]
+    pub subject_cn: Option<String>,
+    #[serde(default)]
+    pub certificate_pem: Option<String>,
 }
 
 fn default_alg() -> Alg {
@@ -75,6 +96,29 @@ impl Registry {
             .find(|u| u.id == id && u.persona == persona)
     }
 
+    /// Refuses a config that cannot work: a `tls_client_auth` without a subject or certificate,
+    /// a client with no way to authenticate.
+    pub fn validate(&self) -> Result<(), String> {
+        for c in &self.clients {
+            match &c.tls_client_auth {
+                Some(tls) if tls.subject_cn.is_none() && tls.certificate_pem.is_none() => {
+                    return Err(format!(
+                        "client `{}`: tls_client_auth needs subject_cn or certificate_pem",
+                        c.id
+                    ))
+                }
+                None if c.secret.is_empty() => {
+                    return Err(format!(
+                        "client `{}` needs a secret or tls_client_auth",
+                        c.id
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Adds (or replaces, by id) the clients and users of a config file.
     pub fn extend(&mut self, other: Registry) {
         for c in other.clients {
@@ -98,6 +142,8 @@ impl Registry {
             userinfo_alg: ui_alg,
             redirect_uris: None,
             post_logout_redirect_uris: None,
+            faults: Vec::new(),
+            tls_client_auth: None,
         };
         let clients = vec![
             client(

@@ -2,12 +2,15 @@
 //! tests. It is NOT a real identity provider: it says so on every page and in every response.
 
 mod config;
+mod control;
+mod faults;
+mod issued;
 mod keys;
 mod oidc;
 mod pages;
 mod store;
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -77,6 +80,7 @@ fn load_registry(path: Option<&str>) -> Result<Registry, String> {
             serde_json::from_str(&text).map_err(|e| format!("invalid config {path}: {e}"))?;
         registry.extend(extra);
     }
+    registry.validate()?;
     Ok(registry)
 }
 
@@ -136,8 +140,27 @@ fn router(app: Arc<App>) -> Router {
             &format!("{psc}/protocol/openid-connect/logout"),
             get(oidc::end_session_psc),
         )
+        .route("/_emulator/attacker/jwks.json", get(oidc::attacker_jwks))
+        .route("/_emulator/attacker/rsa.pem", get(oidc::attacker_rsa_cert))
+        .route("/_emulator/attacker/ec.pem", get(oidc::attacker_ec_cert))
+        .merge(control_router())
         .layer(middleware::from_fn(mark_and_log))
         .with_state(app)
+}
+
+/// The loopback-only control API.
+fn control_router() -> Router<Arc<App>> {
+    Router::new()
+        .route(
+            "/_emulator/faults",
+            get(control::list_faults)
+                .post(control::add_fault)
+                .delete(control::clear_faults),
+        )
+        .route("/_emulator/rotate-keys", post(control::rotate_keys))
+        .route("/_emulator/reset", post(control::reset))
+        .route("/_emulator/issued", get(control::issued))
+        .route_layer(middleware::from_fn(control::loopback_only))
 }
 
 async fn shutdown_signal() {
@@ -182,18 +205,123 @@ async fn run() -> Result<(), String> {
         .unwrap_or_else(|| local.clone())
         .trim_end_matches('/')
         .to_string();
+    let faults = faults::Faults::new(
+        registry
+            .clients
+            .iter()
+            .map(|c| (c.id.as_str(), c.faults.as_slice())),
+    );
+    let issued = issued::Issued::new(
+        registry
+            .clients
+            .iter()
+            .map(|c| c.secret.clone())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    );
+    let buttons = [
+        config::Persona::ProConnect,
+        config::Persona::ProSanteConnect,
+    ]
+    .map(|p| pages::buttons(registry.users.iter().filter(|u| u.persona == p)));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let app = Arc::new(App {
         base,
         registry,
         keys,
         store: store::Store::new(),
+        faults,
+        issued,
+        shutdown: stopping,
+        buttons,
     });
     println!("gouvconnect-emulator listening on {local}");
     eprintln!(
         "gouvconnect-emulator: NOT a real identity provider — for development and tests only"
     );
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    let stop_signal = async move {
+        shutdown_signal().await;
+        // Releases the requests `token_hang` holds, so that the graceful shutdown ends.
+        let _ = stop.send(true);
+    };
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop_signal)
+    .await
+    .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::StatusCode;
+    use tower::ServiceExt;
+
+    fn app() -> Arc<App> {
+        let registry = Registry::defaults();
+        let (_, stopping) = tokio::sync::watch::channel(false);
+        Arc::new(App {
+            base: "http://127.0.0.1:1".into(),
+            faults: faults::Faults::new([]),
+            issued: issued::Issued::new(Vec::new()),
+            buttons: [String::new(), String::new()],
+            registry,
+            keys: keys::Keys::load().expect("keys"),
+            store: store::Store::new(),
+            shutdown: stopping,
+        })
+    }
+
+    async fn status_from(peer: &str, method: &str, path: &str) -> StatusCode {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::empty())
+            .expect("request");
+        let addr: SocketAddr = peer.parse().expect("addr");
+        request.extensions_mut().insert(ConnectInfo(addr));
+        router(app())
+            .oneshot(request)
+            .await
+            .expect("response")
+            .status()
+    }
+
+    #[tokio::test]
+    async fn control_api_refuses_non_loopback_peers() {
+        for (method, path) in [
+            ("GET", "/_emulator/faults"),
+            ("DELETE", "/_emulator/faults"),
+            ("POST", "/_emulator/rotate-keys"),
+            ("POST", "/_emulator/reset"),
+            ("GET", "/_emulator/issued"),
+        ] {
+            assert_eq!(
+                status_from("192.0.2.7:5000", method, path).await,
+                StatusCode::FORBIDDEN,
+                "{method} {path}"
+            );
+            assert_eq!(
+                status_from("[2001:db8::1]:5000", method, path).await,
+                StatusCode::FORBIDDEN
+            );
+        }
+        assert_eq!(
+            status_from("127.0.0.1:5000", "GET", "/_emulator/faults").await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            status_from("[::1]:5000", "GET", "/_emulator/issued").await,
+            StatusCode::OK
+        );
+        // The provider endpoints stay open to everyone the listener accepts.
+        assert_eq!(
+            status_from("192.0.2.7:5000", "GET", "/api/v2/jwks").await,
+            StatusCode::OK
+        );
+    }
 }

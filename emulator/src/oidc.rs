@@ -3,8 +3,8 @@
 //! are spelled out where they apply.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -14,7 +14,9 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use crate::config::{Client, Persona, Registry, User};
-use crate::keys::{random, Keys};
+use crate::faults::{Fault, FaultSet, Faults};
+use crate::issued::Issued;
+use crate::keys::{random, Alg, Forgery, Keys};
 use crate::pages;
 use crate::store::{Access, Grant, Interaction, Store};
 
@@ -23,6 +25,12 @@ pub struct App {
     pub registry: Registry,
     pub keys: Keys,
     pub store: Store,
+    pub faults: Faults,
+    pub issued: Issued,
+    /// Turns true when the process is asked to stop (releases `token_hang` requests).
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Prebuilt login-page buttons, per persona.
+    pub buttons: [String; 2],
 }
 
 pub type Shared = Arc<App>;
@@ -98,6 +106,14 @@ impl Persona {
         }
     }
 }
+
+/// Padding that makes a response body exceed 2 MiB (the `*_oversized` faults).
+static PADDING: LazyLock<String> = LazyLock::new(|| "x".repeat(2 * 1024 * 1024 + 1024));
+
+/// An issuer no client is configured for (`id_token_wrong_iss`).
+const OTHER_ISSUER: &str = "https://issuer.invalid/api/v2";
+/// An audience that is not the client (`id_token_wrong_aud`, `id_token_extra_aud`).
+const OTHER_AUDIENCE: &str = "some-other-client";
 
 fn now() -> u64 {
     SystemTime::now()
@@ -243,12 +259,85 @@ fn cached_json(doc: Value) -> Response {
 }
 
 pub async fn jwks(State(app): State<Shared>) -> Response {
+    let set = app.keys.current();
+    let body = if app.faults.any() {
+        if app.faults.anywhere(Fault::JwksDown).is_some() {
+            return json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "emulated fault jwks_down",
+            );
+        }
+        jwks_with_faults(&app, set.public_jwks())
+    } else {
+        set.jwks().to_string()
+    };
     (
         [
             (header::CONTENT_TYPE, "application/jwk-set+json"),
             (header::CACHE_CONTROL, "public, max-age=600"),
         ],
-        app.keys.jwks().to_string(),
+        body,
+    )
+        .into_response()
+}
+
+/// The JWKS as the faults in force (on any client: the JWKS does not know who asks) shape it.
+fn jwks_with_faults(app: &App, public: [&Value; 2]) -> String {
+    let mut keys: Vec<Value> = public.into_iter().cloned().collect();
+    if let Some(clients) = app.faults.anywhere(Fault::KidAbsentOneKey) {
+        // Only the keys the affected clients' tokens are signed with.
+        let affected = |c: &&Client| clients.as_ref().is_none_or(|ids| ids.contains(&c.id));
+        let algs: Vec<&str> = app
+            .registry
+            .clients
+            .iter()
+            .filter(affected)
+            .flat_map(|c| [Some(c.id_token_alg), c.userinfo_alg])
+            .flatten()
+            .map(|a| match a {
+                Alg::RS256 => "RS256",
+                Alg::ES256 => "ES256",
+                Alg::HS256 => "HS256",
+            })
+            .collect();
+        keys.retain(|k| k["alg"].as_str().is_some_and(|a| algs.contains(&a)));
+    }
+    if app.faults.anywhere(Fault::KidAbsentSeveralKeys).is_some() {
+        // Decoys first: a verifier that takes the first key of the right type fails.
+        let mut all: Vec<Value> = app.keys.decoy_jwks().into();
+        all.extend(keys);
+        keys = all;
+    }
+    let mut doc = json!({ "keys": keys });
+    if app.faults.anywhere(Fault::JwksOversized).is_some() {
+        doc["x_padding"] = json!(PADDING.as_str());
+    }
+    doc.to_string()
+}
+
+/// The attacker's JWKS, where the `jku` of `id_token_jku_header` points.
+pub async fn attacker_jwks(State(app): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/jwk-set+json")],
+        app.keys.attacker_jwks().to_string(),
+    )
+        .into_response()
+}
+
+/// The attacker's certificates, where the `x5u` of `id_token_x5u_header` points.
+pub async fn attacker_rsa_cert(State(app): State<Shared>) -> Response {
+    pem_response(app.keys.attacker_cert_pem(Alg::RS256))
+}
+
+pub async fn attacker_ec_cert(State(app): State<Shared>) -> Response {
+    pem_response(app.keys.attacker_cert_pem(Alg::ES256))
+}
+
+fn pem_response(pem: &str) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/x-pem-file")],
+        pem.to_string(),
     )
         .into_response()
 }
@@ -323,6 +412,12 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
         );
     }
     let state = get("state").unwrap_or_default();
+    app.issued.record(
+        [get("state"), get("nonce"), get("code_challenge")]
+            .into_iter()
+            .flatten()
+            .map(str::to_string),
+    );
     let fail = |error: &str, description: &str| {
         redirect(&with_params(
             redirect_uri,
@@ -333,6 +428,13 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
             ],
         ))
     };
+    let faults = app.faults.for_client(&client.id);
+    if faults.has(Fault::AccessDenied) {
+        return fail(
+            "access_denied",
+            "the user refused to share their identity (emulated fault access_denied)",
+        );
+    }
     if persona == Persona::ProConnect {
         for name in ["state", "nonce"] {
             if get(name).map_or(0, str::len) < 32 {
@@ -449,13 +551,8 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
     let uid = random(24);
     let action = persona.interaction_path(&uid);
     app.store.interactions.insert(uid, interaction);
-    let users: Vec<&User> = app
-        .registry
-        .users
-        .iter()
-        .filter(|u| u.persona == persona)
-        .collect();
-    Html(pages::login(persona.name(), &client.id, &action, &users)).into_response()
+    let buttons = &app.buttons[persona as usize];
+    Html(pages::login(persona.name(), &client.id, &action, buttons)).into_response()
 }
 
 /// The essential acr values asked for in the `claims` parameter, if any.
@@ -523,7 +620,11 @@ fn login(
     else {
         return page_error(StatusCode::BAD_REQUEST, "Y000400", "utilisateur inconnu");
     };
-    if persona == Persona::ProConnect {
+    let lower_acr = app
+        .faults
+        .for_client(&interaction.client_id)
+        .has(Fault::AcrLower);
+    if persona == Persona::ProConnect && !lower_acr {
         if let Some(wanted) = essential_acr(&interaction.claims) {
             if !user.acr.as_ref().is_some_and(|a| wanted.contains(a)) {
                 return fail("access_denied", "requested ACRs could not be satisfied");
@@ -545,6 +646,7 @@ fn login(
 
 fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
     let code = random(32);
+    app.issued.record([code.clone()]);
     let location = with_params(
         &interaction.redirect_uri,
         &[("code", &code), ("state", &interaction.state)],
@@ -563,12 +665,16 @@ fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
 // ---------------------------------------------------------------------------------------------
 // Token
 
-pub async fn token_proconnect(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    token(state, headers, body, Persona::ProConnect)
+pub async fn token_proconnect(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(app, headers, body, Persona::ProConnect).await
 }
 
-pub async fn token_psc(state: State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    token(state, headers, body, Persona::ProSanteConnect)
+pub async fn token_psc(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    token(app, headers, body, Persona::ProSanteConnect).await
 }
 
 /// The client authenticated by the request: ProConnect takes `client_secret_post` only; PSC
@@ -604,16 +710,23 @@ fn authenticate<'a>(
         ),
     };
     let client = app.registry.client(&id)?;
-    (client.persona == persona && constant_eq(client.secret.as_bytes(), secret.as_bytes()))
-        .then_some(client)
+    (client.persona == persona
+        && !client.secret.is_empty()
+        && constant_eq(client.secret.as_bytes(), secret.as_bytes()))
+    .then_some(client)
 }
 
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Persona) -> Response {
+async fn token(app: Shared, headers: HeaderMap, body: Bytes, persona: Persona) -> Response {
     let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
+    app.issued.record(
+        ["code", "client_secret", "code_verifier", "refresh_token"]
+            .iter()
+            .filter_map(|k| form.get(*k).cloned()),
+    );
     let Some(client) = authenticate(&app, persona, &headers, &form) else {
         return json_error(
             StatusCode::UNAUTHORIZED,
@@ -621,6 +734,57 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
             "client authentication failed",
         );
     };
+    let faults = app.faults.for_client(&client.id);
+    if faults.has(Fault::TokenHang) {
+        // Hold the connection until the process stops.
+        let mut stopping = app.shutdown.clone();
+        let _ = stopping.wait_for(|s| *s).await;
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "the emulator is stopping",
+        );
+    }
+    if faults.has(Fault::Token500) {
+        return json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "emulated fault token_500",
+        );
+    }
+    if faults.has(Fault::TokenSlow) {
+        tokio::time::sleep(Duration::from_secs(faults.delay_secs())).await;
+    }
+    issue_tokens(&app, client, &form, persona, faults)
+}
+
+/// The forgery the faults ask for, for an id_token.
+fn id_token_forgery(faults: FaultSet) -> Forgery {
+    [
+        (Fault::IdTokenBadSignature, Forgery::BadSignature),
+        (Fault::IdTokenAlgNone, Forgery::AlgNone),
+        (Fault::IdTokenHs256PublicKey, Forgery::Hs256PublicKey),
+        (Fault::IdTokenHs256WrongSecret, Forgery::Hs256WrongSecret),
+        (Fault::IdTokenJwkHeader, Forgery::JwkHeader),
+        (Fault::IdTokenJkuHeader, Forgery::JkuHeader),
+        (Fault::IdTokenX5uHeader, Forgery::X5uHeader),
+    ]
+    .into_iter()
+    .find(|(f, _)| faults.has(*f))
+    .map_or(Forgery::None, |(_, g)| g)
+}
+
+fn without_kid(faults: FaultSet) -> bool {
+    faults.has(Fault::KidAbsentOneKey) || faults.has(Fault::KidAbsentSeveralKeys)
+}
+
+fn issue_tokens(
+    app: &App,
+    client: &Client,
+    form: &HashMap<String, String>,
+    persona: Persona,
+    faults: FaultSet,
+) -> Response {
     if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
         return json_error(
             StatusCode::BAD_REQUEST,
@@ -661,12 +825,36 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
         return invalid_grant();
     };
     let issued = now();
-    let issuer = persona.issuer(&app.base);
+    let (iat, exp) = if faults.has(Fault::IdTokenExpired) {
+        (issued - 7200, issued - 3600)
+    } else if faults.has(Fault::IdTokenIatFuture) {
+        (issued + 3600, issued + 3660)
+    } else {
+        (issued, issued + 60)
+    };
+    let issuer = if faults.has(Fault::IdTokenWrongIss) {
+        OTHER_ISSUER.to_string()
+    } else {
+        persona.issuer(&app.base)
+    };
+    let aud = if faults.has(Fault::IdTokenWrongAud) {
+        json!(OTHER_AUDIENCE)
+    } else if faults.has(Fault::IdTokenExtraAud) {
+        json!([client.id, OTHER_AUDIENCE])
+    } else {
+        json!(client.id)
+    };
     let mut claims = json!({
-        "iss": issuer, "sub": user.sub, "aud": client.id, "exp": issued + 60, "iat": issued,
-        "auth_time": grant.auth_time, "sid": random(16),
+        "iss": issuer, "sub": user.sub, "aud": aud, "exp": exp, "iat": iat,
+        "auth_time": grant.auth_time.min(iat), "sid": random(16),
     });
-    if let Some(nonce) = &i.nonce {
+    if faults.has(Fault::IdTokenWrongNonce) {
+        claims["nonce"] = json!(random(32));
+    } else if let Some(nonce) = i
+        .nonce
+        .as_ref()
+        .filter(|_| !faults.has(Fault::IdTokenNoNonce))
+    {
         claims["nonce"] = json!(nonce);
     }
     if let Some(acr) = &user.acr {
@@ -677,11 +865,15 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
         .as_ref()
         .and_then(|c| c.get("id_token"))
         .is_some_and(|t| t.get("amr").is_some());
-    if persona == Persona::ProConnect && amr_requested && !user.amr.is_empty() {
+    if faults.has(Fault::AmrNoMfa) {
+        claims["amr"] = json!(["pwd"]);
+    } else if persona == Persona::ProConnect && amr_requested && !user.amr.is_empty() {
         claims["amr"] = json!(user.amr);
     }
     if persona == Persona::ProSanteConnect {
-        claims["azp"] = json!(client.id);
+        if !faults.has(Fault::IdTokenExtraAud) {
+            claims["azp"] = json!(client.id);
+        }
         claims["typ"] = json!("ID");
         claims["session_state"] = json!(random(16));
         claims["preferred_username"] = user
@@ -690,16 +882,34 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
             .cloned()
             .unwrap_or(Value::Null);
     }
-    let id_token = match app.keys.sign(client.id_token_alg, &claims, &client.secret) {
+    if faults.has(Fault::IdTokenNoSub) {
+        if let Some(map) = claims.as_object_mut() {
+            map.remove("sub");
+        }
+    }
+    let id_token = match app.keys.sign(
+        client.id_token_alg,
+        &claims,
+        &client.secret,
+        id_token_forgery(faults),
+        !without_kid(faults),
+        &app.base,
+    ) {
         Ok(t) => t,
         Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
     };
     let access_token = random(32);
+    let refresh_token = random(32);
     let expires_in = if persona == Persona::ProConnect {
         3600
     } else {
         120
     };
+    app.issued.record([
+        id_token.clone(),
+        access_token.clone(),
+        refresh_token.clone(),
+    ]);
     app.store.tokens.insert(
         access_token.clone(),
         Access {
@@ -711,11 +921,14 @@ fn token(State(app): State<Shared>, headers: HeaderMap, body: Bytes, persona: Pe
     );
     let mut body = json!({
         "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in,
-        "id_token": id_token, "refresh_token": random(32), "scope": i.scopes.join(" "),
+        "id_token": id_token, "refresh_token": refresh_token, "scope": i.scopes.join(" "),
     });
     if persona == Persona::ProSanteConnect {
         body["refresh_expires_in"] = json!(1800);
         body["session_state"] = json!(random(16));
+    }
+    if faults.has(Fault::TokenOversized) {
+        body["x_padding"] = json!(PADDING.as_str());
     }
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
@@ -729,6 +942,16 @@ pub async fn userinfo_proconnect(state: State<Shared>, headers: HeaderMap) -> Re
 
 pub async fn userinfo_psc(state: State<Shared>, headers: HeaderMap) -> Response {
     userinfo(state, headers, Persona::ProSanteConnect)
+}
+
+/// The subject of another user of the same federation (`userinfo_other_sub`).
+fn other_sub(registry: &Registry, user: &User) -> String {
+    registry
+        .users
+        .iter()
+        .find(|u| u.persona == user.persona && u.sub != user.sub)
+        .map(|u| u.sub.clone())
+        .unwrap_or_else(|| format!("{}-other", user.sub))
 }
 
 fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> Response {
@@ -752,6 +975,7 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
     ) else {
         return json_error(StatusCode::UNAUTHORIZED, "invalid_token", "unknown token");
     };
+    let faults = app.faults.for_client(&client.id);
     let mut claims: Map<String, Value> = match persona {
         Persona::ProConnect => PROCONNECT_SCOPES
             .iter()
@@ -765,8 +989,36 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             .collect(),
         Persona::ProSanteConnect => user.claims.clone(),
     };
-    claims.insert("sub".into(), json!(user.sub));
-    match client.userinfo_alg {
+    let sub = if faults.has(Fault::UserinfoOtherSub) {
+        other_sub(&app.registry, user)
+    } else {
+        user.sub.clone()
+    };
+    claims.insert("sub".into(), json!(sub));
+    if faults.has(Fault::EmailUnverified) {
+        match persona {
+            // Whether or not the `custom` scope was asked for.
+            Persona::ProConnect => {
+                claims.insert("custom".into(), json!({ "email_verified": false }));
+            }
+            Persona::ProSanteConnect => {
+                let email = user
+                    .claims
+                    .get("email")
+                    .cloned()
+                    .unwrap_or_else(|| json!(format!("{}@exemple-sante.fr", user.id)));
+                claims.insert("email".into(), email);
+                claims.insert("email_verified".into(), json!(false));
+            }
+        }
+    }
+    if faults.has(Fault::UserinfoOversized) {
+        claims.insert("x_padding".into(), json!(PADDING.as_str()));
+    }
+    let alg = client
+        .userinfo_alg
+        .filter(|_| !faults.has(Fault::UserinfoUnsigned));
+    match alg {
         None => axum::Json(Value::Object(claims)).into_response(),
         Some(alg) => {
             let issued = now();
@@ -774,12 +1026,27 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             claims.insert("aud".into(), json!(client.id));
             claims.insert("iat".into(), json!(issued));
             claims.insert("exp".into(), json!(issued + 60));
-            match app.keys.sign(alg, &Value::Object(claims), &client.secret) {
-                Ok(jwt) => (
-                    [(header::CONTENT_TYPE, "application/jwt; charset=utf-8")],
-                    jwt,
-                )
-                    .into_response(),
+            let forgery = if faults.has(Fault::UserinfoBadSignature) {
+                Forgery::BadSignature
+            } else {
+                Forgery::None
+            };
+            match app.keys.sign(
+                alg,
+                &Value::Object(claims),
+                &client.secret,
+                forgery,
+                !without_kid(faults),
+                &app.base,
+            ) {
+                Ok(jwt) => {
+                    app.issued.record([jwt.clone()]);
+                    (
+                        [(header::CONTENT_TYPE, "application/jwt; charset=utf-8")],
+                        jwt,
+                    )
+                        .into_response()
+                }
                 Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
             }
         }

@@ -26,10 +26,9 @@ fournisseur d'identité (NOT a real identity provider). Pour le développement e
     )
 }
 
-/// The login page: one form, one button per test user, and a cancel button.
-pub fn login(federation: &str, client_id: &str, action: &str, users: &[&User]) -> String {
-    let buttons: String = users
-        .iter()
+/// One login button per test user (built once at startup).
+pub fn buttons<'a>(users: impl Iterator<Item = &'a User>) -> String {
+    users
         .map(|u| {
             format!(
                 "<button type=\"submit\" name=\"user\" value=\"{id}\">Se connecter en tant que {label}</button>",
@@ -37,7 +36,11 @@ pub fn login(federation: &str, client_id: &str, action: &str, users: &[&User]) -
                 label = escape(&u.label)
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The login page: one form, the users' buttons, and a cancel button.
+pub fn login(federation: &str, client_id: &str, action: &str, buttons: &str) -> String {
     page(
         federation,
         &format!(

@@ -44,52 +44,81 @@ struct Expiring<T> {
     until: Instant,
 }
 
+/// How many entries one generation of a table holds before it is retired.
+const GENERATION: usize = 50_000;
+
+/// Two generations of entries: inserts go to the young one; when it is full it becomes the old
+/// one and the previous old one is dropped whole. Under load this bounds memory without ever
+/// scanning a map on the request path.
+struct Generations<T> {
+    young: HashMap<String, Expiring<T>>,
+    old: HashMap<String, Expiring<T>>,
+}
+
 /// A map whose entries expire.
 pub struct Table<T> {
     ttl: Duration,
-    inner: Mutex<HashMap<String, Expiring<T>>>,
+    inner: Mutex<Generations<T>>,
 }
 
 impl<T: Clone> Table<T> {
     pub fn new(ttl: Duration) -> Self {
         Table {
             ttl,
-            inner: Mutex::new(HashMap::new()),
+            inner: Mutex::new(Generations {
+                young: HashMap::new(),
+                old: HashMap::new(),
+            }),
         }
     }
 
     pub fn insert(&self, key: String, value: T) {
-        let now = Instant::now();
+        let until = Instant::now() + self.ttl;
         if let Ok(mut map) = self.inner.lock() {
-            if map.len() > 10_000 {
-                map.retain(|_, e| e.until > now);
+            if map.young.len() >= GENERATION {
+                let young = std::mem::take(&mut map.young);
+                // The retired generation is freed after the lock is released.
+                let retired = std::mem::replace(&mut map.old, young);
+                map.young.insert(key, Expiring { value, until });
+                drop(map);
+                drop(retired);
+                return;
             }
-            map.insert(
-                key,
-                Expiring {
-                    value,
-                    until: now + self.ttl,
-                },
-            );
+            map.young.insert(key, Expiring { value, until });
         }
     }
 
     /// Removes and returns a live entry (single use).
     pub fn take(&self, key: &str) -> Option<T> {
-        let entry = self.inner.lock().ok()?.remove(key)?;
+        let entry = {
+            let mut map = self.inner.lock().ok()?;
+            match map.young.remove(key) {
+                Some(e) => e,
+                None => map.old.remove(key)?,
+            }
+        };
         (entry.until > Instant::now()).then_some(entry.value)
     }
 
     /// Returns a live entry, keeping it.
     pub fn get(&self, key: &str) -> Option<T> {
         let map = self.inner.lock().ok()?;
-        let entry = map.get(key)?;
+        let entry = map.young.get(key).or_else(|| map.old.get(key))?;
         (entry.until > Instant::now()).then(|| entry.value.clone())
     }
 
     pub fn remove(&self, key: &str) {
         if let Ok(mut map) = self.inner.lock() {
-            map.remove(key);
+            map.young.remove(key);
+            map.old.remove(key);
+        }
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.inner.lock() {
+            map.young.clear();
+            map.old.clear();
         }
     }
 }
@@ -111,5 +140,13 @@ impl Store {
             tokens: Table::new(Duration::from_secs(3600)),
             sessions: Table::new(Duration::from_secs(12 * 3600)),
         }
+    }
+
+    /// Forgets every interaction, code, token and session.
+    pub fn clear(&self) {
+        self.interactions.clear();
+        self.codes.clear();
+        self.tokens.clear();
+        self.sessions.clear();
     }
 }
