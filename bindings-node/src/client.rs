@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gouvconnect::http::HttpClient;
+use gouvconnect::http::{Connection, HttpClient};
 use gouvconnect::{
     unix_now, ClientConfig, ErrorCode, LoginOptions, PendingLogin, PendingLogout, UserinfoResponse,
 };
@@ -12,20 +12,6 @@ use napi_derive::napi;
 use serde_json::{json, Value};
 
 use crate::errors::{invalid, to_napi};
-
-enum Inner {
-    Offline(Box<gouvconnect::Client>),
-    Online(HttpClient),
-}
-
-impl Inner {
-    fn core(&self) -> &gouvconnect::Client {
-        match self {
-            Inner::Offline(c) => c,
-            Inner::Online(h) => h.client(),
-        }
-    }
-}
 
 fn config(value: Value) -> napi::Result<ClientConfig> {
     serde_json::from_value(value).map_err(|e| {
@@ -51,7 +37,7 @@ fn to_js<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
 /// A relying party for one provider.
 #[napi(js_name = "NativeClient")]
 pub struct JsClient {
-    inner: Arc<Inner>,
+    inner: Arc<Connection>,
 }
 
 /// Builds a client that does its own I/O (a custom issuer's discovery is fetched first).
@@ -60,7 +46,7 @@ pub async fn connect(config_value: Value) -> napi::Result<JsClient> {
     let config = config(config_value)?;
     let http = HttpClient::connect(config).await.map_err(to_napi)?;
     Ok(JsClient {
-        inner: Arc::new(Inner::Online(http)),
+        inner: Arc::new(Connection::Online(http)),
     })
 }
 
@@ -71,7 +57,7 @@ impl JsClient {
     pub fn offline(config_value: Value) -> napi::Result<Self> {
         let client = gouvconnect::Client::new(config(config_value)?).map_err(to_napi)?;
         Ok(JsClient {
-            inner: Arc::new(Inner::Offline(Box::new(client))),
+            inner: Arc::new(Connection::Offline(Box::new(client))),
         })
     }
 
@@ -117,12 +103,7 @@ impl JsClient {
     pub async fn complete_login(&self, pending: String, query: String) -> napi::Result<Value> {
         let inner = Arc::clone(&self.inner);
         let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
-        let Inner::Online(http) = &*inner else {
-            return Err(invalid(
-                ErrorCode::InvalidConfig,
-                "an offline client cannot complete a login over the network; use Client.connect",
-            ));
-        };
+        let http = inner.online().map_err(to_napi)?;
         let login = http
             .complete_login(&pending, &query)
             .await

@@ -34,6 +34,12 @@ test('errors carry stable codes and statuses', () => {
   assert.throws(() => client.finishLogin(42, '{}'), { code: 'invalid_request' });
 });
 
+test('an offline client never calls the provider', async () => {
+  const client = g.Client.offline(config);
+  const { pending } = client.beginLogin();
+  await assert.rejects(client.completeLogin(pending, 'code=c&state=s'), { code: 'invalid_config' });
+});
+
 test('logout request and state check', () => {
   const client = g.Client.offline(config);
   const { url, pending } = client.logoutRequest('an.id.token');

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gouvconnect::http::{block_on, HttpClient};
+use gouvconnect::http::{block_on, Connection, HttpClient};
 use gouvconnect::{
     unix_now, ClientConfig, LoginOptions, PendingLogin, PendingLogout, UserinfoResponse,
 };
@@ -11,20 +11,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::convert::{error, guard, raise, serialize, to_py};
-
-enum Inner {
-    Offline(Box<gouvconnect::Client>),
-    Online(HttpClient),
-}
-
-impl Inner {
-    fn core(&self) -> &gouvconnect::Client {
-        match self {
-            Inner::Offline(c) => c,
-            Inner::Online(h) => h.client(),
-        }
-    }
-}
 
 /// Bytes from a `bytes` or `str` argument.
 pub fn bytes_of(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
@@ -44,19 +30,12 @@ pub fn bytes_of(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResul
 /// A relying party for ProConnect or Pro Santé Connect.
 #[pyclass(frozen, name = "NativeClient", module = "gouvconnect._native")]
 pub struct Client {
-    inner: Arc<Inner>,
+    inner: Arc<Connection>,
 }
 
 impl Client {
     fn online(&self, py: Python<'_>) -> PyResult<HttpClient> {
-        match &*self.inner {
-            Inner::Online(http) => Ok(http.clone()),
-            Inner::Offline(_) => Err(raise(
-                py,
-                "invalid_config",
-                "a client built with discover=False does no network I/O",
-            )),
-        }
+        self.inner.online().cloned().map_err(|e| error(py, e))
     }
 }
 
@@ -74,10 +53,10 @@ impl Client {
                     .detach(|| block_on(HttpClient::connect(config)))
                     .and_then(|r| r)
                     .map_err(|e| error(py, e))?;
-                Inner::Online(http)
+                Connection::Online(http)
             } else {
                 let client = gouvconnect::Client::new(config).map_err(|e| error(py, e))?;
-                Inner::Offline(Box::new(client))
+                Connection::Offline(Box::new(client))
             };
             Ok(Client {
                 inner: Arc::new(inner),
@@ -100,7 +79,7 @@ impl Client {
     /// Whether this client does network I/O.
     #[getter]
     fn networked(&self) -> bool {
-        matches!(&*self.inner, Inner::Online(_))
+        self.inner.is_online()
     }
 
     /// The resolved endpoints and quirks of the provider.

@@ -38,6 +38,43 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     }
 }
 
+/// What a binding holds: a sans-IO [`Client`] (tests, benchmarks, hosts with their own HTTP
+/// stack) or an [`HttpClient`] that does the network itself. One place for the rule that an
+/// offline client never touches the network.
+#[derive(Debug)]
+pub enum Connection {
+    /// No network: custom issuer endpoints by convention, JWKS set by the caller.
+    Offline(Box<Client>),
+    /// Discovery, token, userinfo and JWKS over HTTP.
+    Online(HttpClient),
+}
+
+impl Connection {
+    /// The sans-IO client underneath.
+    pub fn core(&self) -> &Client {
+        match self {
+            Connection::Offline(c) => c,
+            Connection::Online(h) => h.client(),
+        }
+    }
+
+    /// The networked client, or `invalid_config` for an offline one.
+    pub fn online(&self) -> Result<&HttpClient> {
+        match self {
+            Connection::Online(h) => Ok(h),
+            Connection::Offline(_) => Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "this client was built without network I/O (offline): it cannot call the provider",
+            )),
+        }
+    }
+
+    /// Whether this client does network I/O.
+    pub fn is_online(&self) -> bool {
+        matches!(self, Connection::Online(_))
+    }
+}
+
 /// A [`Client`] that does its own network I/O.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
