@@ -174,6 +174,21 @@ impl Registry {
                 Alg::RS256,
                 None,
             ),
+            // Mutual TLS only (no secret): a certificate made with
+            // `gen-client-cert --cn demo-psc-mtls`, on the `--tls-port` listener.
+            Client {
+                tls_client_auth: Some(TlsClientAuth {
+                    subject_cn: Some("demo-psc-mtls".into()),
+                    certificate_pem: None,
+                }),
+                ..client(
+                    "demo-psc-mtls",
+                    "",
+                    Persona::ProSanteConnect,
+                    Alg::RS256,
+                    None,
+                )
+            },
         ];
         let mut users = proconnect_users();
         users.extend(psc_users());

@@ -6,6 +6,7 @@ mod control;
 mod faults;
 mod issued;
 mod keys;
+mod mtls;
 mod oidc;
 mod pages;
 mod store;
@@ -29,11 +30,14 @@ struct Options {
     config: Option<String>,
     public_url: Option<String>,
     allow_non_loopback: bool,
+    tls_port: Option<u16>,
+    tls_cert_out: Option<String>,
 }
 
 const USAGE: &str =
     "usage: gouvconnect-emulator [--host 127.0.0.1] [--port 4000] [--config FILE.json] \
-[--public-url URL] [--allow-non-loopback]";
+[--public-url URL] [--allow-non-loopback] [--tls-port N --tls-cert-out FILE.pem]
+       gouvconnect-emulator gen-client-cert --cn NAME --out-cert FILE --out-key FILE";
 
 fn parse_args() -> Result<Options, String> {
     let mut options = Options {
@@ -42,6 +46,8 @@ fn parse_args() -> Result<Options, String> {
         config: None,
         public_url: None,
         allow_non_loopback: false,
+        tls_port: None,
+        tls_cert_out: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -60,9 +66,20 @@ fn parse_args() -> Result<Options, String> {
             "--config" => options.config = Some(value("--config")?),
             "--public-url" => options.public_url = Some(value("--public-url")?),
             "--allow-non-loopback" => options.allow_non_loopback = true,
+            "--tls-port" => {
+                options.tls_port = Some(
+                    value("--tls-port")?
+                        .parse()
+                        .map_err(|_| "--tls-port must be a number".to_string())?,
+                )
+            }
+            "--tls-cert-out" => options.tls_cert_out = Some(value("--tls-cert-out")?),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
+    }
+    if options.tls_cert_out.is_some() && options.tls_port.is_none() {
+        return Err("--tls-cert-out needs --tls-port".into());
     }
     if !options.host.is_loopback() && !options.allow_non_loopback {
         return Err(
@@ -192,6 +209,10 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("gen-client-cert") {
+        return mtls::gen_client_cert(&args[1..]);
+    }
     let options = parse_args()?;
     let registry = load_registry(options.config.as_deref())?;
     let keys = keys::Keys::load()?;
@@ -200,6 +221,20 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", options.host, options.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let local = format!("http://{addr}");
+    let tls = match options.tls_port {
+        None => None,
+        Some(port) => {
+            let listener = tokio::net::TcpListener::bind((options.host, port))
+                .await
+                .map_err(|e| format!("cannot listen on {}:{port}: {e}", options.host))?;
+            let tls_addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let (acceptor, cert_pem) = mtls::acceptor()?;
+            if let Some(path) = &options.tls_cert_out {
+                std::fs::write(path, cert_pem).map_err(|e| format!("cannot write {path}: {e}"))?;
+            }
+            Some((listener, acceptor, format!("https://{tls_addr}")))
+        }
+    };
     let base = options
         .public_url
         .unwrap_or_else(|| local.clone())
@@ -232,10 +267,20 @@ async fn run() -> Result<(), String> {
         store: store::Store::new(),
         faults,
         issued,
-        shutdown: stopping,
+        shutdown: stopping.clone(),
         buttons,
+        mtls_base: tls.as_ref().map(|t| t.2.clone()),
     });
     println!("gouvconnect-emulator listening on {local}");
+    if let Some((listener, acceptor, url)) = tls {
+        println!("gouvconnect-emulator tls listening on {url}");
+        tokio::spawn(mtls::serve(
+            listener,
+            acceptor,
+            router(app.clone()),
+            stopping,
+        ));
+    }
     eprintln!(
         "gouvconnect-emulator: NOT a real identity provider — for development and tests only"
     );
@@ -273,6 +318,7 @@ mod tests {
             keys: keys::Keys::load().expect("keys"),
             store: store::Store::new(),
             shutdown: stopping,
+            mtls_base: None,
         })
     }
 

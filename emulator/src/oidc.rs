@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
@@ -17,6 +18,7 @@ use crate::config::{Client, Persona, Registry, User};
 use crate::faults::{Fault, FaultSet, Faults};
 use crate::issued::Issued;
 use crate::keys::{random, Alg, Forgery, Keys};
+use crate::mtls::PeerCertificate;
 use crate::pages;
 use crate::store::{Access, Grant, Interaction, Store};
 
@@ -31,6 +33,9 @@ pub struct App {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Prebuilt login-page buttons, per persona.
     pub buttons: [String; 2],
+    /// The TLS listener's base URL (`--tls-port`), where PSC's token endpoint takes client
+    /// certificates.
+    pub mtls_base: Option<String>,
 }
 
 pub type Shared = Arc<App>;
@@ -246,6 +251,15 @@ pub async fn discovery_psc(State(app): State<Shared>) -> Response {
         "code_challenge_methods_supported": ["plain", "S256"],
         "x_emulator": "gouvconnect-emulator — NOT a real provider",
     });
+    let mut doc = doc;
+    if let Some(mtls) = &app.mtls_base {
+        // RFC 8705 §5: where a client authenticating with its certificate sends its requests.
+        let path = format!("{mtls}/auth/realms/esante-wallet/protocol/openid-connect");
+        doc["mtls_endpoint_aliases"] = json!({
+            "token_endpoint": format!("{path}/token"),
+            "userinfo_endpoint": format!("{path}/userinfo"),
+        });
+    }
     cached_json(doc)
 }
 
@@ -670,25 +684,40 @@ pub async fn token_proconnect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    token(app, headers, body, Persona::ProConnect).await
+    token(app, headers, body, Persona::ProConnect, None).await
 }
 
-pub async fn token_psc(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    token(app, headers, body, Persona::ProSanteConnect).await
+pub async fn token_psc(
+    State(app): State<Shared>,
+    certificate: Option<Extension<PeerCertificate>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let certificate = certificate.and_then(|Extension(PeerCertificate(c))| c);
+    token(app, headers, body, Persona::ProSanteConnect, certificate).await
 }
 
 /// The client authenticated by the request: ProConnect takes `client_secret_post` only; PSC
-/// also HTTP Basic.
+/// also HTTP Basic, and on the TLS listener `tls_client_auth` (a `client_id` without secret,
+/// the connection's client certificate matching the client's registration).
 fn authenticate<'a>(
     app: &'a App,
     persona: Persona,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
+    certificate: Option<&[u8]>,
 ) -> Option<&'a Client> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "));
+    if persona == Persona::ProSanteConnect && basic.is_none() && !form.contains_key("client_secret")
+    {
+        let client = app.registry.client(form.get("client_id")?)?;
+        let expected = client.tls_client_auth.as_ref()?;
+        return (client.persona == persona && crate::mtls::matches(expected, certificate?))
+            .then_some(client);
+    }
     let (id, secret) = match (basic, persona) {
         (Some(_), Persona::ProConnect) => return None,
         (Some(b64), Persona::ProSanteConnect) => {
@@ -720,14 +749,26 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn token(app: Shared, headers: HeaderMap, body: Bytes, persona: Persona) -> Response {
+async fn token(
+    app: Shared,
+    headers: HeaderMap,
+    body: Bytes,
+    persona: Persona,
+    certificate: Option<Arc<Vec<u8>>>,
+) -> Response {
     let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
     app.issued.record(
         ["code", "client_secret", "code_verifier", "refresh_token"]
             .iter()
             .filter_map(|k| form.get(*k).cloned()),
     );
-    let Some(client) = authenticate(&app, persona, &headers, &form) else {
+    let Some(client) = authenticate(
+        &app,
+        persona,
+        &headers,
+        &form,
+        certificate.as_deref().map(Vec::as_slice),
+    ) else {
         return json_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
