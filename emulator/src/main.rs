@@ -12,6 +12,7 @@ mod pages;
 mod store;
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -30,13 +31,14 @@ struct Options {
     config: Option<String>,
     public_url: Option<String>,
     allow_non_loopback: bool,
+    quiet: bool,
     tls_port: Option<u16>,
     tls_cert_out: Option<String>,
 }
 
 const USAGE: &str =
     "usage: gouvconnect-emulator [--host 127.0.0.1] [--port 4000] [--config FILE.json] \
-[--public-url URL] [--allow-non-loopback] [--tls-port N --tls-cert-out FILE.pem]
+[--public-url URL] [--allow-non-loopback] [--quiet] [--tls-port N --tls-cert-out FILE.pem]
        gouvconnect-emulator gen-client-cert --cn NAME --out-cert FILE --out-key FILE";
 
 fn parse_args() -> Result<Options, String> {
@@ -46,6 +48,7 @@ fn parse_args() -> Result<Options, String> {
         config: None,
         public_url: None,
         allow_non_loopback: false,
+        quiet: false,
         tls_port: None,
         tls_cert_out: None,
     };
@@ -66,6 +69,7 @@ fn parse_args() -> Result<Options, String> {
             "--config" => options.config = Some(value("--config")?),
             "--public-url" => options.public_url = Some(value("--public-url")?),
             "--allow-non-loopback" => options.allow_non_loopback = true,
+            "--quiet" => options.quiet = true,
             "--tls-port" => {
                 options.tls_port = Some(
                     value("--tls-port")?
@@ -101,6 +105,9 @@ fn load_registry(path: Option<&str>) -> Result<Registry, String> {
     Ok(registry)
 }
 
+/// `--quiet`: no line per request (load tests; a stderr pipe nobody reads cannot stall us).
+static QUIET: AtomicBool = AtomicBool::new(false);
+
 /// Marks every response as the emulator's and logs one line per request (never a query
 /// string: it carries codes and states).
 async fn mark_and_log(request: Request, next: Next) -> Response {
@@ -111,7 +118,9 @@ async fn mark_and_log(request: Request, next: Next) -> Response {
         "x-gouvconnect-emulator",
         HeaderValue::from_static("not-a-real-provider"),
     );
-    eprintln!("{method} {path} {}", response.status().as_u16());
+    if !QUIET.load(Ordering::Relaxed) {
+        eprintln!("{method} {path} {}", response.status().as_u16());
+    }
     response
 }
 
@@ -214,6 +223,7 @@ async fn run() -> Result<(), String> {
         return mtls::gen_client_cert(&args[1..]);
     }
     let options = parse_args()?;
+    QUIET.store(options.quiet, Ordering::Relaxed);
     let registry = load_registry(options.config.as_deref())?;
     let keys = keys::Keys::load()?;
     let listener = tokio::net::TcpListener::bind((options.host, options.port))
