@@ -12,6 +12,8 @@ use gouvconnect::{ClientConfig, ErrorCode, LoginOptions, ProviderKind};
 struct Emulator {
     child: Child,
     base: String,
+    /// The mutual-TLS listener, when started with `--tls-port`.
+    tls_base: Option<String>,
 }
 
 impl Drop for Emulator {
@@ -37,8 +39,15 @@ fn emulator_bin() -> String {
 }
 
 fn start_emulator() -> Emulator {
+    start_emulator_with(&[])
+}
+
+/// Starts the emulator with extra arguments; with `--tls-port`, waits for the TLS listener too.
+fn start_emulator_with(extra: &[&str]) -> Emulator {
+    let wants_tls = extra.contains(&"--tls-port");
     let mut child = Command::new(emulator_bin())
         .args(["--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -51,6 +60,7 @@ fn start_emulator() -> Emulator {
     let mut emulator = Emulator {
         child,
         base: String::new(),
+        tls_base: None,
     };
     let mut line = String::new();
     let mut reader = BufReader::new(stdout);
@@ -59,12 +69,14 @@ fn start_emulator() -> Emulator {
         if reader.read_line(&mut line).expect("read emulator stdout") == 0 {
             panic!("emulator exited before listening");
         }
-        if let Some(url) = line
-            .trim()
-            .strip_prefix("gouvconnect-emulator listening on ")
-        {
-            // `emulator` is killed and waited for on drop, also when this loop panics.
-            emulator.base = url.trim().to_string();
+        // `emulator` is killed and waited for on drop, also when this loop panics.
+        let line = line.trim();
+        if let Some(url) = line.strip_prefix("gouvconnect-emulator listening on ") {
+            emulator.base = url.to_string();
+        } else if let Some(url) = line.strip_prefix("gouvconnect-emulator tls listening on ") {
+            emulator.tls_base = Some(url.to_string());
+        }
+        if !emulator.base.is_empty() && (!wants_tls || emulator.tls_base.is_some()) {
             // Keep draining stdout so the emulator never blocks on a full pipe.
             std::thread::spawn(move || for _ in reader.lines() {});
             return emulator;
@@ -376,4 +388,64 @@ async fn unreachable_provider_is_provider_unavailable() {
     c.timeout_secs = 2;
     let err = HttpClient::connect(c).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::ProviderUnavailable);
+}
+
+/// Pro Santé Connect's mutual-TLS token endpoint (RFC 8705 `tls_client_auth`): the client
+/// certificate alone authenticates the client, through the discovery's `mtls_endpoint_aliases`.
+#[tokio::test]
+async fn psc_token_request_over_mutual_tls() {
+    let dir = std::env::temp_dir().join(format!("gouvconnect-mtls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (server_cert, cert, key) = (path("server.pem"), path("client.pem"), path("client.key"));
+    let status = Command::new(emulator_bin())
+        .args([
+            "gen-client-cert",
+            "--cn",
+            "demo-psc-mtls",
+            "--out-cert",
+            &cert,
+        ])
+        .args(["--out-key", &key])
+        .status()
+        .expect("gen-client-cert");
+    assert!(status.success());
+    let emu = start_emulator_with(&["--tls-port", "0", "--tls-cert-out", &server_cert]);
+    assert!(emu.tls_base.is_some());
+
+    let mut c = config(&emu, ProviderKind::ProSanteConnect, "demo-psc-mtls", "");
+    c.token_auth_method = Some(gouvconnect::provider::TokenAuthMethod::TlsClientAuth);
+    c.tls_client_cert = Some(cert.clone());
+    c.tls_client_key = Some(key.clone());
+    c.tls_ca_cert = Some(server_cert.clone());
+    let (_, result) = login(&emu, c.clone(), "doctor", LoginOptions::default()).await;
+    let done = result.expect("login over mutual TLS");
+    let psc = done.identity.prosanteconnect.as_ref().expect("psc data");
+    assert_eq!(psc.rpps.as_deref(), Some("99700218896"));
+
+    // Without the client certificate the emulator refuses the client: provider error, no login.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let (other_cert, other_key) = (
+        other.join("c.pem").to_string_lossy().into_owned(),
+        other.join("c.key").to_string_lossy().into_owned(),
+    );
+    let status = Command::new(emulator_bin())
+        .args([
+            "gen-client-cert",
+            "--cn",
+            "someone-else",
+            "--out-cert",
+            &other_cert,
+        ])
+        .args(["--out-key", &other_key])
+        .status()
+        .expect("gen-client-cert");
+    assert!(status.success());
+    c.tls_client_cert = Some(other_cert);
+    c.tls_client_key = Some(other_key);
+    let (_, result) = login(&emu, c, "doctor", LoginOptions::default()).await;
+    let refused = result.expect_err("a foreign certificate must not authenticate the client");
+    assert_eq!(refused.code(), ErrorCode::ProviderError, "{refused:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
