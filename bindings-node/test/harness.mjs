@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function emulatorBin() {
+export function emulatorBin() {
   return process.env.GOUVCONNECT_EMULATOR_BIN
     || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'release', 'gouvconnect-emulator');
 }
@@ -38,11 +38,18 @@ async function stop(child) {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-export async function startEmulator() {
-  const p = await startProcess(emulatorBin(), ['--port', '0'], {
-    ready: /gouvconnect-emulator listening on (http:\/\/127\.0\.0\.1:\d+)/,
+/**
+ * Starts the emulator on a free port. With `--tls-port` among `extraArgs`, also waits for its
+ * mutual-TLS listener (`tlsBase`).
+ */
+export async function startEmulator(extraArgs = []) {
+  const tls = extraArgs.includes('--tls-port');
+  const p = await startProcess(emulatorBin(), ['--port', '0', ...extraArgs], {
+    ready: tls
+      ? /gouvconnect-emulator listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*tls listening on (https:\/\/127\.0\.0\.1:\d+)/
+      : /gouvconnect-emulator listening on (http:\/\/127\.0\.0\.1:\d+)/,
   });
-  return { ...p, base: p.match[1] };
+  return { ...p, base: p.match[1], tlsBase: tls ? p.match[2] : undefined };
 }
 
 export async function freePort() {

@@ -4,11 +4,13 @@
 // the logout round trip, and a headless Chromium clicking ProConnect on Keycloak's login page.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Browser, ROOT, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { Browser, ROOT, emulatorBin, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
 
 const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -17,6 +19,16 @@ const APP_REDIRECT = 'http://127.0.0.1:9/cb';
 let emulator;
 let keycloak;
 let kc;
+// Pro Santé Connect's mutual TLS: the emulator's server certificate (trusted by Keycloak through
+// its truststore option) and client certificates made by the emulator.
+const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-kc-mtls-'));
+const tlsFile = (name) => path.join(tlsDir, name);
+
+function clientCertificate(cn) {
+  execFileSync(emulatorBin(), ['gen-client-cert', '--cn', cn,
+    '--out-cert', tlsFile(`${cn}.pem`), '--out-key', tlsFile(`${cn}.key`)]);
+  return { cert: tlsFile(`${cn}.pem`), key: tlsFile(`${cn}.key`) };
+}
 
 async function waitFor(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -30,7 +42,7 @@ async function waitFor(url, timeoutMs) {
 }
 
 before(async () => {
-  emulator = await startEmulator();
+  emulator = await startEmulator(['--tls-port', '0', '--tls-cert-out', tlsFile('server.pem')]);
   const port = await freePort();
   const management = await freePort();
   kc = `http://127.0.0.1:${port}`;
@@ -43,6 +55,7 @@ before(async () => {
       GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
       GOUVCONNECT_CLIENT_ID: 'demo-proconnect',
       GOUVCONNECT_CLIENT_SECRET: 'demo-proconnect-secret-0123456789abcdef',
+      KC_TRUSTSTORE_PATHS: tlsFile('server.pem'),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
@@ -55,6 +68,7 @@ after(async () => {
     try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
   }
   await emulator?.stop();
+  fs.rmSync(tlsDir, { recursive: true, force: true });
 });
 
 async function admin() {
@@ -237,6 +251,32 @@ test('Pro Santé Connect: doctor with RPPS and profession groups', async () => {
   assert.equal(users[0].lastName, 'BERNARD');
   const groups = (await api('GET', `/users/${users[0].id}/groups`)).map((g) => g.name);
   assert.ok(groups.includes('medecins'), groups.join(','));
+});
+
+test('Pro Santé Connect over mutual TLS: the client certificate alone authenticates Keycloak', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
+  const mtls = (certificate) => api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true,
+    config: { ...idp.config, clientId: 'demo-psc-mtls', clientSecret: 'not-sent-with-mutual-tls',
+      gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet`, gouvconnectTokenAuth: 'tls_client_auth',
+      gouvconnectTlsClientCert: certificate.cert, gouvconnectTlsClientKey: certificate.key } });
+  try {
+    // demo-psc-mtls has no secret: the emulator only accepts its certificate, on the TLS listener
+    // that the discovery's mtls_endpoint_aliases name.
+    await mtls(clientCertificate('demo-psc-mtls'));
+    const result = await login(new Browser(), 'prosanteconnect', 'pharmacist', { email: 'claire.petit@exemple-sante.fr' });
+    assert.ok(result.location, `no redirect back: ${result.response?.status}`);
+    const users = await api('GET', '/users?q=adeli:691234567&briefRepresentation=false');
+    assert.equal(users.length, 1);
+
+    // Another certificate: the token request is refused, Keycloak shows its error page.
+    await mtls(clientCertificate('someone-else'));
+    const refused = await login(new Browser(), 'prosanteconnect', 'nurse-noacr');
+    assert.equal(refused.location, undefined);
+    assert.ok(refused.response.status >= 400, `status ${refused.response.status}`);
+  } finally {
+    await api('PUT', '/identity-provider/instances/prosanteconnect', idp);
+  }
 });
 
 test('a logout return with a state Keycloak did not send is refused', async () => {
