@@ -890,7 +890,9 @@ fn issue_tokens(
         "auth_time": grant.auth_time.min(iat), "sid": random(16),
     });
     if faults.has(Fault::IdTokenWrongNonce) {
-        claims["nonce"] = json!(random(32));
+        let wrong = random(32);
+        app.issued.record([wrong.clone()]);
+        claims["nonce"] = json!(wrong);
     } else if let Some(nonce) = i
         .nonce
         .as_ref()
