@@ -49,7 +49,8 @@ class NativeClientTest {
             assertEquals(c.get("message").asText(), code.userMessage());
             assertTrue(!code.userMessage().isBlank());
         }
-        assertEquals(ErrorCode.MALFORMED_RESPONSE.userMessage(), ErrorCode.INTERNAL_ERROR.userMessage());
+        assertEquals(500, ErrorCode.INTERNAL_ERROR.status());
+        assertEquals(ErrorCode.INTERNAL_ERROR, ErrorCode.fromCode("no_such_code"));
     }
 
     @Test
