@@ -1083,7 +1083,10 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
                 &app.base,
             ) {
                 Ok(jwt) => {
-                    app.issued.record([jwt.clone()]);
+                    // A padded JWT (2 MiB) is no secret worth scanning logs for.
+                    if !faults.has(Fault::UserinfoOversized) {
+                        app.issued.record([jwt.clone()]);
+                    }
                     (
                         [(header::CONTENT_TYPE, "application/jwt; charset=utf-8")],
                         jwt,
