@@ -185,7 +185,10 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             HttpClient client = MutualTls.httpClient(config.getTlsClientCert(), config.getTlsClientKey(),
                     truststore == null ? null : truststore.getTruststore(), 10_000);
             SimpleHttpRequest mtls = org.keycloak.http.simple.SimpleHttp.create(client).doPost(request.getUrl()).params(request.getParams());
-            request.getHeaders().forEach(mtls::header);
+            // Keycloak leaves the header map null when it set none (no Basic auth with mutual TLS).
+            if (request.getHeaders() != null) {
+                request.getHeaders().forEach(mtls::header);
+            }
             return mtls;
         }
     }
