@@ -2,7 +2,13 @@
 // Example Express app: ProConnect or Pro Santé Connect login, configured by the environment of
 // the example contract (GOUVCONNECT_PROVIDER, GOUVCONNECT_ENVIRONMENT or GOUVCONNECT_ISSUER,
 // GOUVCONNECT_CLIENT_ID, GOUVCONNECT_CLIENT_SECRET, GOUVCONNECT_BASE_URL, GOUVCONNECT_ACR, PORT;
-// optionally GOUVCONNECT_SCOPES).
+// optionally GOUVCONNECT_SCOPES and GOUVCONNECT_TIMEOUT_SECS).
+//
+// Optional extension of the contract, for running several instances behind one public URL:
+// GOUVCONNECT_REDIS_URL (e.g. redis://127.0.0.1:6379/0) keeps the sessions in Redis
+// (connect-redis with the `redis` client) instead of express-session's in-process MemoryStore.
+// Every instance then needs the same SESSION_SECRET (the cookie signing key) and the same
+// GOUVCONNECT_BASE_URL. Unset, nothing changes.
 
 const crypto = require('node:crypto');
 const session = require('express-session');
@@ -17,6 +23,8 @@ function configFromEnv(env) {
   };
   // Optional, beyond the example contract: space-separated scopes (e.g. to add `custom`).
   if (env.GOUVCONNECT_SCOPES) settings.scopes = env.GOUVCONNECT_SCOPES.split(/\s+/).filter(Boolean);
+  // Optional: the provider timeout in seconds (the core's default is 10).
+  if (env.GOUVCONNECT_TIMEOUT_SECS) settings.timeout_secs = Number(env.GOUVCONNECT_TIMEOUT_SECS);
   if (env.GOUVCONNECT_ISSUER) settings.issuer = env.GOUVCONNECT_ISSUER;
   else settings.environment = env.GOUVCONNECT_ENVIRONMENT || (provider === 'proconnect' ? 'integration' : 'sandbox');
   return {
@@ -31,7 +39,11 @@ function createApp(express, env = process.env) {
   const provider = Object.keys(options.providers)[0];
   const app = express();
   app.disable('x-powered-by');
+  const shared = redisSessionStore(env);
+  // Resolves once the session store can be used (at once without Redis); `serve` waits for it.
+  app.locals.sessionStoreReady = shared ? shared.ready : Promise.resolve();
   app.use(session({
+    ...(shared ? { store: shared.store } : {}),
     secret: env.SESSION_SECRET || crypto.randomBytes(32).toString('hex'),
     resave: false,
     saveUninitialized: false,
@@ -58,15 +70,49 @@ function createApp(express, env = process.env) {
   return app;
 }
 
+/**
+ * The shared session store of GOUVCONNECT_REDIS_URL, or null when it is unset. The packages are
+ * loaded only then, so the contract's plain configuration does not touch them.
+ */
+function redisSessionStore(env) {
+  const url = env.GOUVCONNECT_REDIS_URL;
+  if (!url) return null;
+  if (!env.SESSION_SECRET) {
+    // A random per-process secret would make every other instance reject this one's cookies.
+    console.warn('gouvconnect example: GOUVCONNECT_REDIS_URL without SESSION_SECRET: sessions are not shared across instances');
+  }
+  const { createClient } = require('redis');
+  const { RedisStore } = require('connect-redis');
+  const client = createClient({ url });
+  // Only the message: it names the host and port, never the URL (which may hold a password).
+  client.on('error', (error) => console.error('gouvconnect example: redis:', error.message));
+  // Commands issued while connecting wait in the client's queue.
+  const ready = client.connect().then(() => undefined);
+  return { store: new RedisStore({ client, prefix: 'gouvconnect-example:sess:' }), ready };
+}
+
+/** Builds the app with the given Express and listens on 127.0.0.1:PORT once the session store is ready. */
+async function serve(express, env = process.env) {
+  const port = Number(env.PORT || 3000);
+  const app = createApp(express, env);
+  await app.locals.sessionStoreReady;
+  await new Promise((resolve, reject) => {
+    const server = app.listen(port, '127.0.0.1');
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  console.log(`gouvconnect Express example listening on http://127.0.0.1:${port}`);
+}
+
 function escape(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-module.exports = { createApp, configFromEnv };
+module.exports = { createApp, configFromEnv, serve };
 
 if (require.main === module) {
-  const port = Number(process.env.PORT || 3000);
-  createApp(require('express')).listen(port, '127.0.0.1', () => {
-    console.log(`gouvconnect Express example listening on http://127.0.0.1:${port}`);
+  serve(require('express')).catch((error) => {
+    console.error(`gouvconnect Express example could not start: ${error.message}`);
+    process.exit(1);
   });
 }

@@ -1,4 +1,12 @@
-"""Settings of the example: everything comes from the environment of DESIGN §6."""
+"""Settings of the example: everything comes from the environment of DESIGN §6.
+
+Optional extension of the contract, for running several instances behind one public URL:
+GOUVCONNECT_REDIS_URL (e.g. ``redis://127.0.0.1:6379/0``) keeps the sessions in Redis through
+Django's built-in Redis cache backend (needs the ``redis`` package) instead of the database.
+Every instance then needs the same DJANGO_SECRET_KEY (it signs and hashes what sessions hold),
+the same GOUVCONNECT_BASE_URL and the same database (GOUVCONNECT_EXAMPLE_DB: the user accounts).
+Unset, nothing changes.
+"""
 
 import os
 import secrets
@@ -66,6 +74,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Optional: sessions shared by every instance (the pending login, hence its single-use state,
+# included). The database stays the source of user accounts.
+if os.environ.get("GOUVCONNECT_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["GOUVCONNECT_REDIS_URL"],
+            "KEY_PREFIX": "gouvconnect-example",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 
@@ -98,6 +117,9 @@ if os.environ.get("GOUVCONNECT_SCOPES"):
     _entry["scopes"] = os.environ["GOUVCONNECT_SCOPES"].split()
 if os.environ.get("GOUVCONNECT_ACR"):
     _entry["acr"] = os.environ["GOUVCONNECT_ACR"]
+# Optional: the provider timeout in seconds (the core's default is 10).
+if os.environ.get("GOUVCONNECT_TIMEOUT_SECS"):
+    _entry["timeout_secs"] = int(os.environ["GOUVCONNECT_TIMEOUT_SECS"])
 
 GOUVCONNECT = {PROVIDER: _entry}
 
