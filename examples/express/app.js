@@ -83,11 +83,20 @@ function redisSessionStore(env) {
   }
   const { createClient } = require('redis');
   const { RedisStore } = require('connect-redis');
-  const client = createClient({ url });
+  // The first connection must succeed (the example fails at startup rather than at the first
+  // login); once connected, a lost connection is retried with a growing delay.
+  let connected = false;
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: (retries, cause) => (connected ? Math.min(100 * (retries + 1), 3000) : cause) },
+  });
+  client.on('ready', () => { connected = true; });
   // Only the message: it names the host and port, never the URL (which may hold a password).
   client.on('error', (error) => console.error('gouvconnect example: redis:', error.message));
   // Commands issued while connecting wait in the client's queue.
   const ready = client.connect().then(() => undefined);
+  // Awaited by `serve`; an app built by createApp alone still sees the failure through `error`.
+  ready.catch(() => {});
   return { store: new RedisStore({ client, prefix: 'gouvconnect-example:sess:' }), ready };
 }
 

@@ -187,12 +187,27 @@ describe('Django: two instances sharing Redis sessions (and the database)', () =
   sharedSessionTests(state, 'django');
 });
 
-// The control: the routing really splits the steps between two processes, so without a shared
-// store the login started on A cannot complete on B.
+// The controls: the routing really splits the steps between two processes, so without a shared
+// store the login started on A cannot complete on B (the tests above can fail).
 describe('control: Express instances with their own in-memory sessions', () => {
   const secret = SECRET();
   const state = fleet((name, publicBase) => startExpress(name, {
     version: 5, emulatorBase: emulator.base, publicBase, redisUrl: null, secret,
+  }));
+  it('a login started on A does not complete on B', async () => {
+    const browser = new Browser();
+    const callback = await startLogin(state, browser, 'A');
+    const res = await getOn(state, browser, 'B', callback);
+    const html = await res.text();
+    assert.equal(res.status, 400);
+    assert.equal(errorCode(html), 'no_pending_login');
+  });
+});
+
+describe('control: Django instances with their own sessions (no Redis, one database each)', () => {
+  const secret = SECRET();
+  const state = fleet((name, publicBase) => startDjango(name, {
+    emulatorBase: emulator.base, publicBase, redisUrl: null, secret, database: path.join(tmp, `own-${name}.sqlite3`),
   }));
   it('a login started on A does not complete on B', async () => {
     const browser = new Browser();
