@@ -12,9 +12,16 @@ import { CLIENTS, ROOT, freePort } from '../../bindings-node/test/harness.mjs';
 
 const running = new Set();
 // Last resort when the runner exits without its `after` hooks (an uncaught error, a signal).
-process.on('exit', () => {
+function killAll() {
   for (const child of running) child.kill('SIGKILL');
-});
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 /** Starts a process and resolves when its stdout matches `ready` (its output is kept for errors). */
 async function startProcess(name, command, args, { env = {}, cwd, ready, timeoutMs = 30000 }) {
