@@ -213,7 +213,7 @@ export class KeycloakHost {
     this.controlsStatus = false; // Keycloak's broker picks its error statuses itself.
     this.appRedirect = 'http://127.0.0.1:9/cb';
     this.appLogout = 'http://127.0.0.1:9/out';
-    this.aliases = { pc: 'proconnect', psc: 'prosanteconnect', pc2: 'proconnect-eidas2' };
+    this.aliases = { pc: 'proconnect', psc: 'prosanteconnect', pc2: 'proconnect' };
   }
 
   async start(emulator) {
@@ -244,12 +244,22 @@ export class KeycloakHost {
     await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
       clientId: CLIENTS.prosanteconnect.id, clientSecret: CLIENTS.prosanteconnect.secret,
       gouvconnectIssuer: CLIENTS.prosanteconnect.issuer(emulator.base) } });
-    const pc = await api('GET', '/identity-provider/instances/proconnect');
-    await api('POST', '/identity-provider/instances', {
-      alias: this.aliases.pc2, displayName: 'ProConnect eidas2', providerId: 'proconnect', enabled: true,
-      trustEmail: false, storeToken: false, firstBrokerLoginFlowAlias: 'first broker login',
-      config: { ...pc.config, clientSecret: CLIENTS.proconnect.secret, gouvconnectAcr: 'eidas2' },
-    });
+    this.acr = '';
+  }
+
+  /**
+   * A realm allows one enabled ProConnect instance: rows that need a minimum acr (`pc2`) set it
+   * on that instance, the others clear it.
+   */
+  async prepare(key) {
+    const acr = PROVIDERS[key].acr ?? '';
+    if (PROVIDERS[key].provider !== 'proconnect' || acr === this.acr) return;
+    const api = await this.admin();
+    const idp = await api('GET', '/identity-provider/instances/proconnect');
+    // The admin API masks secrets in what it returns: the secret is sent again.
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
+      clientSecret: CLIENTS.proconnect.secret, gouvconnectAcr: acr } });
+    this.acr = acr;
   }
 
   async stop() { await this.process?.stop(); }

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fr.gouvconnect.keycloak.GouvConnectException;
 import fr.gouvconnect.keycloak.NativeClient;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +23,9 @@ import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.broker.provider.IdentityBrokerException;
 import org.keycloak.broker.provider.util.SimpleHttp;
 import org.keycloak.broker.provider.UserAuthenticationIdentityProvider.AuthenticationCallback;
+import org.keycloak.events.Errors;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.http.simple.SimpleHttpRequest;
 import org.keycloak.truststore.TruststoreProvider;
 import org.apache.http.client.HttpClient;
@@ -32,6 +38,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.IDToken;
+import org.keycloak.services.ErrorPage;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.util.JsonSerialization;
 
@@ -162,8 +169,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
     }
 
     /**
-     * Keycloak's OIDC endpoint (code exchange, logout_response), except that with mutual TLS the
-     * token request goes out on a client presenting the instance's certificate.
+     * Keycloak's OIDC endpoint (code exchange, logout_response), except that the token request
+     * is sent by {@link TokenExchange} (its failures get the core's codes) and, with mutual TLS,
+     * goes out on a client presenting the instance's certificate.
      */
     protected static class Endpoint extends OIDCEndpoint {
         private final GouvConnectIdentityProvider provider;
@@ -174,12 +182,46 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             this.provider = provider;
         }
 
+        /**
+         * The provider's redirect back. An {@code error=} answer (the user refused, or the
+         * provider could not meet the request) shows the core's {@code provider_error} page with
+         * that code's status, as the other hosts do (DESIGN §5): Keycloak's own handling would
+         * send the user back to the login page without a word, and log the redirect URL with its
+         * state. Everything else is Keycloak's flow.
+         */
+        @GET
+        @Override
+        public Response authResponse(@QueryParam("state") String state, @QueryParam("code") String authorizationCode,
+                @QueryParam("error") String error, @QueryParam("error_description") String errorDescription) {
+            if (error == null || state == null) {
+                return super.authResponse(state, authorizationCode, error, errorDescription);
+            }
+            AuthenticationSessionModel authSession;
+            try {
+                authSession = callback.getAndVerifyAuthenticationSession(state);
+            } catch (WebApplicationException e) {
+                return e.getResponse();
+            }
+            session.getContext().setAuthenticationSession(authSession);
+            // The provider's error code is an OAuth token from a short list: logged, never the URL.
+            String reported = error.matches("[a-z_]{1,40}") ? error : "other";
+            LOG.warnf("gouvconnect login refused: provider_error (provider answered %s)", reported);
+            GouvConnectException refused = new GouvConnectException("provider_error", "the provider answered " + reported);
+            event.event(EventType.IDENTITY_PROVIDER_LOGIN);
+            event.error(Errors.IDENTITY_PROVIDER_LOGIN_FAILURE);
+            return ErrorPage.error(session, authSession, Response.Status.fromStatusCode(refused.getErrorCode().status()),
+                    refusal(refused).getMessageCode());
+        }
+
         @Override
         public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
             SimpleHttpRequest request = super.generateTokenRequest(authorizationCode);
             GouvConnectConfig config = provider.gcConfig;
-            if (request == null || !config.isMutualTls()) {
-                return request;
+            if (request == null) {
+                return null;
+            }
+            if (!config.isMutualTls()) {
+                return TokenExchange.sendNow(request);
             }
             TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
             HttpClient client = MutualTls.httpClient(config.getTlsClientCert(), config.getTlsClientKey(),
@@ -189,7 +231,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             if (request.getHeaders() != null) {
                 request.getHeaders().forEach(mtls::header);
             }
-            return mtls;
+            return TokenExchange.sendNow(mtls);
         }
     }
 
