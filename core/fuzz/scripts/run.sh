@@ -57,6 +57,10 @@ for t in "$@"; do
 done
 printf '%-15s %7s %10s %9s %6s %7s %12s %4s %s\n' target time runs exec/s cov ft corpus regr result
 printf '%s\n' "${rows[@]}"
+if grep -q -v '^#' "$fuzz_dir/regressions/KNOWN" 2>/dev/null; then
+  echo "known findings, tolerated (core/fuzz/regressions/KNOWN):"
+  grep -v '^#' "$fuzz_dir/regressions/KNOWN" | sed 's/^/  /'
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: $(( $# - ${#failed[@]} )) passed, ${#failed[@]} failed: ${failed[*]}"
   exit 1
