@@ -1,0 +1,58 @@
+# Shared helpers of the benchmark scripts: background servers that are stopped on exit, free
+# ports, readiness waits. Sourced, not run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOADGEN=${LOADGEN:-$ROOT/target/release/gouvconnect-loadgen}
+CONCURRENCY=${BENCH_CONCURRENCY:-16}
+DURATION=${BENCH_DURATION:-8}
+WARMUP=${BENCH_WARMUP:-2}
+ROUNDS=${BENCH_ROUNDS:-2}
+LOGDIR=$(mktemp -d /tmp/gouvconnect-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start NAME CMD...: runs CMD in its own process group, output in $LOGDIR/NAME.log.
+start() {
+  local name=$1; shift
+  setsid "$@" >"$LOGDIR/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+
+# wait_http URL [SECONDS]: until URL answers anything.
+wait_http() {
+  local url=$1 limit=${2:-60} i
+  for ((i = 0; i < limit * 10; i++)); do
+    curl -s -o /dev/null "$url" && return 0
+    sleep 0.1
+  done
+  echo "bench: $url did not answer within ${limit}s" >&2
+  return 1
+}
+
+start_emulator() {
+  start emulator "$GOUVCONNECT_EMULATOR_BIN" --port 0 --quiet
+  local i
+  for ((i = 0; i < 100; i++)); do
+    EMULATOR=$(grep -o 'http://127.0.0.1:[0-9]*' "$LOGDIR/emulator.log" || true)
+    [ -n "$EMULATOR" ] && return 0
+    sleep 0.1
+  done
+  echo "bench: the emulator did not start" >&2; cat "$LOGDIR/emulator.log" >&2; return 1
+}
+
+# run_load LABEL ARGS...: one measurement, one JSON line appended to $LOGDIR/results.jsonl.
+run_load() {
+  local label=$1; shift
+  "$LOADGEN" "$@" --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" --label "$label" \
+    | tee -a "$LOGDIR/results.jsonl"
+}
+
+PRO_RS=(demo-proconnect demo-proconnect-secret-0123456789abcdef)
+PRO_ES=(demo-proconnect-es256 demo-proconnect-es256-secret-0123456789ab)
