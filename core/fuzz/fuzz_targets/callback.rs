@@ -6,7 +6,8 @@
 //! issuer (a constant-time comparison gives the fuzzer no hint towards them).
 //! Properties: a code is returned only when the query has exactly one `state` equal to the
 //! pending one, no `error`, a non-empty `code`, no foreign `iss`, and the login is not expired;
-//! a logout is accepted only with exactly one matching `state`.
+//! a logout is accepted only with exactly one matching `state`; no error message repeats the
+//! code or the state.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -137,6 +138,19 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             fx::check_error(&e);
+            // The code and the state are secrets of the login: never in a message (unless the
+            // same text also came as a parameter name or as the provider's error text).
+            let echoed: Vec<&str> = params
+                .iter()
+                .filter(|(k, _)| k == "error" || k == "error_description")
+                .map(|(_, v)| v.as_str())
+                .chain(params.iter().map(|(k, _)| k.as_str()))
+                .collect();
+            for secret in values("code").into_iter().chain(values("state")) {
+                if secret.len() >= 12 && !echoed.iter().any(|t| t.contains(secret)) {
+                    assert!(!e.message().contains(secret), "a code or state in: {e}");
+                }
+            }
             if e.code() == ErrorCode::ProviderError {
                 assert_eq!(values("error").len(), 1);
             }
