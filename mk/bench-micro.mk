@@ -6,7 +6,9 @@ BENCH_DIR := $(BUILD)/bench
 BENCH_VENV := $(BENCH_DIR)/venv
 BENCH_PY_PEERS := PyJWT==2.15.1 joserfc==1.8.0 cryptography==50.0.2
 BENCH_NODE := $(BENCH_DIR)/node
-BENCH_JAR := keycloak-ext/target/gouvconnect-keycloak-0.1.0.jar
+KEYCLOAK_JAR := keycloak-ext/target/gouvconnect-keycloak-0.1.0.jar
+# A snapshot of the jar: other builds may rewrite keycloak-ext/target while the benchmark runs.
+BENCH_JAR := $(BENCH_DIR)/gouvconnect-keycloak-0.1.0.jar
 BENCH_JVM_CLASSES := $(BENCH_DIR)/jvm-classes
 BENCH_JVM_CP = $(BENCH_JVM_CLASSES):$(BENCH_JAR):$$(cat $(BENCH_DIR)/jvm.cp)
 
@@ -31,6 +33,7 @@ $(BENCH_DIR)/jvm.cp: keycloak-ext/bench/pom.xml
 bench-peers: $(BENCH_VENV)/.peers $(BENCH_NODE)/node_modules/.package-lock.json $(BENCH_DIR)/jvm.cp python-wheel node-install keycloak-package
 	$(BENCH_VENV)/bin/pip install -q --force-reinstall --no-deps $(BUILD)/wheels/gouvconnect-*.whl
 	mkdir -p $(BENCH_JVM_CLASSES)
+	cp $(KEYCLOAK_JAR) $(BENCH_JAR)
 	javac -nowarn -d $(BENCH_JVM_CLASSES) -cp $(BENCH_JAR):$$(cat $(BENCH_DIR)/jvm.cp) keycloak-ext/bench/src/Bench.java
 
 bench-machine:

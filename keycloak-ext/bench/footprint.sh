@@ -8,7 +8,7 @@ set -euo pipefail
 jar=$1 cp=$2 so=$3 runs=${4:-7}
 median_of() { # runs `java ARGS… Bench --load-time` $runs times; prints "median lo hi"
   local sorted
-  sorted=$(for _ in $(seq "$runs"); do java "$@" -cp "$cp" Bench --load-time; done | sort -n)
+  sorted=$(set -o pipefail; for _ in $(seq "$runs"); do java "$@" -cp "$cp" Bench --load-time; done | sort -n)
   echo "$(sed -n "$(( (runs + 1) / 2 ))p" <<<"$sorted") $(head -1 <<<"$sorted") $(tail -1 <<<"$sorted")"
 }
 read -r jar_med jar_lo jar_hi < <(median_of)
