@@ -7,7 +7,7 @@ use gouvconnect::{
     ProviderKind, UserinfoResponse,
 };
 use jni::objects::{JByteArray, JClass, JString};
-use jni::sys::jlong;
+use jni::sys::{jint, jlong};
 use jni::EnvUnowned;
 use serde_json::{json, Value};
 
@@ -311,6 +311,24 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonCss<'local>
 ) -> JString<'local> {
     env.with_env(|env| -> Outcome<JString<'local>> {
         new_string(env, gouvconnect::branding::BUTTON_CSS)
+    })
+    .resolve::<ThrowGouvConnect>()
+}
+
+/// `void checkTokenResponse(int status, byte[] body)`: the core's rule for a token endpoint's
+/// answer (size, 5xx, OAuth error, JSON with the tokens); throws with the code when it fails.
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_checkTokenResponse<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    status: jint,
+    body: JByteArray<'local>,
+) {
+    env.with_env(|env| -> Outcome<()> {
+        let body = opt_bytes(env, &body)?.unwrap_or_default();
+        let status = u16::try_from(status).map_err(|_| invalid("HTTP status out of range"))?;
+        gouvconnect::verify::parse_token_response(status, &body)?;
+        Ok(())
     })
     .resolve::<ThrowGouvConnect>()
 }

@@ -141,6 +141,16 @@ public final class NativeClient implements AutoCloseable {
         return NativeCore.buttonCss();
     }
 
+    /**
+     * Applies the core's rule to a token endpoint's answer (size limit, 5xx, OAuth error, JSON
+     * carrying the tokens).
+     *
+     * @throws GouvConnectException with the stable code when the answer is not usable
+     */
+    public static void checkTokenResponse(int status, byte[] body) {
+        NativeCore.checkTokenResponse(status, body);
+    }
+
     /** The core's error codes with their HTTP statuses, JSON. */
     public static String errorCodesJson() {
         return NativeCore.errorCodes();

@@ -37,4 +37,6 @@ final class NativeCore {
     static native String buttonCss();
 
     static native String errorCodes();
+
+    static native void checkTokenResponse(int status, byte[] body);
 }

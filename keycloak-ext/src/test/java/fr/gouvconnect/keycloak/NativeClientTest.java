@@ -54,6 +54,21 @@ class NativeClientTest {
     }
 
     @Test
+    void tokenResponsesAreJudgedByTheCore() {
+        java.util.function.BiFunction<Integer, String, String> code = (status, body) -> assertThrows(
+                GouvConnectException.class,
+                () -> NativeClient.checkTokenResponse(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .getCode();
+        assertEquals("provider_unavailable", code.apply(503, "oops"));
+        assertEquals("provider_error", code.apply(400, "{\"error\":\"invalid_grant\"}"));
+        assertEquals("provider_unavailable", code.apply(400, "<html>"));
+        assertEquals("provider_unavailable", code.apply(200, "{}"));
+        assertEquals("response_too_large", code.apply(200, "x".repeat(200_000)));
+        NativeClient.checkTokenResponse(200,
+                "{\"access_token\":\"a\",\"id_token\":\"i\",\"token_type\":\"Bearer\"}".getBytes());
+    }
+
+    @Test
     void beginLoginBuildsTheProConnectRequest() throws Exception {
         try (NativeClient client = new NativeClient(CONFIG, null)) {
             JsonNode r = JSON.readTree(client.beginLogin("{\"acr\":\"eidas2\"}", null, null));

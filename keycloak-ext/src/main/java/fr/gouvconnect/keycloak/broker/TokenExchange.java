@@ -1,7 +1,9 @@
 package fr.gouvconnect.keycloak.broker;
 
 import fr.gouvconnect.keycloak.GouvConnectException;
+import fr.gouvconnect.keycloak.NativeClient;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpVersion;
@@ -27,8 +29,8 @@ import org.keycloak.http.simple.SimpleHttpResponse;
  * first lets the user see the core's code instead, as on the Django and Express hosts
  * (DESIGN §5): {@code provider_unavailable} for a timeout, a connection failure, a 5xx or an
  * unreadable error, {@code provider_error} for an OAuth error. A 200 answer is then handed to
- * Keycloak's code unchanged (replayed, the provider is not asked twice), and its size and
- * content are checked by the core in {@code getFederatedIdentity}.
+ * Keycloak's code unchanged (replayed, the provider is not asked twice). The answer is judged by
+ * the core's rule (size, status, OAuth error, JSON carrying the tokens), as in Python and Node.
  */
 final class TokenExchange {
     private TokenExchange() {
@@ -46,27 +48,13 @@ final class TokenExchange {
             throw GouvConnectIdentityProvider.refusal(new GouvConnectException("provider_unavailable",
                     "token request failed: " + e.getClass().getSimpleName()));
         }
-        // The core's rule (verify::parse_token_response), which the JNI library does not expose.
-        if (status >= 500) {
-            throw GouvConnectIdentityProvider.refusal(new GouvConnectException("provider_unavailable",
-                    "token endpoint answered HTTP " + status));
-        }
-        if (status != 200) {
-            throw GouvConnectIdentityProvider.refusal(new GouvConnectException(
-                    isOAuthError(body) ? "provider_error" : "provider_unavailable",
-                    "token endpoint answered HTTP " + status));
+        try {
+            NativeClient.checkTokenResponse(status, body.getBytes(StandardCharsets.UTF_8));
+        } catch (GouvConnectException e) {
+            throw GouvConnectIdentityProvider.refusal(e);
         }
         // Keycloak's POST needs a body: the original parameters (they go nowhere).
         return SimpleHttp.create(new Replay(status, body)).doPost(request.getUrl()).params(request.getParams());
-    }
-
-    private static boolean isOAuthError(String body) {
-        try {
-            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-            return json != null && json.hasNonNull("error") && json.get("error").isTextual();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** An HTTP client that answers every request with one recorded answer. */
