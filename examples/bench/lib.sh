@@ -13,6 +13,7 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf /dev/shm/gouvconnect-bench.* 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
