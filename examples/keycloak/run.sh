@@ -48,6 +48,11 @@ PY
 # The example's realm follows the environment at every start: drop the previous dev database.
 rm -rf "$home/data/h2"
 
+# Keycloak's HTTP client does the extension's network: bound every wait on the provider (its
+# connection timeout is unbounded by default), overridable from the environment.
+export KC_SPI_CONNECTIONS_HTTP_CLIENT__DEFAULT__ESTABLISH_CONNECTION_TIMEOUT_MILLIS=${KC_SPI_CONNECTIONS_HTTP_CLIENT__DEFAULT__ESTABLISH_CONNECTION_TIMEOUT_MILLIS:-10000}
+export KC_SPI_CONNECTIONS_HTTP_CLIENT__DEFAULT__SOCKET_TIMEOUT_MILLIS=${KC_SPI_CONNECTIONS_HTTP_CLIENT__DEFAULT__SOCKET_TIMEOUT_MILLIS:-10000}
+
 export KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin
 exec "$home/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="${PORT:-8080}" --import-realm \
   --http-management-port="${KEYCLOAK_MANAGEMENT_PORT:-9000}" --log-console-output=default
