@@ -31,4 +31,4 @@ bench-e2e-peers: $(E2E_BUILD)/express-oidc/node_modules/.package-lock.json $(E2E
 
 # One run: every pair against the same emulator, rounds alternating ours / peer.
 bench-e2e: emulator bench-loadgen node-install $(BUILD)/venv-django52/.gouvconnect bench-e2e-peers
-	LOADGEN=$(E2E_LOADGEN) bash examples/bench/bench-e2e.sh
+	BENCH_ROUNDS=$${BENCH_ROUNDS:-3} LOADGEN=$(E2E_LOADGEN) bash examples/bench/bench-e2e.sh
