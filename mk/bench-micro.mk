@@ -12,6 +12,10 @@ BENCH_JAR := $(BENCH_DIR)/gouvconnect-keycloak-0.1.0.jar
 BENCH_JVM_CLASSES := $(BENCH_DIR)/jvm-classes
 BENCH_JVM_CP = $(BENCH_JVM_CLASSES):$(BENCH_JAR):$$(cat $(BENCH_DIR)/jvm.cp)
 
+# The core is re-measured right before each binding so that "binding vs native core" compares
+# figures taken minutes apart at most (the shared machine's load changes quickly).
+BENCH_CORE_AGAIN = @$(CARGO_TARGET_DIR)/release/examples/bench_micro $(BENCH_DIR)/core.txt --brief
+
 .PHONY: bench-micro bench-footprint bench-machine bench-peers
 
 $(BENCH_VENV)/.peers:
@@ -44,10 +48,13 @@ bench-micro: bench-peers bench-machine
 	@echo "== Rust: native core vs ring floor"
 	cargo run --release -q -p gouvconnect --example bench_micro -- $(BENCH_DIR)/core.txt
 	@echo "== Python: wheel vs PyJWT vs joserfc vs cryptography floor"
+	$(BENCH_CORE_AGAIN)
 	$(BENCH_VENV)/bin/python bindings-python/bench/bench_verify.py $(BENCH_DIR)/core.txt
 	@echo "== Node: addon vs jose vs node:crypto floor"
+	$(BENCH_CORE_AGAIN)
 	node bindings-node/bench/bench-verify.mjs $(BENCH_NODE) $(BENCH_DIR)/core.txt
 	@echo "== JVM: keycloak-ext JNI vs nimbus-jose-jwt vs JCA floor"
+	$(BENCH_CORE_AGAIN)
 	java -Xms256m -Xmx256m -cp $(BENCH_JVM_CP) Bench $(ROOT) $(BENCH_DIR)/core.txt
 
 bench-footprint: bench-peers bench-machine

@@ -107,16 +107,24 @@ fn floor(vector: &Value, alg: &str) -> Box<dyn FnMut()> {
 }
 
 fn main() {
+    // `bench_micro [OUT] [--brief]`: --brief prints one line per algorithm (the re-measurement
+    // taken right before each binding's benchmark, so that "binding vs core" compares neighbours
+    // in time on a machine whose load changes by the minute).
     let out = std::env::args().nth(1);
+    let brief = std::env::args().any(|a| a == "--brief");
     let mut lines = String::new();
-    println!(
+    if brief {
+        print!("native core re-measured just before:");
+    } else {
+        println!(
         "Rust core (ring), {ROUNDS} interleaved rounds of {}ms CPU time; medians (min–max) of CPU µs/op",
         ROUND.as_millis()
     );
-    println!(
-        "{:<6} {:<28} {:>9} {:>17} {:>9} {:>11}",
-        "alg", "contender", "µs/op", "spread µs", "ops/s", "core/floor"
-    );
+        println!(
+            "{:<6} {:<28} {:>9} {:>17} {:>9} {:>11}",
+            "alg", "contender", "µs/op", "spread µs", "ops/s", "core/floor"
+        );
+    }
     for (alg, name) in [("ES256", "pc_es256"), ("RS256", "pc_rs256_full_claims")] {
         let vector = load(name);
         let config: ClientConfig =
@@ -169,6 +177,11 @@ fn main() {
                 .fold((f64::MAX, 0f64), |(l, h), x| (l.min(*x), h.max(*x)));
             format!("{lo:.1}–{hi:.1}")
         };
+        lines.push_str(&format!("{alg} {cm:.3} {fm:.3}\n"));
+        if brief {
+            print!(" {alg} core {cm:.1} µs/op (floor {fm:.1});");
+            continue;
+        }
         println!(
             "{alg:<6} {:<28} {cm:>9.1} {:>17} {:>9.0} {:>10.2}×",
             "core finish_login",
@@ -184,7 +197,9 @@ fn main() {
         );
         let verdict = if cm / fm <= 1.3 { "MET" } else { "MISSED" };
         println!("{alg:<6} target core within 1.3× of the floor: {verdict}");
-        lines.push_str(&format!("{alg} {cm:.3} {fm:.3}\n"));
+    }
+    if brief {
+        println!();
     }
     if let Some(path) = out {
         std::fs::write(&path, lines).unwrap_or_else(|e| panic!("{path}: {e}"));
