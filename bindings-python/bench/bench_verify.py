@@ -304,7 +304,7 @@ def main() -> int:
             native = core[alg][0]
             within = ours / native
             print(
-                f"binding vs native core ({native:.1f} µs/op, same run): {within:.2f}× "
+                f"binding vs native core ({native:.1f} µs/op, measured just before): {within:.2f}× "
                 f"(target ≤ 1.2×: {'MET' if within <= 1.2 else 'MISSED'})"
             )
         print(f"BENCH python {alg} ours_us={ours:.2f} pyjwt_us={med['PyJWT + cryptography']:.2f} "

@@ -204,7 +204,7 @@ public final class Bench {
         double[] c = core.get(alg);
         if (c != null) {
             double within = med[1] / c[0];
-            System.out.printf("binding (JNI call) vs native core (%.1f µs/op, same run): %.2f× (target ≤ 1.2×: %s)%n",
+            System.out.printf("binding (JNI call) vs native core (%.1f µs/op, measured just before): %.2f× (target ≤ 1.2×: %s)%n",
                     c[0], within, within <= 1.2 ? "MET" : "MISSED");
         }
         System.out.printf("BENCH jvm %s ours_map_us=%.2f ours_jni_us=%.2f nimbus_us=%.2f floor_us=%.2f%n",
