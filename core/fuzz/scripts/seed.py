@@ -103,18 +103,19 @@ add("token_response", b"\x08" + compact({"error": "invalid_client"}))
 add("token_response", b"\x0c<html>oops</html>")
 add("token_response", b"\x00{}")
 
-# Callback queries (selector 0 = raw query).
+# Callback queries (selector 0 = raw query); the code is the harness's canary.
+CODE = "code-canary-5e1f0c9a7d3b"
 for q in [
-    f"code=abc&state={STATE}",
-    f"?code=abc&state={STATE}&iss={PC_ISSUER}",
-    f"code=abc&state={STATE}&iss={PSC_ISSUER}",
+    f"code={CODE}&state={STATE}",
+    f"?code={CODE}&state={STATE}&iss={PC_ISSUER}",
+    f"code={CODE}&state={STATE}&iss={PSC_ISSUER}",
     f"error=access_denied&error_description=User+cancelled&state={STATE}",
     "error=login_required",
-    f"state={STATE}&state={STATE}&code=x",
+    f"state={STATE}&state={STATE}&code={CODE}",
     f"code=&state={STATE}",
-    "code=x&state=forged",
+    f"code={CODE}&state=forged",
     f"state={STATE}",
-    f"code=%E2%9C%93&state={STATE.replace('s', '%73', 3)}",
+    f"code={CODE}&code=%E2%9C%93&state={STATE.replace('s', '%73', 3)}",
 ]:
     add("callback", b"\x00" + q.encode())
 
