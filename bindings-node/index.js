@@ -90,7 +90,7 @@ class Client {
   /** Completes a login from the callback query string (network). */
   async completeLogin(pending, query) {
     try {
-      return await this.#native.completeLogin(pending, query);
+      return JSON.parse(await this.#native.completeLogin(pending, query));
     } catch (error) {
       throw wrapError(error);
     }
@@ -98,9 +98,10 @@ class Client {
 
   /** Sans-IO completion with the token response and userinfo fetched by the caller. */
   finishLogin(pending, tokenResponse, userinfoContentType, userinfoBody, now) {
-    return call(() =>
-      this.#native.finishLogin(pending, tokenResponse, userinfoContentType ?? null, userinfoBody ?? null, now ?? null),
-    );
+    const tokens = typeof tokenResponse === 'string' ? tokenResponse : JSON.stringify(tokenResponse);
+    return JSON.parse(call(() =>
+      this.#native.finishLogin(pending, tokens, userinfoContentType ?? null, userinfoBody ?? null, now ?? null),
+    ));
   }
 
   /** Replaces the cached JWKS (object or JSON text). */

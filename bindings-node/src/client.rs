@@ -30,6 +30,10 @@ fn json_bytes(value: Value) -> Vec<u8> {
     }
 }
 
+fn to_json_text<T: serde::Serialize>(value: &T) -> napi::Result<String> {
+    serde_json::to_string(value).map_err(|e| invalid(ErrorCode::MalformedResponse, e))
+}
+
 fn to_js<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
     serde_json::to_value(value).map_err(|e| invalid(ErrorCode::MalformedResponse, e))
 }
@@ -98,9 +102,11 @@ impl JsClient {
         Ok(json!({ "url": request.url, "pending": request.pending.to_json() }))
     }
 
-    /// Completes a login from the callback query string (network).
+    /// Completes a login from the callback query string (network). The login comes back as JSON
+    /// text: one `JSON.parse` in JS is several times cheaper than building the object property
+    /// by property across the boundary.
     #[napi(catch_unwind)]
-    pub async fn complete_login(&self, pending: String, query: String) -> napi::Result<Value> {
+    pub async fn complete_login(&self, pending: String, query: String) -> napi::Result<String> {
         let inner = Arc::clone(&self.inner);
         let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
         let http = inner.online().map_err(to_napi)?;
@@ -108,21 +114,22 @@ impl JsClient {
             .complete_login(&pending, &query)
             .await
             .map_err(to_napi)?;
-        to_js(&login)
+        to_json_text(&login)
     }
 
-    /// Sans-IO completion: verifies the token response and userinfo the host fetched itself.
+    /// Sans-IO completion: verifies the token response (JSON text) and userinfo the host fetched
+    /// itself; the login as JSON text.
     #[napi(catch_unwind)]
     pub fn finish_login(
         &self,
         pending: String,
-        token_response: Value,
+        token_response: String,
         userinfo_content_type: Option<String>,
         userinfo_body: Option<Either<String, Buffer>>,
         now: Option<i64>,
-    ) -> napi::Result<Value> {
+    ) -> napi::Result<String> {
         let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
-        let tokens = gouvconnect::verify::parse_token_response(200, &json_bytes(token_response))
+        let tokens = gouvconnect::verify::parse_token_response(200, token_response.as_bytes())
             .map_err(to_napi)?;
         let body: Option<Vec<u8>> = userinfo_body.map(|b| match b {
             Either::A(s) => s.into_bytes(),
@@ -138,7 +145,7 @@ impl JsClient {
             .core()
             .finish_login(&pending, &tokens, userinfo, now)
             .map_err(to_napi)?;
-        to_js(&login)
+        to_json_text(&login)
     }
 
     /// The end-session redirect `{url, pending}`, or `null` without an end-session endpoint.
