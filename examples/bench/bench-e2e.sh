@@ -2,9 +2,9 @@
 # Side-by-side full-login benchmarks against ONE emulator (ProConnect, ES256 client
 # demo-proconnect-es256 for both sides of every pair): each pair's two apps run at the same
 # time and are measured alternately (ours, peer, ours, peer, …), the median of the rounds is
-# reported. Pairs: BENCH_PAIRS (default "express django").
+# reported. Pairs: BENCH_PAIRS (default "express django keycloak").
 source "$(dirname "$0")/lib.sh"
-PAIRS=${BENCH_PAIRS:-express django}
+PAIRS=${BENCH_PAIRS:-express django keycloak}
 BUILD=$ROOT/.build
 start_emulator
 ISSUER=$EMULATOR/api/v2
@@ -46,6 +46,9 @@ for p in $PAIRS; do
     wait_http "http://127.0.0.1:$po/" && wait_http "http://127.0.0.1:$pp/me"
     # waitress has 8 threads: 8 virtual users (more only queue).
     CONCURRENCY=${BENCH_DJANGO_CONCURRENCY:-8} pair "Django: gouvconnect vs mozilla-django-oidc" "http://127.0.0.1:$po" "http://127.0.0.1:$pp"
+    ;;
+  keycloak)
+    source "$ROOT/examples/bench/keycloak-pair.sh"
     ;;
   *) echo "bench-e2e: unknown pair $p" >&2; exit 2 ;;
   esac

@@ -44,7 +44,10 @@ def main():
     for pair, sides in pairs.items():
         o, p = sides.get("ours"), sides.get("peer")
         if not o or not p:
-            print(f"| {pair} | missing side | | | | | |")
+            def cell(r):
+                return (f"{r['rate']:.0f}", f"{r['p50']:.1f} / {r['p99']:.1f}") if r else ("could not log in", "—")
+            (orate, olat), (prate, plat) = cell(o), cell(p)
+            print(f"| {pair} | {orate} | {prate} | — | {olat} | {plat} | — |")
             continue
         ratio = o["rate"] / p["rate"] if p["rate"] else float("inf")
         print(

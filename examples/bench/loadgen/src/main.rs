@@ -166,7 +166,12 @@ async fn browser_login(client: &Client, a: &Args) -> Res<()> {
                     return if next.query_pairs().any(|(k, _)| k == "code") {
                         Ok(())
                     } else {
-                        Err(format!("final redirect without a code: {}", next.path()))
+                        let err: Vec<String> = next
+                            .query_pairs()
+                            .filter(|(k, _)| k == "error" || k == "error_description")
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        Err(format!("final redirect without a code: {} {}", next.path(), err.join(" ")))
                     };
                 }
             }
@@ -183,7 +188,19 @@ async fn browser_login(client: &Client, a: &Args) -> Res<()> {
                 None => Err(format!("unexpected page {}", page.url.path())),
             };
         } else {
-            let snippet: String = page.body.chars().take(200).collect();
+            // The end of the page's text (the emulator names the error last), tags removed.
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in page.body.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let snippet = words[words.len().saturating_sub(25)..].join(" ");
             return Err(format!("{} at {}: {snippet}", page.status, page.url.path()));
         }
     }

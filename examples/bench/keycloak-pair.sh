@@ -1,0 +1,43 @@
+# Sourced by bench-e2e.sh: Keycloak with our `proconnect` identity provider vs Keycloak's
+# built-in `oidc` broker on the same emulator issuer, same client, same Keycloak.
+kp=$(free_port) km=$(free_port)
+GOUVCONNECT_PROVIDER=proconnect GOUVCONNECT_ISSUER=$ISSUER GOUVCONNECT_CLIENT_ID=$CID GOUVCONNECT_CLIENT_SECRET=$CSECRET \
+  PORT=$kp KEYCLOAK_MANAGEMENT_PORT=$km start keycloak bash "$ROOT/examples/keycloak/run.sh"
+KC=http://127.0.0.1:$kp
+wait_http "$KC/realms/gouvconnect/.well-known/openid-configuration" 300
+token=$(curl -sf -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
+  "$KC/realms/master/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+python3 - "$ISSUER" "$CID" "$CSECRET" >"$LOGDIR/builtin-idp.json" <<'PY'
+import json, sys, urllib.request
+issuer, cid, secret = sys.argv[1:4]
+d = json.load(urllib.request.urlopen(issuer + "/.well-known/openid-configuration"))
+print(json.dumps({
+    "alias": "builtin-oidc", "providerId": "oidc", "enabled": True, "trustEmail": True,
+    "firstBrokerLoginFlowAlias": "first broker login",
+    "config": {
+        "issuer": issuer, "authorizationUrl": d["authorization_endpoint"], "tokenUrl": d["token_endpoint"],
+        "userInfoUrl": d["userinfo_endpoint"], "jwksUrl": d["jwks_uri"], "useJwksUrl": "true",
+        "validateSignature": "true", "clientId": cid, "clientSecret": secret,
+        "clientAuthMethod": "client_secret_post", "defaultScope": "openid email given_name usual_name siret uid",
+        "syncMode": "IMPORT", "pkceEnabled": "true", "pkceMethod": "S256",
+    },
+}))
+PY
+auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
+curl -sf "${auth[@]}" -d @"$LOGDIR/builtin-idp.json" "$KC/admin/realms/gouvconnect/identity-provider/instances"
+# ProConnect names the last name usual_name: without this mapper the first login asks for it.
+curl -sf "${auth[@]}" -d '{"name":"lastName","identityProviderAlias":"builtin-oidc","identityProviderMapper":"oidc-user-attribute-idp-mapper","config":{"claim":"usual_name","user.attribute":"lastName","syncMode":"INHERIT"}}' \
+  "$KC/admin/realms/gouvconnect/identity-provider/instances/builtin-oidc/mappers"
+kc_start() {
+  echo "$KC/realms/gouvconnect/protocol/openid-connect/auth?client_id=demo-app&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=bench-state-0123456789abcdef0123456789&nonce=bench-nonce-0123456789abcdef0123456789&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&kc_idp_hint=$1"
+}
+# Two different emulator users (agent for ours, employee for the built-in broker): with the same
+# email the second broker would stop at Keycloak's "account already exists" page.
+for ((r = 1; r <= ROUNDS; r++)); do
+  run_load "Keycloak: proconnect IdP vs built-in oidc :: ours" browser --start "$(kc_start proconnect)" --user agent \
+    --done-prefix http://127.0.0.1:9/cb >/dev/null
+  # Keycloak 26's built-in broker sends a 22-character nonce; ProConnect (and the emulator)
+  # require at least 32, so this side may not log in at all: reported, not fatal.
+  run_load "Keycloak: proconnect IdP vs built-in oidc :: peer" browser --start "$(kc_start builtin-oidc)" --user employee \
+    --done-prefix http://127.0.0.1:9/cb >/dev/null || echo "bench-e2e: the built-in oidc broker could not log in (reason above)" >&2
+done
