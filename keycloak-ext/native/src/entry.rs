@@ -192,16 +192,23 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
             None => Mapping::default(),
         };
         let mapped = mapping.apply(&login.identity);
-        let mut out = serde_json::to_value(&login).map_err(|e| invalid(e.to_string()))?;
-        if let Value::Object(map) = &mut out {
-            map.insert(
-                "mapped".into(),
-                serde_json::to_value(mapped).map_err(|e| invalid(e.to_string()))?,
-            );
-        }
-        new_string(env, &out.to_string())
+        // Straight to text, without an intermediate JSON value: the login and the mapped user.
+        let text = serde_json::to_string(&LoginWithMapping {
+            login: &login,
+            mapped: &mapped,
+        })
+        .map_err(|e| invalid(e.to_string()))?;
+        new_string(env, &text)
     })
     .resolve::<ThrowGouvConnect>()
+}
+
+/// What `clientFinishLogin` returns: the login's fields plus `"mapped"`.
+#[derive(serde::Serialize)]
+struct LoginWithMapping<'a> {
+    #[serde(flatten)]
+    login: &'a gouvconnect::Login,
+    mapped: &'a gouvconnect::MappedUser,
 }
 
 /// `String clientLogoutRequest(long handle, String idTokenHint)`: `{"url","pending"}` or null.
