@@ -206,8 +206,8 @@ impl Error {
 
     /// An error the provider reported through `error=` on a redirect or a JSON error body.
     pub fn from_provider(error: &str, description: Option<&str>) -> Self {
-        let error = truncate(error, 128);
-        let description = description.map(|d| truncate(d, 512));
+        let error = printable(error, 128);
+        let description = description.map(|d| printable(d, 512));
         let message = match &description {
             Some(d) => format!("provider returned error `{error}`: {d}"),
             None => format!("provider returned error `{error}`"),
@@ -247,7 +247,9 @@ impl std::error::Error for Error {}
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Keeps provider-supplied text short and printable before it reaches a log or a page.
-fn truncate(s: &str, max: usize) -> String {
+/// Provider-supplied text made safe to quote in a message or a log line: control characters
+/// (a newline could forge a log line) removed, at most `max` characters.
+pub(crate) fn printable(s: &str, max: usize) -> String {
     s.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 

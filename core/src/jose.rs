@@ -109,7 +109,7 @@ pub fn parse_jws(token: &str) -> Result<Jws<'_>> {
         ));
     }
     let alg = Algorithm::parse(&header.alg).ok_or_else(|| {
-        let shown: String = header.alg.chars().take(16).collect();
+        let shown = crate::error::printable(&header.alg, 16);
         Error::new(
             ErrorCode::UnsupportedAlgorithm,
             format!("token algorithm `{shown}` is not accepted"),

@@ -353,7 +353,12 @@ impl Provider {
         let doc: DiscoveryDocument = serde_json::from_slice(document).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderUnavailable,
-                format!("discovery document is not valid JSON: {e}"),
+                // serde's own message quotes the offending value whole: its position only.
+                format!(
+                    "discovery document is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
             )
         })?;
         if doc.issuer != self.endpoints.issuer {
@@ -361,7 +366,8 @@ impl Provider {
                 ErrorCode::IssuerMismatch,
                 format!(
                     "discovery issuer `{}` differs from the configured issuer `{}`",
-                    doc.issuer, self.endpoints.issuer
+                    crate::error::printable(&doc.issuer, 256),
+                    self.endpoints.issuer
                 ),
             ));
         }

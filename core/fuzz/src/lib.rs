@@ -117,14 +117,9 @@ pub fn hs256_token(payload: &[u8]) -> String {
     format!("{signing_input}.{}", b64url(tag.as_ref()))
 }
 
-/// KNOWN FINDING (regressions/KNOWN): messages that echo provider text without the
-/// truncation and control-character filter `Error::from_provider` applies. Tolerated by prefix,
-/// so that any other site doing the same still crashes.
-pub const KNOWN_UNSANITISED: &[&str] = &[
-    "token algorithm `",
-    "discovery issuer `",
-    "discovery document is not valid JSON: ",
-];
+/// Messages allowed to echo provider text unfiltered, by prefix (see regressions/KNOWN). Empty:
+/// the three sites the fuzzers found now go through the core's `printable` filter.
+pub const KNOWN_UNSANITISED: &[&str] = &[];
 
 /// What every error of the core must be: a known stable code and a message.
 pub fn check_error(err: &Error) {
@@ -220,39 +215,9 @@ pub fn check_identity(identity: &Identity, kind: ProviderKind) {
     // The identity crosses every FFI boundary as JSON: it must survive the trip unchanged.
     let json = serde_json::to_string(identity).expect("identity serialises");
     let back: Identity = serde_json::from_str(&json).expect("identity JSON reads back");
-    if back != *identity {
-        // KNOWN FINDING (regressions/claims/float-roundtrip-1ulp): serde_json, built without its
-        // `float_roundtrip` feature, may read a float back one ULP away from what it wrote.
-        // Tolerate exactly that, nothing else, until the core enables the feature.
-        let a = serde_json::to_value(identity).unwrap();
-        let b = serde_json::to_value(&back).unwrap();
-        assert!(
-            same_json_within_one_ulp(&a, &b),
-            "identity JSON round-trips"
-        );
-    }
-}
-
-/// JSON equality where two floats may differ by one unit in the last place.
-pub fn same_json_within_one_ulp(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) if x != y => match (x.as_f64(), y.as_f64()) {
-            (Some(x), Some(y)) if x.is_finite() && y.is_finite() && x.signum() == y.signum() => {
-                x.to_bits().abs_diff(y.to_bits()) <= 1
-            }
-            _ => false,
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json_within_one_ulp(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json_within_one_ulp(v, w)))
-        }
-        _ => a == b,
-    }
+    // Exact, floats included (the core enables serde_json's float_roundtrip; the finding
+    // regressions/claims/float-roundtrip-1ulp stays as a regression input).
+    assert!(back == *identity, "identity JSON round-trips");
 }
 
 /// Decodes the input of the claims targets: `selector || id_token claims || 0xFF || userinfo
