@@ -332,6 +332,37 @@ def test_full_login_and_logout_with_the_emulator(
     assert conf.SESSION_IDENTITY not in client.session
 
 
+@pytest.mark.django_db
+def test_a_failing_user_store_renders_the_error_page(
+    client: DjangoClient, settings: Any, emulator_base: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A locked or unreachable database during the callback: the internal_error page, not a bare 500."""
+    from django.db import OperationalError
+
+    client_id, secret, path = CLIENTS["prosanteconnect"]
+    settings.GOUVCONNECT = {
+        "prosanteconnect": {
+            "issuer": emulator_base + path,
+            "client_id": client_id,
+            "client_secret": secret,
+            "redirect_uri": "http://127.0.0.1/auth/callback",
+            "post_logout_redirect_uri": "http://127.0.0.1/auth/logout/callback",
+        }
+    }
+
+    def locked(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(GouvConnectBackend, "authenticate", locked)
+    start = client.get("/auth/login")
+    assert start.status_code == 302, start.content[:300]
+    callback = login_on_emulator(requests.Session(), start["Location"], "doctor")
+    parts = urlsplit(callback)
+    done = client.get(f"{parts.path}?{parts.query}")
+    assert done.status_code == 500
+    assert b'id="gouvconnect-error-code">internal_error<' in done.content
+
+
 # -- template tag and command ----------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]  # the repository
 
@@ -63,7 +65,12 @@ _db = os.environ.get("GOUVCONNECT_EXAMPLE_DB") or str(
     ROOT / ".build" / "example-django" / f"db-{PORT}.sqlite3"
 )
 Path(_db).parent.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _db}}
+# SQLite under concurrent logins: wait for the write lock instead of failing at once, and take
+# it at the start of a transaction (Django 5.1+) so that a reader never has to upgrade.
+_sqlite_options: dict[str, object] = {"timeout": 20}
+if django.VERSION >= (5, 1):
+    _sqlite_options["transaction_mode"] = "IMMEDIATE"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _db, "OPTIONS": _sqlite_options}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 LANGUAGE_CODE = "fr-fr"

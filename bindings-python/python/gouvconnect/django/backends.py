@@ -178,9 +178,12 @@ class GouvConnectBackend(ModelBackend):
     def _apply_groups(user: AbstractBaseUser, mapped: MappedUser, settings: conf.ProviderSettings) -> None:
         if not hasattr(user, "groups"):
             return
-        wanted = {Group.objects.get_or_create(name=name)[0] for name in mapped.groups}
-        if wanted:
-            user.groups.add(*wanted)
+        # Read first and write only what changes: a returning user's login then takes no write
+        # lock on the group tables (SQLite serialises writers; concurrent logins must not queue).
+        current = set(user.groups.values_list("name", flat=True))
+        missing = set(mapped.groups) - current
+        if missing:
+            user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in sorted(missing)))
         if settings.sync_groups:
             # Remove the groups the rules can grant (fixed names only) that no longer match.
             managed = {
@@ -188,6 +191,6 @@ class GouvConnectBackend(ModelBackend):
                 for rule in (settings.mapping or {}).get("groups", [])
                 if "{" not in rule.get("group", "")
             }
-            stale = managed - set(mapped.groups)
+            stale = (managed - set(mapped.groups)) & current
             if stale:
                 user.groups.remove(*Group.objects.filter(name__in=stale))

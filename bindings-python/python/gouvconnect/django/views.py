@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import auth, messages
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
@@ -87,10 +88,14 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _fail(request, "invalid_config", str(e))
     except GouvConnectError as e:
         return error_response(request, e)
-    user = auth.authenticate(request, gouvconnect_login=login_result, gouvconnect_provider=name)
-    if user is None:
-        return _fail(request, "access_denied", "no local account may sign in with this identity")
-    auth.login(request, user, backend=_backend_path(user))
+    try:
+        user = auth.authenticate(request, gouvconnect_login=login_result, gouvconnect_provider=name)
+        if user is None:
+            return _fail(request, "access_denied", "no local account may sign in with this identity")
+        auth.login(request, user, backend=_backend_path(user))
+    except DatabaseError as e:
+        # The user store failed (locked, unreachable): the error page, never a bare 500.
+        return _fail(request, "internal_error", f"the user store failed: {type(e).__name__}")
     # After auth.login: it rotates the session key and keeps these values.
     request.session[conf.SESSION_IDENTITY] = login_result.identity
     request.session[conf.SESSION_PROVIDER] = name
