@@ -1,8 +1,7 @@
 //! Fault modes and the control API over real HTTP: each fault makes the provider send what the
 //! README says, checked by decoding (and verifying, where it applies) what comes back.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -10,51 +9,9 @@ use base64::Engine;
 use ring::signature;
 use serde_json::{json, Value};
 
-struct Emulator {
-    child: Child,
-    base: String,
-}
+mod common;
 
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_with(args: &[&str]) -> Emulator {
-    let child = Command::new(env!("CARGO_BIN_EXE_gouvconnect-emulator"))
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut emu = Emulator {
-        child,
-        base: String::new(),
-    };
-    let stdout = emu.child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("line");
-    emu.base = line
-        .trim()
-        .strip_prefix("gouvconnect-emulator listening on ")
-        .expect("listening line")
-        .to_string();
-    emu
-}
-
-fn start() -> Emulator {
-    start_with(&[])
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
+use common::{http, start, start_with, Emulator};
 
 /// A registered client, as the tests use it.
 #[derive(Clone, Copy)]

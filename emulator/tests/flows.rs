@@ -1,53 +1,15 @@
 //! The emulator over real HTTP: both personas' flows and the refusals ProConnect makes.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::signature;
 use serde_json::Value;
 
-struct Emulator {
-    child: Child,
-    base: String,
-}
+mod common;
 
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Emulator {
-    let child = Command::new(env!("CARGO_BIN_EXE_gouvconnect-emulator"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut emu = Emulator {
-        child,
-        base: String::new(),
-    };
-    let stdout = emu.child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("line");
-    emu.base = line
-        .trim()
-        .strip_prefix("gouvconnect-emulator listening on ")
-        .expect("listening line")
-        .to_string();
-    emu
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
+use common::{http, start, Emulator};
 
 const PC: (&str, &str) = ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef");
 const CB: &str = "http://127.0.0.1:9/cb";

@@ -1,0 +1,56 @@
+//! The emulator binary as the integration tests start it: on a free loopback port, killed when
+//! dropped, and an HTTP client that shows redirects instead of following them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// A running emulator.
+pub struct Emulator {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the emulator with extra arguments and waits for its listening line.
+pub fn start_with(args: &[&str]) -> Emulator {
+    let child = Command::new(env!("CARGO_BIN_EXE_gouvconnect-emulator"))
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut emu = Emulator {
+        child,
+        base: String::new(),
+    };
+    let stdout = emu.child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("line");
+    emu.base = line
+        .trim()
+        .strip_prefix("gouvconnect-emulator listening on ")
+        .expect("listening line")
+        .to_string();
+    emu
+}
+
+/// Starts the emulator with its defaults.
+pub fn start() -> Emulator {
+    start_with(&[])
+}
+
+/// An HTTP client that does not follow redirects (the tests read them).
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
