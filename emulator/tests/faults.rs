@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 mod common;
 
-use common::{http, start, start_with, Emulator};
+use common::{http, param, start, start_with, Emulator};
 
 /// A registered client, as the tests use it.
 #[derive(Clone, Copy)]
@@ -166,15 +166,6 @@ impl Emulator {
             .expect("id_token")
             .to_string()
     }
-}
-
-fn param(location: &str, name: &str) -> Option<String> {
-    let url = url::Url::parse(location).ok()?;
-    let found = url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned());
-    found
 }
 
 fn b64d(s: &str) -> Vec<u8> {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{http, start, Emulator};
+use common::{http, param, start, Emulator};
 
 const PC: (&str, &str) = ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef");
 const CB: &str = "http://127.0.0.1:9/cb";
@@ -49,15 +49,6 @@ async fn login(emu: &Emulator, url: &str, user: &str) -> String {
         .to_str()
         .expect("location")
         .to_string()
-}
-
-fn param(location: &str, name: &str) -> Option<String> {
-    let url = url::Url::parse(location).ok()?;
-    let found = url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned());
-    found
 }
 
 async fn exchange(emu: &Emulator, code: &str, extra: &[(&str, &str)]) -> reqwest::Response {

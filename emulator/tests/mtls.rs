@@ -7,6 +7,10 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
+mod common;
+
+use common::http;
+
 const BIN: &str = env!("CARGO_BIN_EXE_gouvconnect-emulator");
 const CB: &str = "http://127.0.0.1:9/cb";
 const STATE: &str = "state-state-state-state-state-state-0077";
@@ -84,13 +88,6 @@ fn start(dir: PathBuf, pinned_cert: &Path) -> Emulator {
     }
 }
 
-fn plain() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
 /// An HTTPS client trusting the emulator's certificate, presenting `identity` if any.
 fn tls_client(emu: &Emulator, identity: Option<(&Path, &Path)>) -> reqwest::Client {
     let server = std::fs::read(emu.dir.join("server.pem")).expect("server cert");
@@ -110,7 +107,7 @@ async fn code_for(emu: &Emulator, client_id: &str) -> String {
         "{}/wallet/auth?response_type=code&client_id={client_id}&redirect_uri={CB}&scope=openid%20scope_all&acr_values=eidas1&state={STATE}",
         emu.base
     );
-    let html = plain()
+    let html = http()
         .get(url)
         .send()
         .await
@@ -124,7 +121,7 @@ async fn code_for(emu: &Emulator, client_id: &str) -> String {
         .and_then(|s| s.split('"').next())
         .expect("action")
         .to_string();
-    let back = plain()
+    let back = http()
         .post(format!("{}{action}", emu.base))
         .form(&[("user", "doctor")])
         .send()
@@ -173,7 +170,7 @@ async fn tls_client_auth_takes_the_right_certificate_only() {
     let emu = start(dir, &pinned.0);
     assert!(emu.tls.starts_with("https://127.0.0.1:"));
 
-    let discovery: Value = plain()
+    let discovery: Value = http()
         .get(format!(
             "{}/auth/realms/esante-wallet/.well-known/wallet-openid-configuration",
             emu.base
@@ -207,7 +204,7 @@ async fn tls_client_auth_takes_the_right_certificate_only() {
         );
     }
     // The same certificate on the plain listener proves nothing.
-    let r = plain()
+    let r = http()
         .post(format!(
             "{}/auth/realms/esante-wallet/protocol/openid-connect/token",
             emu.base

@@ -1,6 +1,9 @@
 //! The emulator binary as the integration tests start it: on a free loopback port, killed when
 //! dropped, and an HTTP client that shows redirects instead of following them.
 
+// Each test file is its own crate and uses a part of this module.
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -53,4 +56,14 @@ pub fn http() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
+}
+
+/// The value of query parameter `name` in a redirect `location`.
+pub fn param(location: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(location).ok()?;
+    let found = url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned());
+    found
 }
