@@ -286,19 +286,27 @@ def test_logout_requires_post(client: DjangoClient) -> None:
     assert client.get("/auth/logout").status_code == 405
 
 
+def psc_entry(emulator_base: str, **extra: Any) -> dict[str, Any]:
+    """The Pro Santé Connect entry of ``GOUVCONNECT`` pointing at the emulator."""
+    client_id, secret, path = CLIENTS["prosanteconnect"]
+    return {
+        "issuer": emulator_base + path,
+        "client_id": client_id,
+        "client_secret": secret,
+        "redirect_uri": "http://127.0.0.1/auth/callback",
+        "post_logout_redirect_uri": "http://127.0.0.1/auth/logout/callback",
+        **extra,
+    }
+
+
 @pytest.mark.django_db
 def test_full_login_and_logout_with_the_emulator(
     client: DjangoClient, settings: Any, emulator_base: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client_id, secret, path = CLIENTS["prosanteconnect"]
     settings.GOUVCONNECT = {
-        "prosanteconnect": {
-            "issuer": emulator_base + path,
-            "client_id": client_id,
-            "client_secret": secret,
-            "redirect_uri": "http://127.0.0.1/auth/callback",
-            "post_logout_redirect_uri": "http://127.0.0.1/auth/logout/callback",
-            "mapping": {
+        "prosanteconnect": psc_entry(
+            emulator_base,
+            mapping={
                 "groups": [
                     {
                         "group": "medecins",
@@ -307,7 +315,7 @@ def test_full_login_and_logout_with_the_emulator(
                     }
                 ]
             },
-        }
+        )
     }
     caplog.set_level("DEBUG")
     start = client.get("/auth/login?next=/after")
@@ -339,16 +347,7 @@ def test_a_failing_user_store_renders_the_error_page(
     """A locked or unreachable database during the callback: the internal_error page, not a bare 500."""
     from django.db import OperationalError
 
-    client_id, secret, path = CLIENTS["prosanteconnect"]
-    settings.GOUVCONNECT = {
-        "prosanteconnect": {
-            "issuer": emulator_base + path,
-            "client_id": client_id,
-            "client_secret": secret,
-            "redirect_uri": "http://127.0.0.1/auth/callback",
-            "post_logout_redirect_uri": "http://127.0.0.1/auth/logout/callback",
-        }
-    }
+    settings.GOUVCONNECT = {"prosanteconnect": psc_entry(emulator_base)}
 
     def locked(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("database is locked")
