@@ -8,8 +8,10 @@ export type ErrorCodeName =
   | 'issuer_mismatch' | 'audience_mismatch' | 'token_expired' | 'token_not_yet_valid'
   | 'userinfo_subject_mismatch' | 'userinfo_not_signed' | 'unknown_key' | 'acr_insufficient'
   | 'unknown_acr' | 'mfa_required' | 'email_not_verified' | 'access_denied' | 'provider_error'
+  | 'provider_access_denied' | 'invalid_client'
   | 'provider_unavailable' | 'response_too_large' | 'invalid_config' | 'invalid_request'
-  | 'malformed_response' | 'no_pending_login' | 'logout_state_mismatch' | 'internal_error';
+  | 'malformed_response' | 'no_pending_login' | 'session_lost' | 'logout_state_mismatch'
+  | 'internal_error';
 
 /** Every stable code: `ErrorCode.STATE_MISMATCH === 'state_mismatch'`. */
 export declare const ErrorCode: Readonly<Record<Uppercase<ErrorCodeName>, ErrorCodeName>>;
@@ -155,6 +157,12 @@ export declare class Mapping {
 
 export declare const BUTTON_CSS: string;
 export declare function safeNextPath(next: string): string | null;
+/**
+ * `requestUrl` moved to `redirectUri`'s origin when the two differ (127.0.0.1 vs localhost), else
+ * `null`: a login started on another host name would come back without its session cookie.
+ * Moves at most once and never between http and https.
+ */
+export declare function loginOriginRedirect(redirectUri: string, requestUrl: string): string | null;
 export declare function buttonHtml(provider: ProviderName, action: string, next?: string | null): string;
 export declare function errorPageHtml(code: ErrorCodeName, home?: string): string;
 export declare function acrSatisfies(provider: ProviderName, acr: string | null | undefined,

@@ -148,6 +148,8 @@ module.exports = {
   ErrorCode,
   BUTTON_CSS: native.buttonCss(),
   safeNextPath: (next) => native.safeNextPath(String(next)),
+  loginOriginRedirect: (redirectUri, requestUrl) =>
+    native.loginOriginRedirect(String(redirectUri), String(requestUrl)),
   buttonHtml: (provider, action, next) => call(() => native.buttonHtml(provider, action, next ?? null)),
   errorPageHtml: (code, home = '/') => call(() => native.errorPageHtml(code, home)),
   acrSatisfies: (provider, acr, minimum, mfa = false) =>

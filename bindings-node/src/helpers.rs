@@ -17,6 +17,13 @@ pub fn safe_next_path(next: String) -> Option<String> {
     gouvconnect::safe_next_path(&next)
 }
 
+/// The login request's URL moved to the redirect URI's origin when the two differ (at most
+/// once), `null` otherwise.
+#[napi(catch_unwind)]
+pub fn login_origin_redirect(redirect_uri: String, request_url: String) -> Option<String> {
+    gouvconnect::login_origin_redirect(&redirect_uri, &request_url)
+}
+
 /// The official button of a provider, as HTML.
 #[napi(catch_unwind)]
 pub fn button_html(provider: String, action: String, next: Option<String>) -> napi::Result<String> {

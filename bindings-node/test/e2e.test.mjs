@@ -122,8 +122,8 @@ for (const [flavour, start] of [['Express 5 (example process)', startExample], [
     test('required acr: the emulator refuses an eidas1 user, an eidas2 user gets in', async () => {
       const app = apps.eidas2.base;
       const denied = await fullLogin(new Browser(), app, emulator.base, 'agent');
-      assert.equal(denied.status, 400);
-      assert.match(await denied.text(), /provider_error/);
+      assert.equal(denied.status, 403);
+      assert.match(await denied.text(), /acr_insufficient/);
       const browser = new Browser();
       const ok = await fullLogin(browser, app, emulator.base, 'mfa');
       assert.equal(ok.status, 302);

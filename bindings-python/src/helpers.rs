@@ -12,6 +12,12 @@ pub fn safe_next_path(next: &str) -> Option<String> {
     gouvconnect::safe_next_path(next)
 }
 
+/// The login request's URL moved to the redirect URI's origin when the two differ (at most once).
+#[pyfunction]
+pub fn login_origin_redirect(redirect_uri: &str, request_url: &str) -> Option<String> {
+    gouvconnect::login_origin_redirect(redirect_uri, request_url)
+}
+
 /// The official button of a provider, as HTML.
 #[pyfunction]
 #[pyo3(signature = (provider, action, next = None))]

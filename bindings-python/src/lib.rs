@@ -13,6 +13,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<helpers::Mapping>()?;
     m.add_function(wrap_pyfunction!(helpers::safe_next_path, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::login_origin_redirect, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::button_html, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::error_page_html, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;

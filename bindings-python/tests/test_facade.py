@@ -74,9 +74,13 @@ def test_provider_error_carries_what_the_provider_said() -> None:
     started = client.begin_login()
     state = parse_qs(urlsplit(started.url).query)["state"][0]
     with pytest.raises(gouvconnect.GouvConnectError) as caught:
-        client.parse_callback(started.pending, f"error=access_denied&state={state}")
+        client.parse_callback(started.pending, f"error=temporarily_unavailable&state={state}")
     assert caught.value.code == "provider_error"
     assert caught.value.status == 400
+    with pytest.raises(gouvconnect.GouvConnectError) as caught:
+        client.parse_callback(started.pending, f"error=access_denied&state={state}")
+    assert caught.value.code == "provider_access_denied"
+    assert caught.value.status == 403
 
 
 def test_logout_request_and_callback() -> None:

@@ -227,13 +227,16 @@ impl ClientConfig {
             .unwrap_or(TokenAuthMethod::ClientSecretPost)
     }
 
-    /// The scopes to request, `openid` first.
+    /// The scopes to request, `openid` first: the configured ones (else the provider's
+    /// defaults), plus whatever the policy needs to see — a rule whose claim was never asked
+    /// for would pass silently (e.g. the email rule without ProConnect's `custom` scope).
     pub fn scopes(&self, provider: &Provider) -> Vec<String> {
         let mut scopes = vec!["openid".to_string()];
         let wanted = self.scopes.as_ref().unwrap_or(&provider.default_scopes);
-        for s in wanted {
-            if !scopes.contains(s) {
-                scopes.push(s.clone());
+        let needed = self.policy.required_scopes(provider.kind);
+        for s in wanted.iter().map(String::as_str).chain(needed) {
+            if !scopes.iter().any(|have| have == s) {
+                scopes.push(s.to_string());
             }
         }
         scopes
@@ -309,6 +312,34 @@ mod tests {
         );
         c.environment = Some(Environment::Production);
         c
+    }
+
+    #[test]
+    fn scopes_follow_the_policy() {
+        let c = cfg();
+        let p = c.resolve_provider().unwrap();
+        let defaults = c.scopes(&p);
+        assert_eq!(defaults[0], "openid");
+        assert!(defaults.iter().any(|s| s == "custom"), "{defaults:?}");
+        let mut own = cfg();
+        own.scopes = Some(vec!["given_name".into()]);
+        own.policy.allowed_sirets = vec!["11000101300017".into()];
+        own.policy.allowed_roles = vec!["agent".into()];
+        assert_eq!(
+            own.scopes(&p),
+            ["openid", "given_name", "email", "custom", "siret", "roles"]
+        );
+        own.policy = Policy {
+            accept_unverified_email: true,
+            ..Policy::default()
+        };
+        assert_eq!(own.scopes(&p), ["openid", "given_name"]);
+        let mut psc = cfg();
+        psc.provider = ProviderKind::ProSanteConnect;
+        psc.environment = Some(Environment::Sandbox);
+        psc.scopes = Some(vec!["openid".into()]);
+        let psc_provider = psc.resolve_provider().unwrap();
+        assert_eq!(psc.scopes(&psc_provider), ["openid", "scope_all"]);
     }
 
     #[test]

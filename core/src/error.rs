@@ -39,8 +39,14 @@ pub enum ErrorCode {
     EmailNotVerified,
     /// The user is authenticated but excluded by an allow-list of the policy.
     AccessDenied,
-    /// The provider redirected back with `error=`.
+    /// The provider redirected back with `error=` (other than `access_denied`).
     ProviderError,
+    /// The provider redirected back with `error=access_denied`: the user cancelled, or the
+    /// provider (or the user's identity provider) refused the login.
+    ProviderAccessDenied,
+    /// The token endpoint refused the client's credentials (`invalid_client`): the client id,
+    /// secret, certificate or environment does not match the provider's registration.
+    InvalidClient,
     /// Timeout, connection failure, 5xx or unparsable answer from the provider.
     ProviderUnavailable,
     /// A response or token exceeds the size limits.
@@ -51,8 +57,12 @@ pub enum ErrorCode {
     InvalidRequest,
     /// A token or response is malformed (bad JWS, missing required claim, bad JSON).
     MalformedResponse,
-    /// The callback has no pending login (replay, expired or lost session).
+    /// The callback has no pending login (replay, expired or already used).
     NoPendingLogin,
+    /// The callback arrived without the browser's session: its cookie was not sent back (the
+    /// login started on another host name than the redirect URI's, or cookies are blocked).
+    /// Raised by the hosts, which alone can tell a new session from an emptied one.
+    SessionLost,
     /// The `state` returned to the logout callback is not the one this logout sent.
     LogoutStateMismatch,
     /// A failure inside gouvconnect itself (a binding caught a panic): a bug to report, never
@@ -62,7 +72,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order (for bindings that build typed enums).
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::StateMismatch,
         ErrorCode::NonceMismatch,
         ErrorCode::InvalidSignature,
@@ -80,12 +90,15 @@ impl ErrorCode {
         ErrorCode::EmailNotVerified,
         ErrorCode::AccessDenied,
         ErrorCode::ProviderError,
+        ErrorCode::ProviderAccessDenied,
+        ErrorCode::InvalidClient,
         ErrorCode::ProviderUnavailable,
         ErrorCode::ResponseTooLarge,
         ErrorCode::InvalidConfig,
         ErrorCode::InvalidRequest,
         ErrorCode::MalformedResponse,
         ErrorCode::NoPendingLogin,
+        ErrorCode::SessionLost,
         ErrorCode::LogoutStateMismatch,
         ErrorCode::InternalError,
     ];
@@ -110,12 +123,15 @@ impl ErrorCode {
             ErrorCode::EmailNotVerified => "email_not_verified",
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::ProviderError => "provider_error",
+            ErrorCode::ProviderAccessDenied => "provider_access_denied",
+            ErrorCode::InvalidClient => "invalid_client",
             ErrorCode::ProviderUnavailable => "provider_unavailable",
             ErrorCode::ResponseTooLarge => "response_too_large",
             ErrorCode::InvalidConfig => "invalid_config",
             ErrorCode::InvalidRequest => "invalid_request",
             ErrorCode::MalformedResponse => "malformed_response",
             ErrorCode::NoPendingLogin => "no_pending_login",
+            ErrorCode::SessionLost => "session_lost",
             ErrorCode::LogoutStateMismatch => "logout_state_mismatch",
             ErrorCode::InternalError => "internal_error",
         }
@@ -134,9 +150,13 @@ impl ErrorCode {
             | ErrorCode::UnknownAcr
             | ErrorCode::MfaRequired
             | ErrorCode::EmailNotVerified
-            | ErrorCode::AccessDenied => 403,
+            | ErrorCode::AccessDenied
+            | ErrorCode::ProviderAccessDenied => 403,
             ErrorCode::ProviderUnavailable => 503,
-            ErrorCode::ResponseTooLarge | ErrorCode::MalformedResponse => 502,
+            // The provider refused our credentials: the service is at fault, not the user.
+            ErrorCode::ResponseTooLarge
+            | ErrorCode::MalformedResponse
+            | ErrorCode::InvalidClient => 502,
             ErrorCode::InvalidConfig | ErrorCode::InternalError => 500,
             _ => 400,
         }
@@ -157,6 +177,15 @@ impl ErrorCode {
             ErrorCode::EmailNotVerified => "Votre adresse électronique n'est pas vérifiée.",
             ErrorCode::AccessDenied => "Votre compte n'est pas autorisé à accéder à ce service.",
             ErrorCode::ProviderError => "Le fournisseur d'identité a interrompu la connexion.",
+            ErrorCode::ProviderAccessDenied => {
+                "La connexion a été annulée ou refusée auprès du fournisseur d'identité. Vous pouvez réessayer ; si le refus persiste, contactez le support du service."
+            }
+            ErrorCode::InvalidClient => {
+                "Le service n'a pas pu s'identifier auprès du fournisseur d'identité. Son administrateur doit vérifier l'identifiant et le secret client."
+            }
+            ErrorCode::SessionLost => {
+                "Votre navigateur n'a pas renvoyé la session de connexion. Recommencez depuis l'adresse habituelle du service, avec les cookies autorisés."
+            }
             ErrorCode::ProviderUnavailable => {
                 "Le fournisseur d'identité est momentanément indisponible. Réessayez dans quelques instants."
             }
@@ -204,16 +233,33 @@ impl Error {
         }
     }
 
-    /// An error the provider reported through `error=` on a redirect or a JSON error body.
+    /// An error the provider reported through `error=` on a redirect or a JSON error body:
+    /// `access_denied` → [`ErrorCode::ProviderAccessDenied`], `invalid_client` →
+    /// [`ErrorCode::InvalidClient`], anything else → [`ErrorCode::ProviderError`]; the
+    /// provider's words are kept (filtered) in [`Error::provider_error`].
     pub fn from_provider(error: &str, description: Option<&str>) -> Self {
         let error = printable(error, 128);
         let description = description.map(|d| printable(d, 512));
+        // ProConnect refuses an essential acr its identity provider cannot give with
+        // `access_denied` "requested ACRs could not be satisfied": a level problem to explain.
+        let acr_refused = description
+            .as_deref()
+            .is_some_and(|d| d.to_ascii_lowercase().contains("acr"));
+        let (code, hint) = match error.as_str() {
+            "access_denied" if acr_refused => (ErrorCode::AcrInsufficient, ""),
+            "access_denied" => (ErrorCode::ProviderAccessDenied, ""),
+            "invalid_client" => (
+                ErrorCode::InvalidClient,
+                " (check the client id and secret, or certificate, registered for this environment)",
+            ),
+            _ => (ErrorCode::ProviderError, ""),
+        };
         let message = match &description {
-            Some(d) => format!("provider returned error `{error}`: {d}"),
-            None => format!("provider returned error `{error}`"),
+            Some(d) => format!("provider returned error `{error}`: {d}{hint}"),
+            None => format!("provider returned error `{error}`{hint}"),
         };
         Error {
-            code: ErrorCode::ProviderError,
+            code,
             message,
             provider_error: Some(ProviderErrorDetail { error, description }),
         }
@@ -229,7 +275,8 @@ impl Error {
         &self.message
     }
 
-    /// What the provider said, for [`ErrorCode::ProviderError`].
+    /// What the provider said, for errors the provider reported ([`ErrorCode::ProviderError`],
+    /// [`ErrorCode::ProviderAccessDenied`], [`ErrorCode::InvalidClient`]).
     pub fn provider_error(&self) -> Option<&ProviderErrorDetail> {
         self.provider_error.as_ref()
     }
@@ -269,10 +316,29 @@ mod tests {
 
     #[test]
     fn provider_errors_are_sanitised() {
-        let e = Error::from_provider("access_denied\n", Some("bad\r\nthing"));
+        let e = Error::from_provider("server_error\n", Some("bad\r\nthing"));
         assert_eq!(e.code(), ErrorCode::ProviderError);
-        assert_eq!(e.provider_error().unwrap().error, "access_denied");
+        assert_eq!(e.provider_error().unwrap().error, "server_error");
         assert!(!e.message().contains('\n'));
+    }
+
+    #[test]
+    fn provider_errors_with_a_code_of_their_own() {
+        let e = Error::from_provider("access_denied", Some("user cancelled"));
+        assert_eq!(e.code(), ErrorCode::ProviderAccessDenied);
+        assert_eq!(e.provider_error().unwrap().error, "access_denied");
+        let e = Error::from_provider(
+            "access_denied",
+            Some("requested ACRs could not be satisfied"),
+        );
+        assert_eq!(e.code(), ErrorCode::AcrInsufficient);
+        let e = Error::from_provider("invalid_client", Some("client authentication failed"));
+        assert_eq!(e.code(), ErrorCode::InvalidClient);
+        assert!(e.message().contains("client id and secret"));
+        assert_eq!(
+            e.provider_error().unwrap().description.as_deref(),
+            Some("client authentication failed")
+        );
     }
 
     #[test]

@@ -45,5 +45,7 @@ pub use logout::{LogoutRequest, PendingLogout};
 pub use mapping::{GroupRule, MappedUser, Mapping};
 pub use policy::Policy;
 pub use provider::{Environment, Provider, ProviderKind};
-pub use request::{safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin};
+pub use request::{
+    login_origin_redirect, safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin,
+};
 pub use verify::TokenResponse;

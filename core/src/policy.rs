@@ -185,6 +185,31 @@ impl Policy {
         AcrRequirement::for_provider(kind, self.acr.as_deref(), self.require_mfa).map(|_| ())
     }
 
+    /// The scopes without which a rule of this policy could not see its claim.
+    pub fn required_scopes(&self, kind: ProviderKind) -> Vec<&'static str> {
+        let mut scopes = Vec::new();
+        match kind {
+            ProviderKind::ProConnect => {
+                // ProConnect tells an unverified email only inside `custom`.
+                if !self.accept_unverified_email {
+                    scopes.extend(["email", "custom"]);
+                }
+                if !self.allowed_sirets.is_empty() {
+                    scopes.push("siret");
+                }
+                if !self.allowed_email_domains.is_empty() {
+                    scopes.push("email");
+                }
+                if !self.allowed_roles.is_empty() {
+                    scopes.push("roles");
+                }
+            }
+            // `scope_all` carries every PSC claim (SubjectRefPro included).
+            ProviderKind::ProSanteConnect => scopes.push("scope_all"),
+        }
+        scopes
+    }
+
     /// Applies the email rule and the allow-lists to a normalised identity (the acr was already
     /// checked against the login's requirement).
     pub fn check_identity(&self, identity: &Identity) -> Result<()> {

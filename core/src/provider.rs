@@ -204,14 +204,18 @@ const PSC_PARAMS: &[&str] = &[
     "ui_locales",
 ];
 
+/// What ProConnect grants a self-service application (partner portal, 2026): `custom` carries
+/// the identity provider's `email_verified`, without which the email rule cannot run.
 const PROCONNECT_DEFAULT_SCOPES: &[&str] = &[
     "openid",
-    "email",
     "given_name",
     "usual_name",
+    "email",
     "uid",
     "siret",
+    "phone",
     "idp_id",
+    "custom",
     "roles",
     "organization_label",
 ];

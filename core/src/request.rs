@@ -292,6 +292,45 @@ pub fn safe_next_path(next: &str) -> Option<String> {
     Some(next.to_string())
 }
 
+/// Query parameter marking a login request already sent once to the redirect URI's origin.
+const ORIGIN_MARKER: &str = "gouvconnect_origin";
+
+/// Where a login request should go first so that the provider comes back to the host name that
+/// holds the session: `request_url` (the full URL of the login request, as the host sees it)
+/// moved to `redirect_uri`'s origin when the two differ, else `None`.
+///
+/// A session cookie set on `127.0.0.1` is not sent to `localhost` (nor between `www.` and the
+/// bare domain), so a login started on the wrong name would come back sessionless. Only a
+/// difference of host or port with the same scheme moves the request (a TLS-terminating proxy
+/// shows the host `http` where the redirect URI says `https`), and at most once: the moved URL
+/// carries a marker, so a proxy that rewrites the `Host` header cannot make it loop.
+///
+/// ```
+/// use gouvconnect::login_origin_redirect;
+/// assert_eq!(
+///     login_origin_redirect("http://localhost:8000/auth/callback", "http://127.0.0.1:8000/auth/login?next=/me").as_deref(),
+///     Some("http://localhost:8000/auth/login?next=/me&gouvconnect_origin=1"),
+/// );
+/// assert_eq!(login_origin_redirect("http://localhost:8000/auth/callback", "http://localhost:8000/auth/login"), None);
+/// ```
+pub fn login_origin_redirect(redirect_uri: &str, request_url: &str) -> Option<String> {
+    let target = url::Url::parse(redirect_uri).ok()?;
+    let request = url::Url::parse(request_url).ok()?;
+    if target.scheme() != request.scheme()
+        || !matches!(target.scheme(), "http" | "https")
+        || target.origin() == request.origin()
+        || request.query_pairs().any(|(k, _)| k == ORIGIN_MARKER)
+    {
+        return None;
+    }
+    let mut moved = target;
+    moved.set_path(request.path());
+    moved.set_query(request.query());
+    moved.set_fragment(None);
+    moved.query_pairs_mut().append_pair(ORIGIN_MARKER, "1");
+    Some(moved.into())
+}
+
 /// Parses the callback query and returns the authorization code.
 ///
 /// Checks, in order: a provider `error` (with a matching state) → `provider_error`; the
@@ -389,6 +428,36 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn login_origin_moves_once_to_the_redirect_host() {
+        let redirect = "http://localhost:8000/auth/callback";
+        let moved = login_origin_redirect(redirect, "http://127.0.0.1:8000/auth/login?next=%2Fme")
+            .expect("moved");
+        assert_eq!(
+            moved,
+            "http://localhost:8000/auth/login?next=%2Fme&gouvconnect_origin=1"
+        );
+        // Never twice (a proxy rewriting Host would otherwise loop).
+        assert_eq!(
+            login_origin_redirect(redirect, &moved.replace("localhost", "127.0.0.1")),
+            None
+        );
+        // Same origin, a TLS-terminating proxy, a port difference, garbage.
+        assert_eq!(
+            login_origin_redirect(redirect, "http://localhost:8000/auth/login"),
+            None
+        );
+        assert_eq!(
+            login_origin_redirect(
+                "https://app.example/auth/callback",
+                "http://10.0.0.5:8000/auth/login"
+            ),
+            None
+        );
+        assert!(login_origin_redirect(redirect, "http://localhost:9000/auth/login").is_some());
+        assert_eq!(login_origin_redirect("not a url", "http://x/"), None);
+    }
+
     use super::*;
     use crate::provider::Environment;
 
@@ -527,6 +596,10 @@ mod tests {
         assert_eq!(err("code=abc", 1001), ErrorCode::StateMismatch);
         assert_eq!(
             err(&format!("error=access_denied&state={s}"), 1001),
+            ErrorCode::ProviderAccessDenied
+        );
+        assert_eq!(
+            err(&format!("error=server_error&state={s}"), 1001),
             ErrorCode::ProviderError
         );
         assert_eq!(

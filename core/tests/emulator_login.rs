@@ -253,7 +253,8 @@ async fn proconnect_acr_and_mfa_rules() {
     };
     let (_, r) = login(&emu, proconnect(&emu), "agent", options.clone()).await;
     let err = r.unwrap_err();
-    assert_eq!(err.code(), ErrorCode::ProviderError);
+    // "requested ACRs could not be satisfied": a level problem, not a cancellation.
+    assert_eq!(err.code(), ErrorCode::AcrInsufficient);
     assert_eq!(
         err.provider_error().map(|p| p.error.as_str()),
         Some("access_denied")
@@ -269,23 +270,28 @@ async fn proconnect_acr_and_mfa_rules() {
 #[tokio::test]
 async fn proconnect_unverified_email_is_refused_by_default() {
     let emu = start_emulator();
-    // The identity provider's `email_verified` reaches the service inside `custom`, a scope the
-    // service must be granted and ask for.
-    let mut with_custom = proconnect(&emu);
-    with_custom.scopes = Some(
-        ["email", "given_name", "usual_name", "siret", "custom"]
-            .map(String::from)
-            .to_vec(),
-    );
+    // The identity provider's `email_verified` reaches the service inside `custom`: the default
+    // scopes ask for it, and so does a configuration that lists its own scopes without it (the
+    // email rule needs it).
     let (_, r) = login(
         &emu,
-        with_custom.clone(),
+        proconnect(&emu),
         "unverified",
         LoginOptions::default(),
     )
     .await;
     assert_eq!(r.unwrap_err().code(), ErrorCode::EmailNotVerified);
-    let mut lenient = with_custom;
+    let mut own_scopes = proconnect(&emu);
+    own_scopes.scopes = Some(["email", "given_name"].map(String::from).to_vec());
+    let (_, r) = login(
+        &emu,
+        own_scopes.clone(),
+        "unverified",
+        LoginOptions::default(),
+    )
+    .await;
+    assert_eq!(r.unwrap_err().code(), ErrorCode::EmailNotVerified);
+    let mut lenient = proconnect(&emu);
     lenient.policy.accept_unverified_email = true;
     let (_, r) = login(&emu, lenient, "unverified", LoginOptions::default()).await;
     assert_eq!(r.expect("accepted").identity.email_verified, Some(false));
@@ -446,6 +452,22 @@ async fn psc_token_request_over_mutual_tls() {
     c.tls_client_key = Some(other_key);
     let (_, result) = login(&emu, c, "doctor", LoginOptions::default()).await;
     let refused = result.expect_err("a foreign certificate must not authenticate the client");
-    assert_eq!(refused.code(), ErrorCode::ProviderError, "{refused:?}");
+    assert_eq!(refused.code(), ErrorCode::InvalidClient, "{refused:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn wrong_client_secret_is_invalid_client() {
+    let emu = start_emulator();
+    let mut wrong = proconnect(&emu);
+    wrong.client_secret = gouvconnect::Secret::new("not-the-registered-secret-0123456789");
+    let (_, r) = login(&emu, wrong, "agent", LoginOptions::default()).await;
+    let err = r.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidClient);
+    assert_eq!(err.code().http_status(), 502);
+    assert_eq!(
+        err.provider_error().map(|p| p.error.as_str()),
+        Some("invalid_client")
+    );
+    assert!(!err.message().contains("not-the-registered-secret"));
 }

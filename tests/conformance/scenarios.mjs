@@ -23,7 +23,8 @@ export const STATUS = {
   issuer_mismatch: 400, audience_mismatch: 400, token_expired: 400, token_not_yet_valid: 400,
   userinfo_subject_mismatch: 400, userinfo_not_signed: 400, unknown_key: 400,
   acr_insufficient: 403, unknown_acr: 403, mfa_required: 403, email_not_verified: 403, access_denied: 403,
-  provider_error: 400, provider_unavailable: 503, response_too_large: 502, malformed_response: 502,
+  provider_error: 400, provider_access_denied: 403, invalid_client: 502, session_lost: 400,
+  provider_unavailable: 503, response_too_large: 502, malformed_response: 502,
   invalid_config: 500, internal_error: 500, invalid_request: 400, no_pending_login: 400,
   logout_state_mismatch: 400,
 };
@@ -81,7 +82,7 @@ export const SCENARIOS = [
   { id: 'psc_userinfo_oversized', group: 'outage', provider: 'psc', user: 'doctor', fault: 'userinfo_oversized', expect: { code: 'response_too_large' } },
 
   // Policy (DESIGN §5; ProConnect carries MFA in acr, not amr).
-  { id: 'access_denied', group: 'policy', provider: 'pc', user: 'agent', fault: 'access_denied', expect: { code: 'provider_error' } },
+  { id: 'access_denied', group: 'policy', provider: 'pc', user: 'agent', fault: 'access_denied', expect: { code: 'provider_access_denied' } },
   { id: 'acr_lower_than_required', group: 'policy', provider: 'pc2', user: 'agent', fault: 'acr_lower', expect: { code: 'acr_insufficient' } },
   { id: 'amr_without_mfa_acr_eidas2', group: 'policy', provider: 'pc2', user: 'mfa', fault: 'amr_no_mfa', expect: { ok: true } },
   { id: 'email_unverified', group: 'policy', provider: 'pc', user: 'agent', fault: 'email_unverified', expect: { code: 'email_not_verified' } },

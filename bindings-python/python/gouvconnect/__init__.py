@@ -37,6 +37,7 @@ __all__ = [
     "error_class",
     "error_page_html",
     "http_status",
+    "login_origin_redirect",
     "safe_next_path",
 ]
 
@@ -238,6 +239,16 @@ def safe_next_path(next: str | None) -> str | None:  # noqa: A002
     if not next:
         return None
     return _native.safe_next_path(next)
+
+
+def login_origin_redirect(redirect_uri: str, request_url: str) -> str | None:
+    """``request_url`` moved to ``redirect_uri``'s origin when the two differ, else ``None``.
+
+    A login started on ``127.0.0.1`` whose redirect URI is on ``localhost`` would come back
+    without its session cookie: send the browser to the returned URL first. Moves at most once
+    (the URL carries a marker) and never between ``http`` and ``https`` (a TLS-terminating proxy).
+    """
+    return _native.login_origin_redirect(redirect_uri, request_url)
 
 
 def button_html(provider: str, action: str, next: str | None = None) -> str:  # noqa: A002

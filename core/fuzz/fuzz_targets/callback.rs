@@ -160,7 +160,7 @@ fuzz_target!(|data: &[u8]| {
                     assert!(!e.message().contains(secret), "a code or state in: {e}");
                 }
             }
-            if e.code() == ErrorCode::ProviderError {
+            if e.provider_error().is_some() {
                 assert_eq!(values("error").len(), 1);
             }
         }

@@ -44,6 +44,8 @@ fuzz_target!(|data: &[u8]| {
                 matches!(
                     e.code(),
                     ErrorCode::ProviderError
+                        | ErrorCode::ProviderAccessDenied
+                        | ErrorCode::InvalidClient
                         | ErrorCode::ProviderUnavailable
                         | ErrorCode::ResponseTooLarge
                 ),

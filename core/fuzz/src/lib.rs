@@ -145,7 +145,15 @@ pub fn check_error(err: &Error) {
         );
     }
     if let Some(detail) = err.provider_error() {
-        assert_eq!(code, gouvconnect::ErrorCode::ProviderError);
+        assert!(
+            matches!(
+                code,
+                gouvconnect::ErrorCode::ProviderError
+                    | gouvconnect::ErrorCode::ProviderAccessDenied
+                    | gouvconnect::ErrorCode::InvalidClient
+            ),
+            "provider detail on {code}"
+        );
         assert!(
             detail.error.chars().count() <= 128,
             "provider error is truncated"
