@@ -2,7 +2,7 @@
 
 SECRET_KEY = "tests-only-not-secret"  # noqa: S105
 DEBUG = False
-ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "app.example"]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -103,6 +103,39 @@ def test_checks_report_wrong_settings(settings: Any, value: Any, expected: str) 
     assert expected in [m.id for m in checks.check_settings()]
 
 
+def test_check_flags_a_default_provider_that_is_not_configured(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(), "DEFAULT_PROVIDER": "prosanteconnect"}
+    assert [m.id for m in checks.check_settings()] == ["gouvconnect.E006"]
+
+
+def test_check_flags_a_redirect_uri_outside_allowed_hosts(settings: Any) -> None:
+    settings.GOUVCONNECT = {
+        "proconnect": entry(
+            redirect_uri="http://localhost:8000/auth/callback",
+            post_logout_redirect_uri="https://app.example/auth/logout/callback",
+        )
+    }
+    found = checks.check_settings()
+    assert [m.id for m in found] == ["gouvconnect.W002"]
+    assert "'localhost'" in found[0].msg and "ALLOWED_HOSTS" in found[0].hint
+    settings.ALLOWED_HOSTS = [".localhost", "app.example"]
+    assert checks.check_settings() == []
+
+
+def test_check_applies_the_debug_loopback_hosts(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(redirect_uri="http://localhost:8000/auth/callback")}
+    settings.ALLOWED_HOSTS = []
+    settings.DEBUG = True
+    assert checks.check_settings() == []
+    settings.DEBUG = False
+    assert [m.id for m in checks.check_settings()] == ["gouvconnect.W002"]
+
+
+def test_two_providers_without_default_pass_the_checks(settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(), "prosanteconnect": entry(environment="sandbox")}
+    assert checks.check_settings() == []
+
+
 def test_check_warns_without_backend(settings: Any) -> None:
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
     assert [m.id for m in checks.check_settings()] == ["gouvconnect.W001"]
@@ -259,20 +292,63 @@ def test_login_redirects_to_the_provider(client: DjangoClient) -> None:
     assert pending["provider"] == "proconnect"
 
 
-def test_login_with_unknown_provider_names_the_code(client: DjangoClient) -> None:
-    response = client.get("/auth/login/franceconnect")
-    assert response.status_code == 400
-    assert b'id="gouvconnect-error-code">invalid_request<' in response.content
-
-
 @pytest.mark.django_db
-def test_callback_without_pending_login(client: DjangoClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_callback_without_session_is_session_lost(
+    client: DjangoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No session cookie came back (the login started on another host name, cookies blocked):
+    ``session_lost``, not an expired login."""
     caplog.set_level("DEBUG", logger="gouvconnect")
     response = client.get("/auth/callback?code=secret-code-value&state=secret-state-value")
     assert response.status_code == 400
-    assert b"no_pending_login" in response.content
+    assert b'id="gouvconnect-error-code">session_lost<' in response.content
+    assert "navigateur n'a pas renvoyé la session" in response.content.decode().replace("&#39;", "'")
+    assert "code=session_lost" in caplog.text and "without a session cookie" in caplog.text
+    assert "secret-code-value" not in caplog.text and "secret-state-value" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_callback_with_a_session_but_no_pending_login(
+    client: DjangoClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    session = client.session
+    session["something"] = "else"
+    session.save()
+    caplog.set_level("DEBUG", logger="gouvconnect")
+    response = client.get("/auth/callback?code=secret-code-value&state=secret-state-value")
+    assert response.status_code == 400
+    assert b'id="gouvconnect-error-code">no_pending_login<' in response.content
     assert "code=no_pending_login" in caplog.text
     assert "secret-code-value" not in caplog.text and "secret-state-value" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_callback_with_a_cookie_of_a_vanished_session_is_session_lost(client: DjangoClient) -> None:
+    client.cookies["sessionid"] = "x" * 32  # no such session stored
+    response = client.get("/auth/callback?code=a&state=b")
+    assert b'id="gouvconnect-error-code">session_lost<' in response.content
+
+
+@pytest.mark.django_db
+def test_login_on_another_origin_goes_to_the_redirect_uri_origin_first(client: DjangoClient) -> None:
+    """The redirect URI is on https://app.example: a login asked on https://testserver is sent
+    there (same path and query) before any provider, so its session cookie is set on the host the
+    provider comes back to; once moved, it starts."""
+    response = client.get("/auth/login?next=/dossiers", secure=True)
+    assert response.status_code == 302
+    assert response["Location"] == "https://app.example/auth/login?next=/dossiers&gouvconnect_origin=1"
+    assert conf.SESSION_PENDING not in client.session
+    moved = client.get("/auth/login?next=/dossiers&gouvconnect_origin=1", secure=True)
+    assert moved.status_code == 302
+    assert moved["Location"].startswith("https://fca.integ01.dev-agentconnect.fr/api/v2/authorize?")
+    assert client.session[conf.SESSION_PENDING]["provider"] == "proconnect"
+
+
+@pytest.mark.django_db
+def test_login_on_the_redirect_uri_origin_is_not_moved(client: DjangoClient, settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry()}  # redirect URI derived from the request
+    response = client.get("/auth/login", secure=True)
+    assert response["Location"].startswith("https://fca.integ01.dev-agentconnect.fr/")
 
 
 @pytest.mark.django_db
@@ -282,8 +358,71 @@ def test_logout_callback_without_logout(client: DjangoClient) -> None:
     assert b"logout_state_mismatch" in response.content
 
 
-def test_logout_requires_post(client: DjangoClient) -> None:
-    assert client.get("/auth/logout").status_code == 405
+def test_logout_get_answers_a_page_not_a_blank_405(client: DjangoClient) -> None:
+    response = client.get("/auth/logout")
+    assert response.status_code == 200
+    assert b"<h1>Se d\xc3\xa9connecter</h1>" in response.content
+    assert "n’êtes pas connecté" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_logout_get_shows_the_logout_form_to_a_signed_in_user(client: DjangoClient) -> None:
+    user = get_user_model().objects.create(username="alice")
+    client.force_login(user, backend="gouvconnect.django.backends.GouvConnectBackend")
+    response = client.get("/auth/logout")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<form method="post" action="/auth/logout">' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    # A GET logs nobody out.
+    assert client.get("/auth/logout").wsgi_request.user.is_authenticated
+
+
+def test_logout_with_another_method_is_a_405_page_naming_it(client: DjangoClient) -> None:
+    response = client.put("/auth/logout")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, POST"
+    assert "La méthode HTTP PUT n’est pas acceptée" in response.content.decode()
+
+
+def test_logout_page_without_template_loaders(client: DjangoClient, settings: Any) -> None:
+    """A project without APP_DIRS still gets the page (rendered from the app's own file)."""
+    settings.TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": False}]
+    response = client.get("/auth/logout")
+    assert response.status_code == 200 and "<h1>Se déconnecter</h1>" in response.content.decode()
+
+
+def test_two_providers_without_default_show_a_chooser(client: DjangoClient, settings: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(), "prosanteconnect": entry(environment="sandbox")}
+    response = client.get("/auth/login?next=/dossiers")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "gouvconnect-error-code" not in page
+    assert 'action="/auth/login/proconnect"' in page and 'action="/auth/login/prosanteconnect"' in page
+    assert "gouvconnect-button--proconnect" in page and "gouvconnect-button--prosanteconnect" in page
+    assert page.count('name="next" value="/dossiers"') == 2
+    assert ".gouvconnect-button{" in page  # the official CSS
+
+
+@pytest.mark.django_db
+def test_two_providers_with_a_default_go_to_it(client: DjangoClient, settings: Any) -> None:
+    settings.GOUVCONNECT = {
+        "proconnect": entry(),
+        "prosanteconnect": entry(environment="sandbox"),
+        "DEFAULT_PROVIDER": "prosanteconnect",
+    }
+    response = client.get("/auth/login", secure=True)
+    assert response.status_code == 302
+    assert client.session[conf.SESSION_PENDING]["provider"] == "prosanteconnect"
+
+
+def test_unknown_provider_shows_the_chooser_with_the_code(client: DjangoClient) -> None:
+    response = client.get("/auth/login/franceconnect")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="gouvconnect-error-code">invalid_request<' in page
+    assert "« franceconnect » n’est pas un fournisseur" in page
+    assert 'action="/auth/login/proconnect"' in page
 
 
 def psc_entry(emulator_base: str, **extra: Any) -> dict[str, Any]:
@@ -318,7 +457,8 @@ def test_full_login_and_logout_with_the_emulator(
         )
     }
     caplog.set_level("DEBUG")
-    start = client.get("/auth/login?next=/after")
+    # On the redirect URI's host (another one would first be sent there).
+    start = client.get("/auth/login?next=/after", HTTP_HOST="127.0.0.1")
     assert start.status_code == 302
     callback = login_on_emulator(requests.Session(), start["Location"], "doctor")
     parts = urlsplit(callback)
@@ -353,7 +493,7 @@ def test_a_failing_user_store_renders_the_error_page(
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(GouvConnectBackend, "authenticate", locked)
-    start = client.get("/auth/login")
+    start = client.get("/auth/login", HTTP_HOST="127.0.0.1")
     assert start.status_code == 302, start.content[:300]
     callback = login_on_emulator(requests.Session(), start["Location"], "doctor")
     parts = urlsplit(callback)

@@ -6,15 +6,23 @@ provider's core client without network (``discover=False``) and parsing each map
 - ``gouvconnect.E003``: the core refuses a provider's configuration (code and reason shown).
 - ``gouvconnect.E004``: a provider's mapping is invalid.
 - ``gouvconnect.E005``: no provider configured.
+- ``gouvconnect.E006``: ``DEFAULT_PROVIDER`` names no configured provider.
 - ``gouvconnect.W001``: the backend is not in ``AUTHENTICATION_BACKENDS``.
+- ``gouvconnect.W002``: a configured redirect URI's host is refused by ``ALLOWED_HOSTS``
+  (every callback there would answer 400 ``DisallowedHost``).
+
+Several providers without ``DEFAULT_PROVIDER`` need no check: the login route then shows a page
+with each provider's button.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+from django.http.request import validate_host
 
 from .. import Client, GouvConnectError, Mapping
 from . import conf
@@ -63,6 +71,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                     id="gouvconnect.E004",
                 )
             )
+        errors.extend(_check_redirect_hosts(name, entry.client_config))
+    default = conf.global_setting("DEFAULT_PROVIDER")
+    if default and default not in names:
+        errors.append(
+            checks.Error(
+                f"DEFAULT_PROVIDER {default!r} is not a provider of GOUVCONNECT",
+                hint=f"Use one of {sorted(names)} or remove DEFAULT_PROVIDER.",
+                id="gouvconnect.E006",
+            )
+        )
     backends = getattr(settings, "AUTHENTICATION_BACKENDS", [])
     if not any("gouvconnect" in b for b in backends):
         errors.append(
@@ -73,3 +91,41 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             )
         )
     return errors
+
+
+def _allowed_hosts() -> list[str]:
+    """``ALLOWED_HOSTS`` as ``HttpRequest.get_host`` applies it (the loopback defaults when
+    ``DEBUG`` is on and the list is empty)."""
+    allowed = list(getattr(settings, "ALLOWED_HOSTS", []))
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return allowed
+
+
+def _check_redirect_hosts(name: str, config: dict[str, Any]) -> list[checks.CheckMessage]:
+    """The provider comes back to the redirect URIs: their host must pass ``ALLOWED_HOSTS``."""
+    found: list[checks.CheckMessage] = []
+    allowed = _allowed_hosts()
+    for key in ("redirect_uri", "post_logout_redirect_uri"):
+        uri = config.get(key)
+        if not isinstance(uri, str) or not uri:
+            continue
+        try:
+            host = urlsplit(uri).hostname
+        except ValueError:
+            continue  # a malformed URI is the core's to report (E003)
+        if not host:
+            continue
+        # get_host() compares the domain without its port, IPv6 literals in brackets.
+        domain = f"[{host}]" if ":" in host else host
+        if not validate_host(domain, allowed):
+            found.append(
+                checks.Warning(
+                    f"{key} {uri} is on host {domain!r}, which ALLOWED_HOSTS refuses: the provider "
+                    "would come back to a host that answers 400 (DisallowedHost)",
+                    hint=f"Add {domain!r} to ALLOWED_HOSTS, or set {key} on an allowed host.",
+                    obj=f"GOUVCONNECT[{name!r}]",
+                    id="gouvconnect.W002",
+                )
+            )
+    return found

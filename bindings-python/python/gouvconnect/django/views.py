@@ -1,24 +1,45 @@
 """Login, callback, logout and logout-callback views.
 
 Every failure becomes the error page naming the stable code, with the code's HTTP status and
-a Django message; nothing here answers a bare 500. Logged with the code, never a token.
+a Django message; nothing here answers a bare 500. Logged with the code and the core's message
+(which never holds a token, secret, code or state; a provider's own error text is filtered by the
+core), never a token.
+
+Pages of this app (``gouvconnect/choose_provider.html``, ``gouvconnect/logout.html``) are
+ordinary templates: a project overrides them by shipping its own under the same names.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib import auth, messages
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from .. import GouvConnectError, error_page_html, safe_next_path
+from .. import (
+    BUTTON_CSS,
+    GouvConnectError,
+    button_html,
+    error_page_html,
+    login_origin_redirect,
+    safe_next_path,
+)
 from ..errors import error_class
 from . import conf
-from .clients import get_client
+from .clients import client_config, get_client
 
 logger = logging.getLogger("gouvconnect")
 
@@ -27,7 +48,9 @@ BACKEND = "gouvconnect.django.backends.GouvConnectBackend"
 
 def error_response(request: HttpRequest, error: GouvConnectError) -> HttpResponse:
     """The error page of ``error``: its code, its status, a message for the next page."""
-    logger.warning("gouvconnect: %s failed: code=%s", request.path, error.code)
+    # The core's message names what went wrong (e.g. the provider's `invalid_client` answer);
+    # it never holds a token, secret, code or state.
+    logger.warning("gouvconnect: %s failed: code=%s: %s", request.path, error.code, error.message)
     messages.error(request, error.user_message or error.code, fail_silently=True)
     home = conf.global_setting("LOGOUT_REDIRECT_URL", "/")
     template = conf.global_setting("ERROR_TEMPLATE")
@@ -46,21 +69,90 @@ def _fail(request: HttpRequest, code: str, message: str) -> HttpResponse:
     return error_response(request, error_class(code)(code, message))
 
 
+@lru_cache(maxsize=1)
+def _own_engine() -> Engine:
+    return Engine(dirs=[str(Path(__file__).resolve().parent / "templates")])
+
+
+def _page(request: HttpRequest, name: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """Renders one of this app's pages: the project's template of that name when the template
+    loaders find one (``APP_DIRS`` finds ours), else ours directly (no loader configured)."""
+    try:
+        body = render_to_string(name, context, request=request)
+    except TemplateDoesNotExist:
+        full = {**context, "csrf_token": get_token(request), "request": request}
+        body = _own_engine().get_template(name).render(Context(full))
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def _chooser(
+    request: HttpRequest, next_path: str | None, code: str | None = None, message: str = ""
+) -> HttpResponse:
+    """The page with the official button of every configured provider (no default chosen, or
+    an unknown provider asked for: then with the ``invalid_request`` code, 400)."""
+    buttons: list[SafeString] = []
+    for entry in conf.providers().values():
+        kind = str(entry.client_config.get("provider", entry.name))
+        action = reverse("gouvconnect:login_provider", kwargs={"provider": entry.name})
+        try:
+            html = button_html(kind, action, next_path)
+        except (GouvConnectError, ValueError):  # a provider kind the core does not know
+            continue
+        buttons.append(mark_safe(html))  # noqa: S308 - escaped by the core
+    if code:
+        logger.warning("gouvconnect: %s failed: code=%s: %s", request.path, code, message)
+    context = {
+        "buttons": buttons,
+        "button_css": mark_safe(BUTTON_CSS),  # noqa: S308 - constant of the core
+        "code": code,
+        "message": message,
+        "next": next_path,
+    }
+    return _page(request, "gouvconnect/choose_provider.html", context, status=400 if code else 200)
+
+
+def _origin_bounce(request: HttpRequest, redirect_uri: str) -> HttpResponse | None:
+    """When the login is asked for on another host or port than the redirect URI's (``127.0.0.1``
+    and ``localhost``), the same login URL on the redirect URI's origin: the session then lives
+    on the host the provider comes back to. ``None`` when they match (the core moves a request
+    at most once and never between ``http`` and ``https``)."""
+    target = login_origin_redirect(redirect_uri, request.build_absolute_uri())
+    if target is None:
+        return None
+    logger.info("gouvconnect: login asked on %s, sent to the redirect URI's origin", request.get_host())
+    return HttpResponseRedirect(target)
+
+
 @never_cache
 @require_GET
 def login(request: HttpRequest, provider: str | None = None) -> HttpResponse:
-    """Redirects to the provider. ``?provider=`` (or the URL) picks it; ``?next=`` must be a
-    local path (anything else is dropped)."""
+    """Redirects to the provider. ``?provider=`` (or the URL) picks it, else ``DEFAULT_PROVIDER``
+    or the only configured provider; with several and no default, a page with each official
+    button. ``?next=`` must be a local path (anything else is dropped)."""
+    next_path = safe_next_path(request.GET.get("next"))
     try:
-        name = provider or request.GET.get("provider") or conf.default_provider()
-        settings = conf.provider(name) if name else None
-    except KeyError:
-        settings = None
+        asked = provider or request.GET.get("provider")
+        name = asked or conf.default_provider()
+        if name is None:
+            if not conf.providers():
+                return _fail(request, "invalid_config", "GOUVCONNECT configures no provider")
+            return _chooser(request, next_path)
+        try:
+            settings = conf.provider(name)
+        except KeyError:
+            shown = f"« {name} »" if re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name) else "Ce fournisseur"
+            return _chooser(
+                request,
+                next_path,
+                "invalid_request",
+                f"{shown} n’est pas un fournisseur d’identité de ce service : choisissez-en un.",
+            )
     except conf.ConfigurationError as e:
         return _fail(request, "invalid_config", str(e))
-    if settings is None:
-        return _fail(request, "invalid_request", "unknown or missing provider")
-    next_path = safe_next_path(request.GET.get("next"))
+    config = client_config(settings, request)
+    bounce = _origin_bounce(request, str(config.get("redirect_uri", "")))
+    if bounce is not None:
+        return bounce
     try:
         client = get_client(settings.name, request)
         options = {**settings.login_options, "next": next_path}
@@ -71,13 +163,31 @@ def login(request: HttpRequest, provider: str | None = None) -> HttpResponse:
     return HttpResponseRedirect(started.url)
 
 
+def _session_is_new(request: HttpRequest) -> bool:
+    """Whether the request came without a session: no session cookie, or one naming no stored
+    session. Call after the session was read (``is_empty`` is only meaningful then)."""
+    if django_settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
+    return request.session.is_empty()
+
+
 @never_cache
 @require_GET
 def callback(request: HttpRequest) -> HttpResponse:
     """Completes the login, signs the user in, keeps the identity in the session."""
-    entry = request.session.pop(conf.SESSION_PENDING, None)
+    entry = request.session.get(conf.SESSION_PENDING)
     if not isinstance(entry, dict) or "pending" not in entry:
+        if _session_is_new(request):
+            # The browser did not send the session back: not an expired login but a cookie
+            # left on another host name (127.0.0.1 vs localhost) or blocked.
+            return _fail(
+                request,
+                "session_lost",
+                f"the callback arrived on {request.get_host()} without a session cookie: the login "
+                "started on another host name than the redirect URI's, or cookies are blocked",
+            )
         return _fail(request, "no_pending_login", "no login in progress in this session")
+    del request.session[conf.SESSION_PENDING]
     name = str(entry.get("provider"))
     try:
         client = get_client(name, request)
@@ -109,12 +219,20 @@ def _backend_path(user: object) -> str:
 
 
 @never_cache
-@require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    """Sends the user to the provider's end-session endpoint (with ``state``), or logs out
-    locally when the provider has none. The local session ends at the logout callback."""
-    name = request.session.get(conf.SESSION_PROVIDER)
+    """``POST`` (CSRF-protected): sends the user to the provider's end-session endpoint (with
+    ``state``), or logs out locally when the provider has none; the local session ends at the
+    logout callback. ``GET`` logs nobody out: a page with the logout button (a link cannot log
+    a user out behind their back). Other methods: 405, with a page naming the method."""
     home = str(conf.global_setting("LOGOUT_REDIRECT_URL", "/"))
+    if request.method != "POST":
+        page = {"action": request.path, "home": home, "signed_in": request.user.is_authenticated}
+        if request.method in ("GET", "HEAD"):
+            return _page(request, "gouvconnect/logout.html", page)
+        response = _page(request, "gouvconnect/logout.html", {**page, "method": request.method}, 405)
+        response["Allow"] = "GET, HEAD, POST"
+        return response
+    name = request.session.get(conf.SESSION_PROVIDER)
     if not name:
         auth.logout(request)
         return HttpResponseRedirect(home)
