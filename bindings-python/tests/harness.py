@@ -78,13 +78,15 @@ def example(
     acr: str | None = None,
     scopes: str | None = None,
     credentials: tuple[str, str] | None = None,
+    public_host: str = "127.0.0.1",
 ) -> Iterator[str]:
-    """Starts examples/django with the environment of DESIGN §6; yields its base URL."""
+    """Starts examples/django with the environment of DESIGN §6; yields its base URL
+    (``GOUVCONNECT_BASE_URL``: on ``public_host``, the server listening on 127.0.0.1)."""
     client_id, secret, issuer_path = CLIENTS[provider]
     if credentials:
         client_id, secret = credentials
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{public_host}:{port}"
     env = {
         **os.environ,
         "PORT": str(port),
@@ -101,20 +103,24 @@ def example(
         env["GOUVCONNECT_ACR"] = acr
     if scopes:
         env["GOUVCONNECT_SCOPES"] = scopes
-    log = open(tmp_path / f"example-{port}.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, str(EXAMPLE / "serve.py")],
-        cwd=EXAMPLE,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with server(
+        [sys.executable, str(EXAMPLE / "serve.py")], EXAMPLE, env, tmp_path / f"example-{port}.log", port
+    ):
+        yield base
+
+
+@contextmanager
+def server(command: list[str], cwd: Path, env: dict[str, str], log_path: Path, port: int) -> Iterator[str]:
+    """Runs ``command`` (a web server listening on 127.0.0.1:``port``), its output in
+    ``log_path``; yields once it answers HTTP, stops it at the end."""
+    base = f"http://127.0.0.1:{port}"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError("the example exited: " + (tmp_path / f"example-{port}.log").read_text())
+                raise RuntimeError(f"{command[-1]} exited: " + log_path.read_text())
             try:
                 requests.get(base + "/", timeout=1)
                 break
