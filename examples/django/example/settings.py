@@ -79,6 +79,7 @@ AUTHENTICATION_BACKENDS = [
     "gouvconnect.django.backends.GouvConnectBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+LOGIN_URL = "gouvconnect:login"  # @login_required leads to the login route
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # Optional: sessions shared by every instance (the pending login, hence its single-use state,
