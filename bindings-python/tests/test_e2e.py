@@ -17,9 +17,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def proconnect_app(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # `custom` carries ProConnect's email_verified (asked for like the Express example does).
-    scopes = "openid email given_name usual_name siret uid custom"
-    with example(emulator_base, "proconnect", tmp_path_factory.mktemp("pc"), scopes=scopes) as base:
+    # The provider's default scopes: they include `custom`, which carries ProConnect's
+    # email_verified (the unverified-email test below depends on it).
+    with example(emulator_base, "proconnect", tmp_path_factory.mktemp("pc")) as base:
         yield base
 
 
