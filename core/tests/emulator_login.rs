@@ -471,3 +471,11 @@ async fn wrong_client_secret_is_invalid_client() {
     );
     assert!(!err.message().contains("not-the-registered-secret"));
 }
+
+/// Our requests pass the emulator as deployed as well as docs-strict (the default elsewhere).
+#[tokio::test]
+async fn proconnect_login_against_the_federation_as_deployed() {
+    let emu = start_emulator_with(&["--strictness", "as-deployed"]);
+    let (_, r) = login(&emu, proconnect(&emu), "agent", LoginOptions::default()).await;
+    assert_eq!(r.expect("agent").identity.provider.as_str(), "proconnect");
+}

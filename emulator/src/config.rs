@@ -16,6 +16,33 @@ pub enum Persona {
     ProSanteConnect,
 }
 
+/// How closely the ProConnect persona follows the partner documentation.
+///
+/// The federation's deployed code is laxer than its documentation: `nonce` is optional (any
+/// length from 1), `state` has no minimum length, and unknown authorize parameters are ignored
+/// since 2025-10. A statement about the real ProConnect is only made in `AsDeployed`; our own
+/// hosts must pass in both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strictness {
+    /// What the documentation asks: state and nonce ≥ 32 characters, any extra parameter
+    /// refused with `Y000400`.
+    #[default]
+    DocsStrict,
+    /// What the federation's code does.
+    AsDeployed,
+}
+
+impl Strictness {
+    pub fn parse(text: &str) -> Option<Strictness> {
+        match text {
+            "docs-strict" => Some(Strictness::DocsStrict),
+            "as-deployed" => Some(Strictness::AsDeployed),
+            _ => None,
+        }
+    }
+}
+
 /// A registered client.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Client {
@@ -34,6 +61,9 @@ pub struct Client {
     pub redirect_uris: Option<Vec<String>>,
     #[serde(default)]
     pub post_logout_redirect_uris: Option<Vec<String>>,
+    /// This client's strictness; the emulator's (`--strictness`) when absent.
+    #[serde(default)]
+    pub strictness: Option<Strictness>,
     /// Faults in force for this client from the start (see `faults.rs`).
     #[serde(default)]
     pub faults: Vec<Fault>,
@@ -142,6 +172,7 @@ impl Registry {
             userinfo_alg: ui_alg,
             redirect_uris: None,
             post_logout_redirect_uris: None,
+            strictness: None,
             faults: Vec::new(),
             tls_client_auth: None,
         };
@@ -167,6 +198,18 @@ impl Registry {
                 Alg::HS256,
                 Some(Alg::HS256),
             ),
+            // Always as deployed, whatever `--strictness` says: for peers that send a short
+            // nonce or extra parameters (Keycloak's built-in broker, generic libraries).
+            Client {
+                strictness: Some(Strictness::AsDeployed),
+                ..client(
+                    "demo-proconnect-deployed",
+                    "demo-proconnect-deployed-secret-0123456789ab",
+                    Persona::ProConnect,
+                    Alg::RS256,
+                    Some(Alg::RS256),
+                )
+            },
             client(
                 "demo-psc",
                 "demo-psc-secret-0123456789abcdef",

@@ -34,11 +34,13 @@ struct Options {
     quiet: bool,
     tls_port: Option<u16>,
     tls_cert_out: Option<String>,
+    strictness: config::Strictness,
 }
 
 const USAGE: &str =
     "usage: gouvconnect-emulator [--host 127.0.0.1] [--port 4000] [--config FILE.json] \
 [--public-url URL] [--allow-non-loopback] [--quiet] [--tls-port N --tls-cert-out FILE.pem]
+       [--strictness docs-strict|as-deployed]
        gouvconnect-emulator gen-client-cert --cn NAME --out-cert FILE --out-key FILE";
 
 fn parse_args() -> Result<Options, String> {
@@ -51,6 +53,7 @@ fn parse_args() -> Result<Options, String> {
         quiet: false,
         tls_port: None,
         tls_cert_out: None,
+        strictness: config::Strictness::DocsStrict,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -78,6 +81,10 @@ fn parse_args() -> Result<Options, String> {
                 )
             }
             "--tls-cert-out" => options.tls_cert_out = Some(value("--tls-cert-out")?),
+            "--strictness" => {
+                options.strictness = config::Strictness::parse(&value("--strictness")?)
+                    .ok_or_else(|| "--strictness is docs-strict or as-deployed".to_string())?
+            }
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -280,6 +287,7 @@ async fn run() -> Result<(), String> {
         shutdown: stopping.clone(),
         buttons,
         mtls_base: tls.as_ref().map(|t| t.2.clone()),
+        strictness: options.strictness,
     });
     println!("gouvconnect-emulator listening on {local}");
     if let Some((listener, acceptor, url)) = tls {
@@ -329,6 +337,7 @@ mod tests {
             store: store::Store::new(),
             shutdown: stopping,
             mtls_base: None,
+            strictness: config::Strictness::DocsStrict,
         })
     }
 

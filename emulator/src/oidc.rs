@@ -14,7 +14,7 @@ use axum::Extension;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use crate::config::{Client, Persona, Registry, User};
+use crate::config::{Client, Persona, Registry, Strictness, User};
 use crate::faults::{Fault, FaultSet, Faults};
 use crate::issued::Issued;
 use crate::keys::{random, Alg, Forgery, Keys};
@@ -36,6 +36,8 @@ pub struct App {
     /// The TLS listener's base URL (`--tls-port`), where PSC's token endpoint takes client
     /// certificates.
     pub mtls_base: Option<String>,
+    /// The ProConnect persona's strictness for clients that do not set their own.
+    pub strictness: Strictness,
 }
 
 pub type Shared = Arc<App>;
@@ -391,9 +393,21 @@ pub async fn authorize_psc(
 
 fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) -> Response {
     let pairs = parse_pairs(query.as_bytes());
+    // The strictness is the client's: look it up before judging the other parameters.
+    let strictness = pairs
+        .iter()
+        .find(|(k, _)| k == "client_id")
+        .and_then(|(_, id)| app.registry.client(id))
+        .and_then(|c| c.strictness)
+        .unwrap_or(app.strictness);
+    let strict = persona == Persona::ProConnect && strictness == Strictness::DocsStrict;
     let mut params: HashMap<&str, &str> = HashMap::new();
     for (k, v) in &pairs {
         if persona == Persona::ProConnect && !PROCONNECT_PARAMS.contains(&k.as_str()) {
+            if !strict {
+                // As deployed since 2025-10: unknown parameters are ignored.
+                continue;
+            }
             return page_error(
                 StatusCode::BAD_REQUEST,
                 "Y000400",
@@ -449,7 +463,7 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
             "the user refused to share their identity (emulated fault access_denied)",
         );
     }
-    if persona == Persona::ProConnect {
+    if strict {
         for name in ["state", "nonce"] {
             if get(name).map_or(0, str::len) < 32 {
                 return page_error(
@@ -457,6 +471,16 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
                     "Y000400",
                     &format!("{name} manquant ou trop court (32 caractères minimum)"),
                 );
+            }
+        }
+    } else if persona == Persona::ProConnect {
+        // As deployed: `state` required (no length), `nonce` optional, 1–512 ASCII characters.
+        if state.is_empty() {
+            return page_error(StatusCode::BAD_REQUEST, "Y000400", "state manquant");
+        }
+        if let Some(nonce) = params.get("nonce") {
+            if nonce.is_empty() || nonce.len() > 512 || !nonce.is_ascii() {
+                return page_error(StatusCode::BAD_REQUEST, "Y000400", "nonce invalide");
             }
         }
     } else if state.is_empty() {

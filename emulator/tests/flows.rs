@@ -319,3 +319,56 @@ fn refuses_a_non_loopback_host() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("non-loopback"));
 }
+
+/// As deployed (`--strictness as-deployed`, or a client's own setting): a short state, no
+/// nonce and unknown parameters pass, as in the federation's code; the id_token then has no
+/// nonce. Docs-strict (the default) refuses the same request.
+#[tokio::test]
+async fn as_deployed_takes_what_the_federation_code_takes() {
+    let lax = format!(
+        "/api/v2/authorize?response_type=code&client_id={}&redirect_uri={CB}&scope=openid%20email&state=s1&foo=bar&response_mode=query",
+        PC.0
+    );
+    let strict = start();
+    let r = http()
+        .get(format!("{}{lax}", strict.base))
+        .send()
+        .await
+        .expect("strict");
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.expect("t").contains("Y000400"));
+
+    let emu = common::start_with(&["--strictness", "as-deployed"]);
+    let location = login(&emu, &format!("{}{lax}", emu.base), "agent").await;
+    assert_eq!(param(&location, "state").as_deref(), Some("s1"));
+    let code = param(&location, "code").expect("code");
+    let tokens: Value = exchange(&emu, &code, &[])
+        .await
+        .json()
+        .await
+        .expect("tokens");
+    let payload = tokens["id_token"]
+        .as_str()
+        .and_then(|t| t.split('.').nth(1))
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .expect("id_token payload");
+    assert!(payload.get("nonce").is_none(), "{payload}");
+    // Still refused as deployed: no state, an empty nonce.
+    for bad in ["&state=s1&nonce=", ""] {
+        let url = format!(
+            "{}/api/v2/authorize?response_type=code&client_id={}&redirect_uri={CB}&scope=openid{bad}",
+            emu.base, PC.0
+        );
+        let r = http().get(url).send().await.expect("bad");
+        assert_eq!(r.status(), 400, "{bad}");
+    }
+    // A client registered as deployed is lax on a docs-strict emulator.
+    let url = lax.replace(PC.0, "demo-proconnect-deployed");
+    let page = http()
+        .get(format!("{}{url}", strict.base))
+        .send()
+        .await
+        .expect("deployed client");
+    assert_eq!(page.status(), 200);
+}
