@@ -5,6 +5,7 @@
 
 const {
   Client, Mapping, GouvConnectError, safeNextPath, buttonHtml, errorPageHtml, acrSatisfies, BUTTON_CSS,
+  loginOriginRedirect,
 } = require('..');
 
 const DEFAULT_ROUTES = {
@@ -15,6 +16,16 @@ const DEFAULT_ROUTES = {
   afterLogout: '/',
   afterLogin: '/',
 };
+// With several providers: each provider's own login and callback, and a page offering both
+// buttons where a single provider would have its login route.
+const SEVERAL_DEFAULTS = {
+  login: '/auth/:provider/login',
+  callback: '/auth/:provider/callback',
+  choose: '/auth/login',
+};
+const ROUTE_KEYS = new Set([...Object.keys(DEFAULT_ROUTES), 'choose']);
+// Marker the core adds to a login request it moved to the redirect URI's origin.
+const ORIGIN_MARKER = 'gouvconnect_origin';
 
 const consoleLogger = {
   info: (msg, fields) => console.info(msg, fields ?? ''),
@@ -22,13 +33,86 @@ const consoleLogger = {
   error: (msg, fields) => console.error(msg, fields ?? ''),
 };
 
+// The routes of the latest auth(), for the helpers used without a request (loginButton).
+let latestRoutes = null;
+
+const configError = (message) => new GouvConnectError('invalid_config', `gouvconnect/express: ${message}`);
+
+/**
+ * The mounted paths: `routes` given (any subset) over the defaults. Every provider gets its own
+ * login and callback path; paths that would collide are a configuration error, never a silently
+ * unreachable provider.
+ */
+function computeRoutes(names, given) {
+  const several = names.length > 1;
+  if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given))) {
+    throw configError('`routes` must be an object of paths');
+  }
+  const template = { ...DEFAULT_ROUTES, ...(several ? SEVERAL_DEFAULTS : {}) };
+  for (const [key, value] of Object.entries(given || {})) {
+    if (value === undefined) continue;
+    if (!ROUTE_KEYS.has(key)) {
+      throw configError(`unknown route \`routes.${key}\` (known: ${[...ROUTE_KEYS].join(', ')})`);
+    }
+    if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) {
+      throw configError(`\`routes.${key}\` must be a local path starting with "/", not ${JSON.stringify(value)}`);
+    }
+    template[key] = value;
+  }
+  for (const key of ['logout', 'logoutCallback', 'choose', 'afterLogin', 'afterLogout']) {
+    if (template[key] && template[key].includes(':provider')) {
+      throw configError(`\`routes.${key}\` is shared by every provider and cannot contain :provider`);
+    }
+  }
+  const pathFor = (key, name) => template[key].split(':provider').join(name);
+  const providers = Object.fromEntries(names.map((name) => [name, {
+    login: pathFor('login', name), callback: pathFor('callback', name),
+  }]));
+
+  // Every GET route (and the POST one) must be its own path.
+  const mounted = [];
+  for (const name of names) {
+    mounted.push({ method: 'GET', path: providers[name].login, key: 'login', provider: name });
+    mounted.push({ method: 'GET', path: providers[name].callback, key: 'callback', provider: name });
+  }
+  mounted.push({ method: 'POST', path: template.logout, key: 'logout' });
+  mounted.push({ method: 'GET', path: template.logoutCallback, key: 'logoutCallback' });
+  if (several) mounted.push({ method: 'GET', path: template.choose, key: 'choose' });
+  const seen = new Map();
+  for (const route of mounted) {
+    const id = `${route.method} ${route.path}`;
+    const other = seen.get(id);
+    if (other) {
+      const hint = other.key === route.key && other.provider !== route.provider
+        ? `: with several providers, put :provider in it (e.g. "${template[route.key].replace(/\/?$/, '/:provider')}")`
+        : '';
+      const describe = (r) => `routes.${r.key}${r.provider ? ` of ${r.provider}` : ''}`;
+      throw configError(`${describe(other)} and ${describe(route)} are the same path ${route.path}${hint}`);
+    }
+    seen.set(id, route);
+  }
+  return {
+    template,
+    mounted,
+    // Public shape (middleware.routes, req.gouvconnect.routes).
+    public: {
+      ...template,
+      // Where requiresAuth() sends a visitor: the login route, or the choice between providers.
+      entry: several ? template.choose : providers[names[0]].login,
+      providers,
+    },
+  };
+}
+
 /**
  * Mounts login, callback, logout and logout-callback routes for each configured provider.
  *
  * options.baseURL       the app's public base URL (redirect URI = baseURL + callback route)
  * options.providers     { proconnect?: ClientConfig-without-redirect, prosanteconnect?: … }
- * options.routes        route paths; with several providers `:provider` may appear in them
- *                       (default: /auth/<provider>/login…)
+ * options.routes        route paths (any subset); `:provider` in login and callback stands for
+ *                       the provider's name (default with several providers:
+ *                       /auth/<provider>/login and /auth/<provider>/callback, and a page offering
+ *                       both buttons at routes.choose, /auth/login)
  * options.mapping       core Mapping spec: fields and groups computed at login
  * options.logger        { info, warn, error } (never receives a token)
  */
@@ -38,24 +122,34 @@ function auth(options) {
   }
   const names = Object.keys(options.providers);
   if (names.length === 0) throw new GouvConnectError('invalid_config', 'auth() needs at least one provider');
-  const several = names.length > 1;
   const base = String(options.baseURL).replace(/\/+$/, '');
+  const baseOrigin = originOf(base);
+  if (!/^https?:\/\/[^/]/.test(base) || !baseOrigin || baseOrigin === 'null') {
+    throw configError(`baseURL must be an absolute http(s) URL such as "https://app.example", not ${JSON.stringify(String(options.baseURL))}`);
+  }
   const logger = options.logger || consoleLogger;
   const mapping = new Mapping(options.mapping || null);
-  const routeTemplate = { ...DEFAULT_ROUTES, ...(options.routes || {}) };
-  if (several && !options.routes) {
-    for (const key of ['login', 'callback']) routeTemplate[key] = `/auth/:provider/${key}`;
-  }
-  const pathFor = (key, name) => routeTemplate[key].replace(':provider', name);
+  const { template, mounted, public: publicRoutes } = computeRoutes(names, options.routes);
 
   const providers = new Map();
   for (const name of names) {
+    const given = options.providers[name] || {};
     const config = {
-      ...options.providers[name],
+      ...given,
       provider: name,
-      redirect_uri: base + pathFor('callback', name),
-      post_logout_redirect_uri: base + routeTemplate.logoutCallback,
+      redirect_uri: base + publicRoutes.providers[name].callback,
+      post_logout_redirect_uri: base + template.logoutCallback,
     };
+    // The redirect URI is always baseURL + routes.callback; one given here would be ignored, and
+    // one on another host would lose the session at the callback.
+    for (const key of ['redirect_uri', 'post_logout_redirect_uri']) {
+      if (given[key] && given[key] !== config[key]) {
+        logger.warn(`gouvconnect: providers.${name}.${key} is ignored; register ${config[key]} (baseURL + routes) with the provider`, {
+          provider: name, given: given[key], used: config[key],
+          ...(originOf(given[key]) !== baseOrigin ? { warning: `not on baseURL's origin ${baseOrigin}: the session cookie would not come back` } : {}),
+        });
+      }
+    }
     // Validate now (no network) so a wrong configuration fails at startup, not at login.
     Client.offline(config);
     providers.set(name, { name, config, client: null, connecting: null });
@@ -75,17 +169,34 @@ function auth(options) {
     return entry.connecting;
   }
 
-  const routes = [];
-  for (const name of names) {
-    routes.push(['GET', pathFor('login', name), (req, res) => login(req, res, name)]);
-    routes.push(['GET', pathFor('callback', name), (req, res) => callback(req, res, name)]);
-  }
-  routes.push(['POST', routeTemplate.logout, logout]);
-  routes.push(['GET', routeTemplate.logoutCallback, logoutCallback]);
+  const handlers = {
+    login: (req, res, route) => login(req, res, route.provider),
+    callback: (req, res, route) => callback(req, res, route.provider),
+    logout: (req, res) => logout(req, res),
+    logoutCallback: (req, res) => logoutCallback(req, res),
+    choose: (req, res) => choose(req, res),
+  };
 
   let warnedMemoryStore = false;
+  let warnedOrigin = false;
 
   async function login(req, res, name) {
+    const redirectUri = providers.get(name).config.redirect_uri;
+    const requestUrl = fullUrl(req);
+    // A login started on another host name than the redirect URI's (127.0.0.1 vs localhost,
+    // www. vs the bare domain) would come back without the session cookie: move there first.
+    const moved = requestUrl && loginOriginRedirect(redirectUri, requestUrl);
+    if (moved) {
+      if (!warnedOrigin) {
+        warnedOrigin = true;
+        logger.warn(`gouvconnect: login requested on ${originOf(requestUrl)}, redirected to baseURL's origin ${baseOrigin} so that the session cookie comes back with the callback; link to ${baseOrigin}`, { provider: name });
+      }
+      return res.redirect(moved);
+    }
+    if (requestUrl && !warnedOrigin && originOf(requestUrl) !== baseOrigin && req.query[ORIGIN_MARKER] !== undefined) {
+      warnedOrigin = true;
+      logger.warn(`gouvconnect: a login redirected to ${baseOrigin} arrived as ${originOf(requestUrl)}; behind a proxy, set app.set('trust proxy', …) and forward Host`, { provider: name });
+    }
     const next = req.query.next === undefined ? undefined : String(req.query.next);
     const client = await clientFor(name);
     const { url, pending } = client.beginLogin({ next: next && safeNextPath(next) ? next : undefined });
@@ -95,6 +206,13 @@ function auth(options) {
   }
 
   async function callback(req, res, name) {
+    // Nothing of ours in the session and no session cookie sent: the browser did not bring the
+    // session back (another host name than the login's, cookies blocked), which no retry on this
+    // host fixes. Told apart from an expired or already used login. (Checked before the session
+    // is touched, so that no empty session is stored for it.)
+    if (!req.session.gouvconnect && !sessionCookieSent(req)) {
+      throw new GouvConnectError('session_lost', `the callback on ${originOf(fullUrl(req)) || 'this host'} came without the session cookie (login started on another host name, or cookies blocked)`);
+    }
     const session = state(req);
     const pending = session.pending;
     // Single use: the pending login leaves the session before anything else happens.
@@ -116,18 +234,18 @@ function auth(options) {
     };
     await save(req);
     logger.info('gouvconnect login', { provider: name, acr: login.identity.acr });
-    res.redirect(login.next || routeTemplate.afterLogin);
+    res.redirect(login.next || template.afterLogin);
   }
 
   async function logout(req, res) {
     const current = state(req).login;
-    if (!current) return res.redirect(routeTemplate.afterLogout);
+    if (!current) return res.redirect(template.afterLogout);
     const client = await clientFor(current.provider);
     const request = client.logoutRequest(current.idToken);
     delete state(req).login;
     if (!request) {
       await destroy(req);
-      return res.redirect(routeTemplate.afterLogout);
+      return res.redirect(template.afterLogout);
     }
     state(req).logout = { provider: current.provider, pending: request.pending };
     await save(req);
@@ -145,22 +263,38 @@ function auth(options) {
       await save(req);
     }
     await destroy(req);
-    res.redirect(routeTemplate.afterLogout);
+    res.redirect(template.afterLogout);
+  }
+
+  // With several providers: the official button of each, keeping `next`.
+  async function choose(req, res) {
+    const next = req.query.next === undefined ? null : String(req.query.next);
+    const safe = next && safeNextPath(next) ? next : null;
+    const buttons = names.map((name) => buttonHtml(name, publicRoutes.providers[name].login, safe)).join('\n');
+    res.type('html').send(
+      '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+      + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+      + `<title>Connexion</title><style>${BUTTON_CSS}</style></head>`
+      + '<body style="font-family:Marianne,Arial,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">'
+      + `<h1>Connexion</h1>\n${buttons}\n</body></html>`,
+    );
   }
 
   function renderError(req, res, error) {
     const known = error instanceof GouvConnectError;
     const code = known ? error.code : 'internal_error';
-    logger.error('gouvconnect error', { code, path: req.path });
+    // The core's message says what went wrong for the operator (the provider's own error text,
+    // filtered, for provider errors); it never holds a token, a secret, a code or a state.
+    const fields = { code, path: req.path };
+    if (known) fields.detail = error.message;
+    // Anything else (a session store failure, a bug): its name and message, cut short.
+    else if (error) fields.detail = `${error.name || 'Error'}: ${String(error.message || '').slice(0, 300)}`;
+    logger.error('gouvconnect error', fields);
     if (res.headersSent) return;
     if (known) {
       res.status(error.status).type('html').send(errorPageHtml(error.code, '/'));
     } else {
-      res.status(500).type('html').send(
-        '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur</title>'
-        + '<h1>La connexion a échoué</h1><p>Code d’erreur : <code id="gouvconnect-error-code">internal_error</code></p>'
-        + '<p><a href="/">Retour à l’accueil</a></p></html>',
-      );
+      res.status(500).type('html').send(errorPageHtml('internal_error', '/'));
     }
   }
 
@@ -173,26 +307,26 @@ function auth(options) {
       warnedMemoryStore = true;
       logger.warn('gouvconnect: express-session MemoryStore in production loses logins on restart and across instances; use a shared store');
     }
-    req.gouvconnect = context(req);
-    const route = routes.find(([method, path]) => method === req.method && path === req.path);
+    req.gouvconnect = context(req, publicRoutes);
+    const route = mounted.find((r) => r.method === req.method && r.path === req.path);
     if (!route) return next();
     Promise.resolve()
-      .then(() => route[2](req, res))
+      .then(() => handlers[route.key](req, res, route))
       .catch((error) => renderError(req, res, error));
   };
-  middleware.routes = { ...routeTemplate, providers: Object.fromEntries(names.map((n) => [n, {
-    login: pathFor('login', n), callback: pathFor('callback', n),
-  }])) };
+  middleware.routes = publicRoutes;
+  latestRoutes = publicRoutes;
   return middleware;
 }
 
-function context(req) {
+function context(req, routes) {
   const current = () => state(req).login;
   return {
     get identity() { return current() ? current().identity : null; },
     get provider() { return current() ? current().provider : null; },
     get groups() { return current() ? current().groups : []; },
     get fields() { return current() ? current().fields : {}; },
+    routes,
     isAuthenticated: () => Boolean(current()),
   };
 }
@@ -208,6 +342,37 @@ function queryString(req) {
   return index === -1 ? '' : url.slice(index + 1);
 }
 
+/** The request's URL as the browser sent it (scheme and host through `trust proxy`), or null. */
+function fullUrl(req) {
+  let host = req.headers.host;
+  const trust = req.app && typeof req.app.get === 'function' ? req.app.get('trust proxy fn') : null;
+  const forwarded = req.headers['x-forwarded-host'];
+  if (forwarded && typeof trust === 'function' && trust(req.socket && req.socket.remoteAddress, 0)) {
+    host = String(forwarded).split(',')[0].trim();
+  }
+  if (!host) return null;
+  const protocol = req.protocol || (req.socket && req.socket.encrypted ? 'https' : 'http');
+  return `${protocol}://${host}${req.originalUrl || req.url}`;
+}
+
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the request carries a cookie that looks like express-session's (signed: `s:`). */
+function sessionCookieSent(req) {
+  const header = req.headers.cookie;
+  if (!header) return false;
+  return header.split(';').some((part) => {
+    const value = part.slice(part.indexOf('=') + 1).trim();
+    return value.startsWith('s%3A') || value.startsWith('s:');
+  });
+}
+
 const promisify = (req, method) => new Promise((resolve, reject) => {
   req.session[method]((error) => (error ? reject(error) : resolve()));
 });
@@ -220,12 +385,24 @@ function deny(res, code, message) {
   res.status(error.status).type('html').send(errorPageHtml(code, '/'));
 }
 
-/** Lets only logged-in users through; others go to the login route (GET) or get 401. */
+/** The login path auth() mounted for `provider` (or the entry route), without a request. */
+function mountedLoginPath(routes, provider) {
+  if (!routes) return DEFAULT_ROUTES.login;
+  if (provider && routes.providers[provider]) return routes.providers[provider].login;
+  return routes.entry;
+}
+
+/**
+ * Lets only logged-in users through; others go to the login route auth() mounted (GET: the
+ * provider's login, or the choice between providers when there are several) or get 401.
+ * options.provider picks one provider's login; options.loginPath overrides.
+ */
 function requiresAuth(options = {}) {
-  const loginPath = options.loginPath || DEFAULT_ROUTES.login;
   return (req, res, next) => {
     if (req.gouvconnect && req.gouvconnect.isAuthenticated()) return next();
     if (req.method === 'GET') {
+      const routes = req.gouvconnect ? req.gouvconnect.routes : latestRoutes;
+      const loginPath = options.loginPath || mountedLoginPath(routes, options.provider);
       const target = safeNextPath(req.originalUrl) ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
       return res.redirect(loginPath + target);
     }
@@ -253,9 +430,15 @@ function requiresGroup(name) {
   };
 }
 
-/** The official button as HTML (embed BUTTON_CSS once in the page). */
+/**
+ * The official button as HTML (embed BUTTON_CSS once in the page), submitting to the provider's
+ * login route as mounted by auth() (the latest auth() of the process; options.action overrides).
+ */
 function loginButton(provider, options = {}) {
-  return buttonHtml(provider, options.action || DEFAULT_ROUTES.login, options.next ?? null);
+  const routes = options.routes || latestRoutes;
+  const action = options.action
+    || (routes && routes.providers[provider] ? routes.providers[provider].login : DEFAULT_ROUTES.login);
+  return buttonHtml(provider, action, options.next ?? null);
 }
 
 module.exports = { auth, requiresAuth, requiresAcr, requiresGroup, loginButton, BUTTON_CSS };

@@ -29,7 +29,11 @@ test('errors carry stable codes and statuses', () => {
   assert.throws(() => g.Client.offline({ ...config, token_auth_method: 'client_secret_basic' }), { code: 'invalid_config' });
   assert.throws(() => g.Client.offline({ ...config, clientid: 'typo' }), { code: 'invalid_config' });
   assert.throws(() => client.finishLogin('{not json', '{}'), { code: 'no_pending_login' });
-  assert.equal(Object.keys(g.ErrorCode).length, 25);
+  assert.equal(Object.keys(g.ErrorCode).length, 28);
+  // The provider refused the client, the user cancelled, the browser lost the session.
+  assert.equal(new g.GouvConnectError(g.ErrorCode.INVALID_CLIENT).status, 502);
+  assert.equal(new g.GouvConnectError(g.ErrorCode.PROVIDER_ACCESS_DENIED).status, 403);
+  assert.equal(new g.GouvConnectError(g.ErrorCode.SESSION_LOST).status, 400);
   // A JS value of the wrong type reaching the native layer is a bad request, not a crash.
   assert.throws(() => client.finishLogin(42, '{}'), { code: 'invalid_request' });
 });
@@ -51,6 +55,9 @@ test('logout request and state check', () => {
 
 test('helpers: next paths, buttons, acr rules, mapping', () => {
   assert.equal(g.safeNextPath('/a?b=c'), '/a?b=c');
+  assert.equal(g.loginOriginRedirect('http://localhost:3000/auth/callback', 'http://127.0.0.1:3000/auth/login?next=%2Fme'),
+    'http://localhost:3000/auth/login?next=%2Fme&gouvconnect_origin=1');
+  assert.equal(g.loginOriginRedirect('http://localhost:3000/auth/callback', 'http://localhost:3000/auth/login'), null);
   for (const bad of ['//evil.example', 'https://evil.example', '/\\evil.example', '%2F%2Fevil.example']) {
     assert.equal(g.safeNextPath(bad), null, bad);
   }

@@ -104,11 +104,12 @@ for (const [flavour, start] of [['Express 5 (example process)', startExample], [
       assert.equal(replay.status, 400);
       assert.match(await replay.text(), /no_pending_login/);
 
-      // A callback with no login in progress.
+      // A callback from a browser without the session (no cookie): session_lost, not an
+      // expired attempt (the replay above, with the session, stays no_pending_login).
       const fresh = new Browser();
       const none = await fresh.get(app + '/auth/callback?code=x&state=y');
       assert.equal(none.status, 400);
-      assert.match(await none.text(), /no_pending_login/);
+      assert.match(await none.text(), /session_lost/);
 
       // A forged logout state.
       await fullLogin(browser, app, emulator.base, 'agent');

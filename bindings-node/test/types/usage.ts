@@ -11,7 +11,15 @@ app.use(auth({
   providers: { proconnect: { environment: 'integration', client_id: 'id', client_secret: 's', policy: { acr: 'eidas1' } } },
   mapping: { groups: [{ group: 'agents', field: 'proconnect.roles', equals: 'agent_public' }] },
 }));
-app.get('/', (req, res) => { res.send(loginButton('proconnect')); });
+app.get('/', (req, res) => { res.send(loginButton('proconnect', { routes: req.gouvconnect.routes })); });
+const two = auth({
+  baseURL: 'https://app.example',
+  providers: { proconnect: { environment: 'integration', client_id: 'id', client_secret: 's' },
+    prosanteconnect: { environment: 'sandbox', client_id: 'id', client_secret: 's' } },
+  routes: { login: '/connexion/:provider', choose: '/connexion' },
+});
+const pscLogin: string | undefined = two.routes.providers.prosanteconnect?.login;
+app.get('/psc', requiresAuth({ provider: 'prosanteconnect' }), (req, res) => { res.send(pscLogin ?? two.routes.entry); });
 app.get('/me', requiresAuth(), requiresAcr('eidas1'), requiresGroup('agents'), (req, res) => {
   const identity: Identity | null = req.gouvconnect.identity;
   res.json({ siret: identity?.proconnect?.siret ?? null, family: identity?.family_name });
