@@ -524,6 +524,25 @@ def test_gouvconnect_check_against_the_emulator(settings: Any, emulator_base: st
     assert re.search(r"proconnect: OK issuer=http://127\.0\.0\.1:\d+/api/v2", out.getvalue())
 
 
+def test_gouvconnect_check_shows_a_redirect_host_outside_allowed_hosts(
+    settings: Any, emulator_base: str
+) -> None:
+    client_id, secret, path = CLIENTS["proconnect"]
+    redirect_uri = "http://localhost:8000/auth/callback"
+    settings.GOUVCONNECT = {
+        "proconnect": {
+            "issuer": emulator_base + path,
+            "client_id": client_id,
+            "client_secret": secret,
+            "redirect_uri": redirect_uri,
+        }
+    }
+    out, err = StringIO(), StringIO()
+    call_command("gouvconnect_check", stdout=out, stderr=err, skip_checks=False)
+    assert "gouvconnect.W002" in err.getvalue() and "ALLOWED_HOSTS" in err.getvalue()
+    assert f"redirect_uri={redirect_uri}" in out.getvalue()
+
+
 def test_gouvconnect_check_reports_failures(settings: Any) -> None:
     settings.GOUVCONNECT = {
         "proconnect": {

@@ -1,5 +1,7 @@
 """``manage.py gouvconnect_check [provider…]``: fetches each provider's discovery document and
-validates the configuration against it (issuer, endpoints, keys)."""
+validates the configuration against it (issuer, endpoints, keys). Django's system checks run
+first, the gouvconnect ones included (e.g. ``gouvconnect.W002``, a redirect URI whose host
+``ALLOWED_HOSTS`` refuses)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class Command(BaseCommand):
             if name not in configured:
                 raise CommandError(f"{name}: not configured in GOUVCONNECT")
             config = dict(configured[name].client_config)
+            redirect_uri = config.get("redirect_uri") or "derived from the request (…/auth/callback)"
             config.setdefault("redirect_uri", "https://localhost.invalid/auth/callback")
             try:
                 client = Client(config, discover=True)
@@ -40,7 +43,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name}: OK issuer={client.issuer} "
                 f"authorization_endpoint={document.get('authorization_endpoint')} "
-                f"end_session_endpoint={document.get('end_session_endpoint')}"
+                f"end_session_endpoint={document.get('end_session_endpoint')} "
+                f"redirect_uri={redirect_uri}"
             )
         if failures:
             raise CommandError(f"{failures} provider(s) failed")
