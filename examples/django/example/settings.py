@@ -119,8 +119,8 @@ else:
     _entry["environment"] = os.environ.get("GOUVCONNECT_ENVIRONMENT") or (
         "sandbox" if PROVIDER == "prosanteconnect" else "integration"
     )
-# Optional, beyond the example contract (as in the Express example): space-separated scopes,
-# e.g. to add ProConnect's `custom`.
+# Optional, beyond the example contract (as in the Express example): space-separated scopes
+# instead of the provider's defaults (the scopes the policy needs are always added).
 if os.environ.get("GOUVCONNECT_SCOPES"):
     _entry["scopes"] = os.environ["GOUVCONNECT_SCOPES"].split()
 if os.environ.get("GOUVCONNECT_ACR"):
