@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use crate::client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
 use crate::config::ClientConfig;
+use crate::doctor::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind, Report};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits;
 use crate::provider::TokenAuthMethod;
@@ -270,8 +271,8 @@ async fn fetch(
     request: &HttpRequest,
     limit: usize,
 ) -> Result<(u16, Vec<u8>)> {
-    let (status, _, body) = fetch_with_type(http, request, limit).await?;
-    Ok((status, body))
+    let fetched = fetch_full(http, request, limit).await?;
+    Ok((fetched.status, fetched.body))
 }
 
 async fn fetch_with_type(
@@ -279,6 +280,23 @@ async fn fetch_with_type(
     request: &HttpRequest,
     limit: usize,
 ) -> Result<(u16, Option<String>, Vec<u8>)> {
+    let fetched = fetch_full(http, request, limit).await?;
+    Ok((fetched.status, fetched.content_type, fetched.body))
+}
+
+/// A provider's answer: status, the two headers the core reads, the bounded body.
+struct Fetched {
+    status: u16,
+    content_type: Option<String>,
+    date: Option<String>,
+    body: Vec<u8>,
+}
+
+async fn fetch_full(
+    http: &reqwest::Client,
+    request: &HttpRequest,
+    limit: usize,
+) -> Result<Fetched> {
     let unavailable = |e: reqwest::Error| {
         let kind = if e.is_timeout() {
             "timed out"
@@ -302,11 +320,15 @@ async fn fetch_with_type(
     }
     let mut response = builder.send().await.map_err(unavailable)?;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let content_type = header(reqwest::header::CONTENT_TYPE);
+    let date = header(reqwest::header::DATE);
     if response.content_length().is_some_and(|l| l > limit as u64) {
         return Err(Error::new(
             ErrorCode::ResponseTooLarge,
@@ -323,5 +345,59 @@ async fn fetch_with_type(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok((status, content_type, body))
+    Ok(Fetched {
+        status,
+        content_type,
+        date,
+        body,
+    })
+}
+
+/// Runs the going-live checks of [`crate::doctor`] against the live provider with the core's
+/// HTTP client (timeouts, no redirects, bounded bodies; the client certificate for mutual TLS).
+pub async fn doctor(config: ClientConfig, options: &DoctorOptions) -> Report {
+    let mut doctor = Doctor::new(config, options, unix_now());
+    let config = doctor.config().clone();
+    if doctor.uses_mutual_tls() {
+        let read = |path: &Option<String>, what: &str| match path {
+            Some(p) => std::fs::read(p).map_err(|e| format!("cannot read the {what} `{p}`: {e}")),
+            None => Err(format!("no {what} configured")),
+        };
+        match (
+            read(&config.tls_client_cert, "client certificate"),
+            read(&config.tls_client_key, "client key"),
+        ) {
+            (Ok(cert), Ok(key)) => doctor.check_client_certificate(&cert, &key),
+            (Err(e), _) | (_, Err(e)) => doctor.client_certificate_unreadable(&e),
+        }
+    }
+    let http = match build_http(&config) {
+        Ok(http) => http,
+        Err(e) => {
+            // No client to send with: every probe is reported as not reached.
+            while let Some(probe) = doctor.next_probe() {
+                doctor.feed(probe.kind, Err(e.message()));
+            }
+            return doctor.finish();
+        }
+    };
+    while let Some(probe) = doctor.next_probe() {
+        let limit = match probe.kind {
+            ProbeKind::Discovery => limits::MAX_DISCOVERY_BYTES,
+            ProbeKind::Jwks => limits::MAX_JWKS_BYTES,
+            ProbeKind::Credentials => limits::MAX_TOKEN_RESPONSE_BYTES,
+        };
+        match fetch_full(&http, &probe.request, limit).await {
+            Ok(f) => doctor.feed(
+                probe.kind,
+                Ok(ProbeAnswer {
+                    status: f.status,
+                    date: f.date.as_deref(),
+                    body: &f.body,
+                }),
+            ),
+            Err(e) => doctor.feed(probe.kind, Err(e.message())),
+        }
+    }
+    doctor.finish()
 }

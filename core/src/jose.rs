@@ -214,6 +214,11 @@ impl KeySet {
         self.keys.is_empty()
     }
 
+    /// Whether some key can verify `alg` signatures.
+    pub fn supports(&self, alg: Algorithm) -> bool {
+        self.keys.iter().any(|k| k.fits(alg))
+    }
+
     /// Whether a key with this `kid` exists.
     pub fn has_kid(&self, kid: &str) -> bool {
         self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))

@@ -24,6 +24,7 @@ pub mod branding;
 pub mod claims;
 pub mod client;
 pub mod config;
+pub mod doctor;
 pub mod error;
 #[cfg(feature = "http")]
 pub mod http;

@@ -114,6 +114,17 @@ pub enum TokenAuthMethod {
     TlsClientAuth,
 }
 
+impl TokenAuthMethod {
+    /// The name used in discovery documents and configurations.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenAuthMethod::ClientSecretPost => "client_secret_post",
+            TokenAuthMethod::ClientSecretBasic => "client_secret_basic",
+            TokenAuthMethod::TlsClientAuth => "tls_client_auth",
+        }
+    }
+}
+
 /// How the required authentication level is requested.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

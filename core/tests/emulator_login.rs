@@ -479,3 +479,169 @@ async fn proconnect_login_against_the_federation_as_deployed() {
     let (_, r) = login(&emu, proconnect(&emu), "agent", LoginOptions::default()).await;
     assert_eq!(r.expect("agent").identity.provider.as_str(), "proconnect");
 }
+
+mod doctor {
+    use super::*;
+    use gouvconnect::doctor::{DoctorOptions, Report, Verdict};
+    use gouvconnect::http::doctor;
+
+    fn verdict(report: &Report, id: &str) -> Verdict {
+        report
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no `{id}` check in {}", report.to_text()))
+            .verdict
+    }
+
+    fn gen_cert(dir: &std::path::Path, name: &str, cn: &str, days: &str) -> (String, String) {
+        let cert = dir
+            .join(format!("{name}.pem"))
+            .to_string_lossy()
+            .into_owned();
+        let key = dir
+            .join(format!("{name}.key"))
+            .to_string_lossy()
+            .into_owned();
+        let status = Command::new(emulator_bin())
+            .args(["gen-client-cert", "--cn", cn, "--out-cert", &cert])
+            .args(["--out-key", &key, "--valid-days", days])
+            .status()
+            .expect("gen-client-cert");
+        assert!(status.success());
+        (cert, key)
+    }
+
+    #[tokio::test]
+    async fn a_healthy_configuration_is_ready() {
+        let emu = start_emulator();
+        for config in [proconnect(&emu), psc(&emu)] {
+            let report = doctor(config, &DoctorOptions::default()).await;
+            assert!(report.ok, "{}", report.to_text());
+            for id in [
+                "discovery",
+                "issuer",
+                "clock",
+                "algorithms",
+                "jwks",
+                "credentials",
+            ] {
+                assert_eq!(verdict(&report, id), Verdict::Pass, "{}", report.to_text());
+            }
+            assert!(report.to_text().contains("verdict: ready"));
+            // Never the secret, in either form.
+            assert!(!report.to_text().contains("secret-0123456789"));
+            assert!(!report.to_json().contains("secret-0123456789"));
+        }
+    }
+
+    #[tokio::test]
+    async fn each_seeded_fault_is_found_with_a_fix() {
+        let emu = start_emulator();
+        // Wrong secret: invalid_client at the token endpoint.
+        let mut wrong_secret = proconnect(&emu);
+        wrong_secret.client_secret = gouvconnect::Secret::new("wrong-secret-0123456789abcdef");
+        let report = doctor(wrong_secret, &DoctorOptions::default()).await;
+        assert!(!report.ok);
+        assert_eq!(verdict(&report, "credentials"), Verdict::Fail);
+        assert!(
+            report.to_text().contains("invalid_client"),
+            "{}",
+            report.to_text()
+        );
+
+        // Wrong issuer: discovery 404, the URL named, the path convention as the fix.
+        let mut wrong_issuer = proconnect(&emu);
+        wrong_issuer.issuer = Some(emu.base.clone());
+        let report = doctor(wrong_issuer, &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "discovery"), Verdict::Fail);
+        let text = report.to_text();
+        assert!(
+            text.contains("HTTP 404") && text.contains("/api/v2"),
+            "{text}"
+        );
+
+        // An algorithm ProConnect does not sign with.
+        let mut wrong_alg = proconnect(&emu);
+        wrong_alg.id_token_alg = Some(gouvconnect::Algorithm::PS256);
+        let report = doctor(wrong_alg, &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "configuration"), Verdict::Fail);
+        assert_eq!(verdict(&report, "algorithms"), Verdict::Fail);
+
+        // The provider's clock 10 minutes ahead.
+        let skewed = start_emulator();
+        reqwest::Client::new()
+            .post(format!("{}/_emulator/faults", skewed.base))
+            .header("content-type", "application/json")
+            .body(r#"{"fault": "clock_skew"}"#)
+            .send()
+            .await
+            .expect("fault");
+        let report = doctor(proconnect(&skewed), &DoctorOptions::default()).await;
+        assert_eq!(
+            verdict(&report, "clock"),
+            Verdict::Fail,
+            "{}",
+            report.to_text()
+        );
+
+        // A redirect URI the host does not serve, and http outside loopback.
+        let options = DoctorOptions {
+            mounted_redirect_uris: vec!["http://127.0.0.1:9/oidc/callback".into()],
+            ..Default::default()
+        };
+        let report = doctor(proconnect(&emu), &options).await;
+        assert_eq!(verdict(&report, "redirect_uri"), Verdict::Fail);
+        let mut plain = proconnect(&emu);
+        plain.redirect_uri = "http://app.example/auth/callback".into();
+        let report = doctor(plain, &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "redirect_uri"), Verdict::Fail);
+    }
+
+    #[tokio::test]
+    async fn psc_mutual_tls_certificate_checks() {
+        let dir = std::env::temp_dir().join(format!("gouvconnect-doctor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let server_cert = dir.join("server.pem").to_string_lossy().into_owned();
+        let emu = start_emulator_with(&["--tls-port", "0", "--tls-cert-out", &server_cert]);
+        let mtls = |(cert, key): (String, String)| {
+            let mut c = config(&emu, ProviderKind::ProSanteConnect, "demo-psc-mtls", "");
+            c.token_auth_method = Some(gouvconnect::provider::TokenAuthMethod::TlsClientAuth);
+            c.tls_client_cert = Some(cert);
+            c.tls_client_key = Some(key);
+            c.tls_ca_cert = Some(server_cert.clone());
+            c
+        };
+        // Valid: days left printed, credentials accepted over mutual TLS.
+        let good = gen_cert(&dir, "good", "demo-psc-mtls", "365");
+        let report = doctor(mtls(good.clone()), &DoctorOptions::default()).await;
+        assert!(report.ok, "{}", report.to_text());
+        assert!(report.to_text().contains("day(s) left"));
+        assert_eq!(verdict(&report, "credentials"), Verdict::Pass);
+        // Expiring soon: a warning.
+        let soon = gen_cert(&dir, "soon", "demo-psc-mtls", "10");
+        let report = doctor(mtls(soon), &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "client_certificate"), Verdict::Warn);
+        // Expired.
+        let expired = gen_cert(&dir, "expired", "demo-psc-mtls", "-3");
+        let report = doctor(mtls(expired), &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "client_certificate"), Verdict::Fail);
+        assert!(report.to_text().contains("expired"), "{}", report.to_text());
+        // A key that is not the certificate's.
+        let other = gen_cert(&dir, "other", "demo-psc-mtls", "365");
+        let report = doctor(mtls((good.0.clone(), other.1)), &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "client_certificate"), Verdict::Fail);
+        // A certificate the provider does not know: invalid_client over mutual TLS.
+        let stranger = gen_cert(&dir, "stranger", "someone-else", "365");
+        let report = doctor(mtls(stranger), &DoctorOptions::default()).await;
+        assert_eq!(verdict(&report, "credentials"), Verdict::Fail);
+        // Unreadable files.
+        let report = doctor(
+            mtls(("/nonexistent/c.pem".into(), "/nonexistent/c.key".into())),
+            &DoctorOptions::default(),
+        )
+        .await;
+        assert_eq!(verdict(&report, "client_certificate"), Verdict::Fail);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

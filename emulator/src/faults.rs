@@ -57,6 +57,7 @@ faults! {
     AcrLower = "acr_lower",
     AmrNoMfa = "amr_no_mfa",
     EmailUnverified = "email_unverified",
+    ClockSkew = "clock_skew",
 }
 
 impl Fault {

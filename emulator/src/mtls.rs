@@ -225,18 +225,19 @@ fn subject_cn(cert: &[u8]) -> Option<String> {
     None
 }
 
-/// `gen-client-cert --cn NAME --out-cert FILE --out-key FILE`: a self-signed client
-/// certificate (P-256, extended key usage clientAuth) and its PKCS#8 key, both PEM.
+/// `gen-client-cert --cn NAME --out-cert FILE --out-key FILE [--valid-days N]`: a self-signed
+/// client certificate (P-256, extended key usage clientAuth) and its PKCS#8 key, both PEM.
+/// `--valid-days` (default 365) may be negative, for an already expired certificate.
 pub fn gen_client_cert(args: &[String]) -> Result<(), String> {
-    const USAGE: &str =
-        "usage: gouvconnect-emulator gen-client-cert --cn NAME --out-cert FILE --out-key FILE";
-    let (mut cn, mut out_cert, mut out_key) = (None, None, None);
+    const USAGE: &str = "usage: gouvconnect-emulator gen-client-cert --cn NAME --out-cert FILE --out-key FILE [--valid-days N]";
+    let (mut cn, mut out_cert, mut out_key, mut days) = (None, None, None, None);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let slot = match arg.as_str() {
             "--cn" => &mut cn,
             "--out-cert" => &mut out_cert,
             "--out-key" => &mut out_key,
+            "--valid-days" => &mut days,
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         };
         *slot = Some(it.next().ok_or_else(|| format!("{arg} needs a value"))?);
@@ -244,9 +245,18 @@ pub fn gen_client_cert(args: &[String]) -> Result<(), String> {
     let (Some(cn), Some(out_cert), Some(out_key)) = (cn, out_cert, out_key) else {
         return Err(USAGE.to_string());
     };
+    let days: i64 = match days {
+        Some(d) => d
+            .parse()
+            .map_err(|_| "--valid-days must be a whole number".to_string())?,
+        None => 365,
+    };
     let key = rcgen::KeyPair::generate().map_err(|e| format!("key: {e}"))?;
     let mut params =
         rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(days.min(0).abs() + 1);
+    params.not_after = now + time::Duration::days(days);
     params
         .distinguished_name
         .push(rcgen::DnType::CommonName, cn.as_str());

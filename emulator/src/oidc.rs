@@ -225,7 +225,18 @@ pub async fn discovery_proconnect(State(app): State<Shared>) -> Response {
         "claims_parameter_supported": true,
         "x_emulator": "gouvconnect-emulator — NOT a real provider",
     });
-    cached_json(doc)
+    skewed(&app, cached_json(doc))
+}
+
+/// The `clock_skew` fault: the provider's clock runs 10 minutes ahead (its `Date` header).
+fn skewed(app: &App, mut response: Response) -> Response {
+    if app.faults.anywhere(Fault::ClockSkew).is_some() {
+        let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(600);
+        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(ahead)) {
+            response.headers_mut().insert(header::DATE, value);
+        }
+    }
+    response
 }
 
 pub async fn discovery_psc(State(app): State<Shared>) -> Response {
@@ -262,7 +273,7 @@ pub async fn discovery_psc(State(app): State<Shared>) -> Response {
             "userinfo_endpoint": format!("{path}/userinfo"),
         });
     }
-    cached_json(doc)
+    skewed(&app, cached_json(doc))
 }
 
 fn cached_json(doc: Value) -> Response {
