@@ -9,6 +9,7 @@ use std::time::Duration;
 use once_cell::sync::Lazy;
 use tokio::sync::Mutex;
 
+use crate::audit::{AuditEvent, EventKind};
 use crate::client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
 use crate::config::ClientConfig;
 use crate::doctor::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind, Report};
@@ -143,7 +144,26 @@ impl HttpClient {
     /// Completes a login from the callback query: checks it, exchanges the code, fetches the
     /// userinfo, verifies everything (refetching the JWKS once on an unknown `kid`) and applies
     /// the policy.
+    ///
+    /// Emits the audit event of the outcome through `tracing` ([`crate::audit`]).
     pub async fn complete_login(
+        &self,
+        pending: &PendingLogin,
+        callback_query: &str,
+    ) -> Result<Login> {
+        let result = self.complete_login_unaudited(pending, callback_query).await;
+        let client_id = &self.client.config().client_id;
+        match &result {
+            Ok(login) => {
+                AuditEvent::for_identity(EventKind::LoginSucceeded, &login.identity, client_id)
+                    .emit()
+            }
+            Err(e) => AuditEvent::refusal(pending.provider, client_id, e).emit(),
+        }
+        result
+    }
+
+    async fn complete_login_unaudited(
         &self,
         pending: &PendingLogin,
         callback_query: &str,

@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod branding;
 pub mod claims;
 pub mod client;
