@@ -51,7 +51,7 @@ test-python: emulator python-venvs
 	@echo "== Django 5.2 LTS: everything, including headless Chromium"
 	cd $(PY_DIR) && $(PIP_ENV) $(BUILD)/venv-django52/bin/python -m pytest -q -p no:cacheprovider
 
-# DESIGN §6: `make example-django` with the GOUVCONNECT_* environment and PORT.
+# docs/architecture.md §6: `make example-django` with the GOUVCONNECT_* environment and PORT.
 example-django: $(BUILD)/venv-django52/.gouvconnect
 	cd examples/django && $(BUILD)/venv-django52/bin/python serve.py
 

@@ -80,7 +80,7 @@ def example(
     credentials: tuple[str, str] | None = None,
     public_host: str = "127.0.0.1",
 ) -> Iterator[str]:
-    """Starts examples/django with the environment of DESIGN §6; yields its base URL
+    """Starts examples/django with the environment of docs/architecture.md §6; yields its base URL
     (``GOUVCONNECT_BASE_URL``: on ``public_host``, the server listening on 127.0.0.1)."""
     client_id, secret, issuer_path = CLIENTS[provider]
     if credentials:

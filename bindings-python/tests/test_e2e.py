@@ -1,4 +1,4 @@
-"""End to end over real HTTP: the example project (DESIGN §6) against the emulator."""
+"""End to end over real HTTP: the example project (docs/architecture.md §6) against the emulator."""
 
 from __future__ import annotations
 

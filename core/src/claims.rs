@@ -1,4 +1,4 @@
-//! Normalisation of ProConnect and Pro Santé Connect claims into one [`Identity`] (DESIGN §4).
+//! Normalisation of ProConnect and Pro Santé Connect claims into one [`Identity`] (docs/architecture.md §4).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,4 +1,4 @@
-//! One error type with stable string codes, shared by every binding (DESIGN §5).
+//! One error type with stable string codes, shared by every binding (docs/architecture.md §5).
 
 use std::fmt;
 

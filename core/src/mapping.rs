@@ -1,6 +1,6 @@
 //! Declarative mapping of the normalised identity to host user fields and groups.
 //!
-//! Paths address the identity's JSON shape (DESIGN §4) with dots, and `[]` to visit every
+//! Paths address the identity's JSON shape (docs/architecture.md §4) with dots, and `[]` to visit every
 //! element of an array: `email`, `proconnect.siret`,
 //! `prosanteconnect.exercices[].profession_code`, `raw.userinfo.chorusdt:matricule`.
 

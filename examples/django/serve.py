@@ -1,4 +1,4 @@
-"""Runs the example (DESIGN §6): migrates its SQLite database, then serves it with waitress on
+"""Runs the example (docs/architecture.md §6): migrates its SQLite database, then serves it with waitress on
 127.0.0.1:$PORT. `make example-django` from the repository root calls this."""
 
 import os

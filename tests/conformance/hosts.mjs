@@ -74,7 +74,7 @@ export function staysOnSite(location, base) {
   }
 }
 
-/** An app host of the example contract (DESIGN §6): Express or Django. */
+/** An app host of the example contract (docs/architecture.md §6): Express or Django. */
 class ContractHost {
   constructor(name) {
     this.name = name;

@@ -2,7 +2,7 @@
 // Express, Keycloak) over real HTTP against the emulator.
 //
 // Expected outcomes come from the federations' documentation (../shared/reference, via the
-// test vectors' expectations) and DESIGN §5, never from what a host does:
+// test vectors' expectations) and docs/architecture.md §5, never from what a host does:
 //   { ok: true }                      the user is logged in
 //   { code }                          refused with this stable code; the HTTP status is the
 //                                     code's status (STATUS below, = ErrorCode::http_status)
@@ -17,7 +17,7 @@
 // host has the JWKS cached), rotate (rotate the emulator's keys just before), flow (a scenario
 // with its own steps, see run.test.mjs), next (open redirects).
 
-/** ErrorCode::http_status() (core/src/error.rs, DESIGN §5). */
+/** ErrorCode::http_status() (core/src/error.rs, docs/architecture.md §5). */
 export const STATUS = {
   state_mismatch: 400, nonce_mismatch: 400, invalid_signature: 400, unsupported_algorithm: 400,
   issuer_mismatch: 400, audience_mismatch: 400, token_expired: 400, token_not_yet_valid: 400,
@@ -81,7 +81,7 @@ export const SCENARIOS = [
   { id: 'userinfo_oversized', group: 'outage', provider: 'pc', user: 'agent', fault: 'userinfo_oversized', expect: { code: 'response_too_large' } },
   { id: 'psc_userinfo_oversized', group: 'outage', provider: 'psc', user: 'doctor', fault: 'userinfo_oversized', expect: { code: 'response_too_large' } },
 
-  // Policy (DESIGN §5; ProConnect carries MFA in acr, not amr).
+  // Policy (docs/architecture.md §5; ProConnect carries MFA in acr, not amr).
   { id: 'access_denied', group: 'policy', provider: 'pc', user: 'agent', fault: 'access_denied', expect: { code: 'provider_access_denied' } },
   { id: 'acr_lower_than_required', group: 'policy', provider: 'pc2', user: 'agent', fault: 'acr_lower', expect: { code: 'acr_insufficient' } },
   { id: 'amr_without_mfa_acr_eidas2', group: 'policy', provider: 'pc2', user: 'mfa', fault: 'amr_no_mfa', expect: { ok: true } },

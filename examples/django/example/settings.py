@@ -1,4 +1,4 @@
-"""Settings of the example: everything comes from the environment of DESIGN §6.
+"""Settings of the example: everything comes from the environment of docs/architecture.md §6.
 
 Optional extension of the contract, for running several instances behind one public URL:
 GOUVCONNECT_REDIS_URL (e.g. ``redis://127.0.0.1:6379/0``) keeps the sessions in Redis through

@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * parse the pending login and the token response; verify the id_token (signature with the JWKS key
  * named by {@code kid}, iss, aud, azp, exp, iat with 30 s leeway, nonce); verify the signed
  * userinfo JWT (signature, iss, aud) and that its {@code sub} equals the id_token's; build the
- * identity as a Java map (DESIGN §4). Each contender's identity is checked once against the
+ * identity as a Java map (docs/architecture.md §4). Each contender's identity is checked once against the
  * vector's expected identity.
  *
  * <p>JIT warm-up first, then rounds in rotating order (the machine is shared): medians and spread.

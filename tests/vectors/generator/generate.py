@@ -1,7 +1,7 @@
 """Generates the shared test vectors of gouvconnect.
 
 The generator signs tokens; the EXPECTED outcomes below are written by hand from the
-federations' documentation (DESIGN §4 and §5, shared/reference), never computed by the code
+federations' documentation (docs/architecture.md §4 and §5, shared/reference), never computed by the code
 under test. Run through `make vectors` (tests/vectors/generate.sh).
 """
 
@@ -137,7 +137,7 @@ PC_USERINFO = {
     "custom": {"grade": "attaché"},
 }
 
-# ProConnect → identity: family_name from usual_name; email_verified absent → null (DESIGN §4).
+# ProConnect → identity: family_name from usual_name; email_verified absent → null (docs/architecture.md §4).
 PC_PROCONNECT = {
     "uid": "amartin", "siret": "11000101300017", "siren": "110001013",
     "organizational_unit": "DNUM", "organization_label": "Ministère de l'Intérieur",
@@ -234,7 +234,7 @@ DOCTOR_EXERCICES = [
      ]},
 ]
 
-# Every exercice and activity kept; "" → null; names of DESIGN §4.
+# Every exercice and activity kept; "" → null; names of docs/architecture.md §4.
 DOCTOR_EXPECTED_EXERCICES = [
     {"profession_code": "10", "category_code": "C", "civility": "DR", "last_name": "BERNARD",
      "first_name": "Paul", "savoir_faire_type": "S", "savoir_faire_code": "SM54", "activities": [
@@ -643,7 +643,7 @@ def cases(keys: Keys) -> list[dict]:
             pend=dict(pending("prosanteconnect")))
 
     # ---- Algorithms per provider: ProConnect signs ES256|RS256|HS256 only; PSC's Keycloak also PS256;
-    # HS256 only where the client registered it (DESIGN §2 verify); alg none never.
+    # HS256 only where the client registered it (docs/architecture.md §2 verify); alg none never.
     ps_jwks = {"keys": [Keys.rsa_jwk(keys.rsa, "rsa-1") | {"alg": "PS256"}, keys.ec_jwk("ec-1")]}
     pc_fail("pc_ps256_not_a_proconnect_alg", "PS256 id_token: ProConnect registers ES256, RS256 or HS256 only",
             "unsupported_algorithm", sign(keys, pc_id_claims(), "PS256"), jwks_doc=ps_jwks)

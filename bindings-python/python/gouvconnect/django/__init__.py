@@ -16,7 +16,7 @@ __all__ = ["identity", "provider"]
 
 
 def identity(request: HttpRequest) -> dict[str, Any] | None:
-    """The normalised identity of the signed-in user (DESIGN §4), or ``None``."""
+    """The normalised identity of the signed-in user (docs/architecture.md §4), or ``None``."""
     from . import conf
 
     if not request.user.is_authenticated:
