@@ -7,17 +7,31 @@ use serde_json::Value;
 
 /// Raises the `gouvconnect.errors` class of a code.
 pub fn raise(py: Python<'_>, code: &str, message: &str) -> PyErr {
+    raise_with(py, code, message, None)
+}
+
+fn raise_with(
+    py: Python<'_>,
+    code: &str,
+    message: &str,
+    provider_error: Option<(&str, Option<&str>)>,
+) -> PyErr {
     let built = (|| -> PyResult<PyErr> {
         let module = py.import("gouvconnect.errors")?;
-        let exception = module.getattr("error_for")?.call1((code, message))?;
+        let exception = module
+            .getattr("error_for")?
+            .call1((code, message, provider_error))?;
         Ok(PyErr::from_value(exception))
     })();
     built.unwrap_or_else(|e| e)
 }
 
-/// A core error as a Python exception.
+/// A core error as a Python exception (with what the provider said, when it said something).
 pub fn error(py: Python<'_>, e: gouvconnect::Error) -> PyErr {
-    raise(py, e.code().as_str(), e.message())
+    let detail = e
+        .provider_error()
+        .map(|p| (p.error.as_str(), p.description.as_deref()));
+    raise_with(py, e.code().as_str(), e.message(), detail)
 }
 
 /// Runs `body`; a panic becomes an exception instead of crossing into Python.

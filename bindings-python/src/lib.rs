@@ -5,6 +5,7 @@
 mod client;
 mod convert;
 mod helpers;
+mod live;
 
 use pyo3::prelude::*;
 
@@ -18,6 +19,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::error_page_html, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
+    m.add_function(wrap_pyfunction!(live::doctor, m)?)?;
+    m.add_function(wrap_pyfunction!(live::audit_event, m)?)?;
     m.add("BUTTON_CSS", gouvconnect::branding::BUTTON_CSS)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import gouvconnect
 import pytest
 from gouvconnect import _native
+from harness import ROOT
 
 CONFIG = {
     "provider": "proconnect",
@@ -236,3 +238,47 @@ def test_stubs_match_the_native_module() -> None:
         methods = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__init__"}
         public = {m for m in dir(getattr(_native, cls)) if not m.startswith("_")}
         assert methods == public, cls
+
+
+def test_provider_error_detail_reaches_python() -> None:
+    client = gouvconnect.Client(CONFIG, discover=False)
+    started = client.begin_login()
+    state = parse_qs(urlsplit(started.url).query)["state"][0]
+    with pytest.raises(gouvconnect.GouvConnectError) as caught:
+        client.parse_callback(
+            started.pending, f"error=temporarily_unavailable&error_description=later&state={state}"
+        )
+    assert caught.value.provider_error == ("temporarily_unavailable", "later")
+
+
+def test_audit_events_follow_the_core() -> None:
+    identity = json.loads((ROOT / "tests" / "vectors" / "pc_rs256_full_claims.json").read_text())["expected"][
+        "identity"
+    ]
+    event = gouvconnect.audit_event("login_succeeded", "proconnect", "client-1", identity=identity)
+    assert event == {
+        "event": "login_succeeded",
+        "provider": "proconnect",
+        "client_id": "client-1",
+        "sub": identity["sub"],
+        "acr": identity["acr"],
+        "idp_id": identity["proconnect"]["idp_id"],
+        "siret": identity["proconnect"]["siret"],
+    }
+    refused = gouvconnect.audit_event(
+        "login_refused", "psc", "c", code="provider_access_denied", provider_error="access_denied\n"
+    )
+    assert refused == {
+        "event": "login_refused",
+        "provider": "prosanteconnect",
+        "client_id": "c",
+        "code": "provider_access_denied",
+        "provider_error": "access_denied",
+    }
+    # A code only for a refusal; unknown kinds and codes refused.
+    assert "code" not in gouvconnect.audit_event("logout", "proconnect", "c", code="state_mismatch")
+    for bad in ({"event": "login_maybe"}, {"code": "no_such_code"}):
+        with pytest.raises(gouvconnect.GouvConnectError):
+            gouvconnect.audit_event(  # type: ignore[arg-type]
+                bad.get("event", "login_refused"), "proconnect", "c", code=bad.get("code")
+            )

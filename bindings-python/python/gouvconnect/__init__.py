@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypedDict, cast
 
 from . import _native
 from .errors import ERROR_CLASSES, GouvConnectError, error_class, http_status
@@ -26,14 +26,22 @@ from .errors import ERROR_CLASSES, GouvConnectError, error_class, http_status
 __all__ = [
     "BUTTON_CSS",
     "ERROR_CLASSES",
+    "AuditEvent",
     "AuthorizationRequest",
     "Client",
+    "DoctorCheck",
+    "DoctorReport",
+    "EventKind",
     "GouvConnectError",
     "Identity",
     "Login",
     "MappedUser",
+    "Verdict",
     "Mapping",
+    "acr_satisfies",
+    "audit_event",
     "button_html",
+    "doctor",
     "error_class",
     "error_page_html",
     "http_status",
@@ -43,7 +51,7 @@ __all__ = [
 
 __version__: str = _native.__version__
 
-#: The normalised identity (DESIGN §4) as a plain dict: ``provider``, ``sub``, ``email``,
+#: The normalised identity (docs/architecture.md §4) as a plain dict: ``provider``, ``sub``, ``email``,
 #: ``email_verified``, ``given_name``, ``family_name``, ``acr``, ``amr``, ``proconnect``,
 #: ``prosanteconnect``, ``raw``. JSON-serialisable as is (e.g. for a session).
 Identity = dict[str, Any]
@@ -251,6 +259,12 @@ def login_origin_redirect(redirect_uri: str, request_url: str) -> str | None:
     return _native.login_origin_redirect(redirect_uri, request_url)
 
 
+def acr_satisfies(provider: str, acr: str | None, minimum: str | None = None, mfa: bool = False) -> bool:
+    """Whether ``acr`` (as returned by ``provider``) meets ``minimum`` (and MFA) by the core's
+    ranking of the provider's levels."""
+    return _native.acr_satisfies(provider, acr, minimum, mfa)
+
+
 def button_html(provider: str, action: str, next: str | None = None) -> str:  # noqa: A002
     """The official button of ``provider`` as HTML: a GET form to ``action``."""
     return _native.button_html(provider, action, next)
@@ -259,6 +273,127 @@ def button_html(provider: str, action: str, next: str | None = None) -> str:  # 
 def error_page_html(code: str, home: str = "/") -> str:
     """A self-contained error page naming the stable ``code``."""
     return _native.error_page_html(code, home)
+
+
+#: The verdict of a doctor check.
+Verdict = Literal["pass", "warn", "fail", "skip"]
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorCheck:
+    """One line of a :class:`DoctorReport`."""
+
+    #: Stable identifier (scripts key on it): ``configuration``, ``redirect_uri``,
+    #: ``post_logout_redirect_uri``, ``discovery``, ``issuer``, ``endpoints``, ``clock``,
+    #: ``algorithms``, ``token_auth_method``, ``scopes``, ``acr``, ``jwks``, ``credentials``,
+    #: ``client_certificate``.
+    id: str
+    verdict: Verdict
+    #: What was found.
+    message: str
+    #: What to do about it (warnings and failures).
+    fix: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorReport:
+    """The going-live checks of one provider's configuration against the live provider."""
+
+    #: ``proconnect`` or ``prosanteconnect``.
+    provider: str
+    #: The preset environment, ``None`` for a custom issuer.
+    environment: str | None
+    issuer: str
+    #: No check failed (warnings allowed).
+    ok: bool
+    checks: list[DoctorCheck]
+    #: The report for a person (one line a check, the fix below each warning or failure).
+    text: str = field(repr=False)
+    #: The report as JSON (for scripts).
+    json: str = field(repr=False)
+
+    def check(self, id: str) -> DoctorCheck | None:  # noqa: A002 - the check's field name
+        """The check of that ``id``, or ``None`` when it was not run."""
+        return next((c for c in self.checks if c.id == id), None)
+
+    @property
+    def failures(self) -> list[DoctorCheck]:
+        """The checks that failed."""
+        return [c for c in self.checks if c.verdict == "fail"]
+
+
+def doctor(
+    config: MappingABC[str, Any] | str,
+    *,
+    mounted_redirect_uris: Sequence[str] = (),
+    mounted_post_logout_redirect_uris: Sequence[str] = (),
+) -> DoctorReport:
+    """Runs the going-live checks of a client configuration (the :class:`Client` dict, or its
+    JSON) against the live provider: discovery, issuer, endpoint hosts, clock skew, algorithms,
+    token authentication method, scopes, acr, keys, the credentials (a token request with a
+    deliberately invalid code must be refused ``invalid_grant``, not ``invalid_client``), the
+    redirect URIs and, for mutual TLS, the client certificate.
+
+    ``mounted_redirect_uris`` / ``mounted_post_logout_redirect_uris``: the absolute URLs at which
+    the application really serves its callbacks; when given, the configured URIs must be among
+    them. A failed check is a line of the report, never an exception; only a configuration that
+    is not even a configuration (unknown key, wrong type) raises ``InvalidConfig``. Network:
+    releases the GIL.
+    """
+    config_json = config if isinstance(config, str) else json.dumps(dict(config))
+    options = {
+        "mounted_redirect_uris": list(mounted_redirect_uris),
+        "mounted_post_logout_redirect_uris": list(mounted_post_logout_redirect_uris),
+    }
+    data = _native.doctor(config_json, json.dumps(options))
+    return DoctorReport(
+        provider=data["provider"],
+        environment=data.get("environment"),
+        issuer=data["issuer"],
+        ok=bool(data["ok"]),
+        checks=[
+            DoctorCheck(id=c["id"], verdict=c["verdict"], message=c["message"], fix=c.get("fix"))
+            for c in data["checks"]
+        ],
+        text=data["text"],
+        json=data["json"],
+    )
+
+
+EventKind = Literal["login_succeeded", "login_refused", "logout", "step_up", "account_linked"]
+
+
+class AuditEvent(TypedDict, total=False):
+    """A login event, the same fields in every host (absent when unknown). Never a token,
+    secret, authorization code, state or nonce."""
+
+    event: EventKind
+    provider: str
+    client_id: str
+    sub: str
+    acr: str
+    idp_id: str
+    siret: str
+    #: The stable code of a refusal.
+    code: str
+    #: The provider's OAuth error, for a refusal the provider reported.
+    provider_error: str
+
+
+def audit_event(
+    event: EventKind,
+    provider: str,
+    client_id: str,
+    *,
+    identity: Identity | None = None,
+    code: str | None = None,
+    provider_error: str | None = None,
+) -> AuditEvent:
+    """Builds a login event by the core's rules (``sub``, ``acr``, ``idp_id`` and ``siret``
+    from ``identity``; ``code`` and ``provider_error`` for ``login_refused`` only)."""
+    identity_json = None if identity is None else json.dumps(identity)
+    data = _native.audit_event(event, provider, client_id, identity_json, code, provider_error)
+    return cast(AuditEvent, data)
 
 
 # The subclasses, e.g. ``gouvconnect.StateMismatch``.
