@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,10 +44,11 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def emulator() -> Iterator[str]:
-    """Starts the emulator on port 0; yields its base URL."""
+def emulator(extra_args: Sequence[str] = ()) -> Iterator[str]:
+    """Starts the emulator on port 0 (with ``extra_args``, e.g. its mutual-TLS listener);
+    yields its base URL."""
     process = subprocess.Popen(
-        [EMULATOR_BIN, "--port", "0"],
+        [EMULATOR_BIN, "--port", "0", *extra_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -132,6 +133,24 @@ def server(command: list[str], cwd: Path, env: dict[str, str], log_path: Path, p
     finally:
         _stop(process)
         log.close()
+
+
+def gen_client_cert(directory: Path, name: str, cn: str, valid_days: int) -> tuple[str, str]:
+    """A client certificate and its key from the emulator (``valid_days`` < 0: expired)."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        [EMULATOR_BIN, "gen-client-cert", "--cn", cn, "--out-cert", str(cert), "--out-key", str(key)]
+        + ["--valid-days", str(valid_days)],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+def issued_secrets(emulator_base: str) -> list[str]:
+    """Every secret the emulator issued or received (client secrets, codes, tokens, states,
+    nonces)."""
+    return list(requests.get(emulator_base + "/_emulator/issued", timeout=10).json()["secrets"])
 
 
 def login_on_emulator(session: requests.Session, authorize_url: str, user: str) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
-from harness import CLIENTS, example, full_login, login_on_emulator
+from harness import CLIENTS, example, full_login, issued_secrets, login_on_emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -37,11 +37,6 @@ def error_code(response: requests.Response) -> str | None:
 def visible_text(response: requests.Response) -> str:
     """The page's text as the user reads it (tags dropped, entities decoded)."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
-
-
-def issued_secrets(emulator_base: str) -> list[str]:
-    """Every secret the emulator issued or received (client secrets, codes, tokens, states)."""
-    return list(requests.get(emulator_base + "/_emulator/issued", timeout=10).json()["secrets"])
 
 
 def assert_no_secret_in(text: str, emulator_base: str) -> None:

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .. import Identity, Login, MappedUser, Mapping
-from . import conf
+from . import conf, signals
 from .models import ProviderLink
 
 logger = logging.getLogger("gouvconnect")
@@ -28,7 +28,9 @@ class GouvConnectBackend(ModelBackend):
 
     Order: the link of ``(provider, sub)``; else the email fallback when enabled (a single
     user with that email, an email not marked unverified, and no conflicting link); else a
-    new user when ``create_user`` is on. Returns ``None`` (login refused) otherwise.
+    new user when ``create_user`` is on. Returns ``None`` (login refused) otherwise. The email
+    fallback linking an existing account sends the ``account_linked`` event
+    (:data:`gouvconnect.django.signals.login_event`, sender: this class).
     """
 
     def authenticate(  # type: ignore[override]
@@ -47,7 +49,7 @@ class GouvConnectBackend(ModelBackend):
             return None
         mapped = Mapping(settings.mapping).apply(identity)
         with transaction.atomic():
-            user = self._find_or_create(identity, mapped, settings)
+            user = self._find_or_create(identity, mapped, settings, request)
             if user is None or not self.user_can_authenticate(user):
                 return None
             ProviderLink.objects.filter(provider=identity["provider"], sub=identity["sub"]).update(
@@ -100,7 +102,11 @@ class GouvConnectBackend(ModelBackend):
     # -- internals -----------------------------------------------------------------------
 
     def _find_or_create(
-        self, identity: Identity, mapped: MappedUser, settings: conf.ProviderSettings
+        self,
+        identity: Identity,
+        mapped: MappedUser,
+        settings: conf.ProviderSettings,
+        request: HttpRequest | None = None,
     ) -> AbstractBaseUser | None:
         provider, sub = identity["provider"], identity["sub"]
         link = ProviderLink.objects.select_related("user").filter(provider=provider, sub=sub).first()
@@ -111,6 +117,8 @@ class GouvConnectBackend(ModelBackend):
             return user
         user = self._email_fallback(identity, mapped, settings)
         if user is not None:
+            # An existing account now answers to this (provider, sub): the audit trail says so.
+            signals.send(type(self), request, "account_linked", settings.name, identity=identity)
             if settings.update_user:
                 self.update_user(user, identity, mapped, settings)
             return user

@@ -31,14 +31,17 @@ from django.views.decorators.http import require_GET
 
 from .. import (
     BUTTON_CSS,
+    EventKind,
     GouvConnectError,
+    Identity,
+    acr_satisfies,
     button_html,
     error_page_html,
     login_origin_redirect,
     safe_next_path,
 )
 from ..errors import error_class
-from . import conf
+from . import conf, signals
 from .clients import client_config, get_client
 
 logger = logging.getLogger("gouvconnect")
@@ -171,45 +174,95 @@ def _session_is_new(request: HttpRequest) -> bool:
     return request.session.is_empty()
 
 
+def _refuse(
+    request: HttpRequest, provider_name: str | None, error: GouvConnectError, identity: Identity | None = None
+) -> HttpResponse:
+    """A refused login: its ``login_refused`` event, then the error page."""
+    signals.send(callback, request, "login_refused", provider_name, identity=identity, error=error)
+    return error_response(request, error)
+
+
+def _refuse_code(
+    request: HttpRequest, provider_name: str | None, code: str, message: str, identity: Identity | None = None
+) -> HttpResponse:
+    return _refuse(request, provider_name, error_class(code)(code, message), identity)
+
+
+def _default_provider_name() -> str | None:
+    """The provider a callback without its pending login was most likely for (the default, or
+    the only one), for its refusal event."""
+    try:
+        return conf.default_provider()
+    except conf.ConfigurationError:
+        return None
+
+
+def _is_step_up(request: HttpRequest, user: Any, identity: Identity) -> bool:
+    """The signed-in user logged in again, as the same subject, at a higher acr."""
+    previous = request.session.get(conf.SESSION_IDENTITY)
+    if not request.user.is_authenticated or request.user.pk != user.pk or not isinstance(previous, dict):
+        return False
+    if (previous.get("provider"), previous.get("sub")) != (identity.get("provider"), identity.get("sub")):
+        return False
+    old, new = previous.get("acr"), identity.get("acr")
+    if not new or old == new:
+        return False
+    try:
+        return acr_satisfies(str(identity["provider"]), new, minimum=old)
+    except GouvConnectError:  # an acr the core does not rank
+        return False
+
+
 @never_cache
 @require_GET
 def callback(request: HttpRequest) -> HttpResponse:
-    """Completes the login, signs the user in, keeps the identity in the session."""
+    """Completes the login, signs the user in, keeps the identity in the session. Sends a
+    ``login_succeeded`` (or ``step_up``) or ``login_refused`` event (``signals.login_event``)."""
     entry = request.session.get(conf.SESSION_PENDING)
     if not isinstance(entry, dict) or "pending" not in entry:
         if _session_is_new(request):
             # The browser did not send the session back: not an expired login but a cookie
             # left on another host name (127.0.0.1 vs localhost) or blocked.
-            return _fail(
+            return _refuse_code(
                 request,
+                _default_provider_name(),
                 "session_lost",
                 f"the callback arrived on {request.get_host()} without a session cookie: the login "
                 "started on another host name than the redirect URI's, or cookies are blocked",
             )
-        return _fail(request, "no_pending_login", "no login in progress in this session")
+        return _refuse_code(
+            request, _default_provider_name(), "no_pending_login", "no login in progress in this session"
+        )
     del request.session[conf.SESSION_PENDING]
     name = str(entry.get("provider"))
     try:
         client = get_client(name, request)
         login_result = client.complete_login(entry["pending"], request.META.get("QUERY_STRING", ""))
     except KeyError:
-        return _fail(request, "no_pending_login", "the provider of this login is not configured")
+        return _refuse_code(request, name, "no_pending_login", "the provider of this login is not configured")
     except conf.ConfigurationError as e:
-        return _fail(request, "invalid_config", str(e))
+        return _refuse_code(request, name, "invalid_config", str(e))
     except GouvConnectError as e:
-        return error_response(request, e)
+        return _refuse(request, name, e)
+    identity = login_result.identity
     try:
         user = auth.authenticate(request, gouvconnect_login=login_result, gouvconnect_provider=name)
         if user is None:
-            return _fail(request, "access_denied", "no local account may sign in with this identity")
+            return _refuse_code(
+                request, name, "access_denied", "no local account may sign in with this identity", identity
+            )
+        kind: EventKind = "step_up" if _is_step_up(request, user, identity) else "login_succeeded"
         auth.login(request, user, backend=_backend_path(user))
     except DatabaseError as e:
         # The user store failed (locked, unreachable): the error page, never a bare 500.
-        return _fail(request, "internal_error", f"the user store failed: {type(e).__name__}")
+        return _refuse_code(
+            request, name, "internal_error", f"the user store failed: {type(e).__name__}", identity
+        )
     # After auth.login: it rotates the session key and keeps these values.
-    request.session[conf.SESSION_IDENTITY] = login_result.identity
+    request.session[conf.SESSION_IDENTITY] = identity
     request.session[conf.SESSION_PROVIDER] = name
     request.session[conf.SESSION_ID_TOKEN] = login_result.id_token
+    signals.send(callback, request, kind, name, identity=identity)
     target = login_result.next or conf.global_setting("LOGIN_REDIRECT_URL", "/")
     return HttpResponseRedirect(safe_next_path(str(target)) or "/")
 
@@ -244,7 +297,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     except GouvConnectError as e:
         return error_response(request, e)
     if end_session is None:
-        auth.logout(request)
+        _local_logout(logout, request)
         return HttpResponseRedirect(home)
     url, pending = end_session
     request.session[conf.SESSION_LOGOUT] = pending
@@ -265,5 +318,16 @@ def logout_callback(request: HttpRequest) -> HttpResponse:
         return _fail(request, "logout_state_mismatch", "the provider is not configured")
     except GouvConnectError as e:
         return error_response(request, e)
-    auth.logout(request)
+    _local_logout(logout_callback, request)
     return HttpResponseRedirect(str(conf.global_setting("LOGOUT_REDIRECT_URL", "/")))
+
+
+def _local_logout(sender: Any, request: HttpRequest) -> None:
+    """Ends the local session of a gouvconnect login, after its ``logout`` event."""
+    name = request.session.get(conf.SESSION_PROVIDER)
+    identity = request.session.get(conf.SESSION_IDENTITY)
+    if name and request.user.is_authenticated:
+        signals.send(
+            sender, request, "logout", str(name), identity=identity if isinstance(identity, dict) else None
+        )
+    auth.logout(request)
