@@ -521,7 +521,12 @@ def test_gouvconnect_check_against_the_emulator(settings: Any, emulator_base: st
     }
     out = StringIO()
     call_command("gouvconnect_check", stdout=out)
-    assert re.search(r"proconnect: OK issuer=http://127\.0\.0\.1:\d+/api/v2", out.getvalue())
+    text = out.getvalue()
+    assert re.search(r"gouvconnect doctor: ProConnect at http://127\.0\.0\.1:\d+/api/v2", text), text
+    assert "verdict: ready" in text
+    # Not configured: derived as the views derive them, from runserver's address by default.
+    assert "`http://localhost:8000/auth/callback` — register exactly this value" in text
+    assert "redirect_uri and post_logout_redirect_uri not set: derived from http://localhost:8000" in text
 
 
 def test_gouvconnect_check_shows_a_redirect_host_outside_allowed_hosts(
@@ -540,7 +545,7 @@ def test_gouvconnect_check_shows_a_redirect_host_outside_allowed_hosts(
     out, err = StringIO(), StringIO()
     call_command("gouvconnect_check", stdout=out, stderr=err, skip_checks=False)
     assert "gouvconnect.W002" in err.getvalue() and "ALLOWED_HOSTS" in err.getvalue()
-    assert f"redirect_uri={redirect_uri}" in out.getvalue()
+    assert f"`{redirect_uri}` — register exactly this value" in out.getvalue()
 
 
 def test_gouvconnect_check_reports_failures(settings: Any) -> None:
@@ -552,10 +557,11 @@ def test_gouvconnect_check_reports_failures(settings: Any) -> None:
             "timeout_secs": 2,
         }
     }
-    err = StringIO()
-    with pytest.raises(CommandError):
-        call_command("gouvconnect_check", stderr=err)
-    assert "provider_unavailable" in err.getvalue()
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 provider"):
+        call_command("gouvconnect_check", stdout=out)
+    assert re.search(r"FAIL +discovery", out.getvalue()), out.getvalue()
+    assert "verdict: NOT READY" in out.getvalue()
 
 
 def test_missing_settings_render_the_invalid_config_page(client: DjangoClient, settings: Any) -> None:
