@@ -20,6 +20,32 @@ export declare const ErrorCode: Readonly<Record<Uppercase<ErrorCodeName>, ErrorC
 export declare class GouvConnectError extends Error {
   readonly code: ErrorCodeName;
   readonly status: number;
+  /** Set on the errors of `Client.completeLogin`: the `login_refused` audit event. */
+  readonly event?: AuditEvent;
+}
+
+export type AuditEventKind = 'login_succeeded' | 'login_refused' | 'logout' | 'step_up' | 'account_linked';
+
+/**
+ * A login event for audit, the same shape in every gouvconnect host. Names who and how, never
+ * with what: no token, secret, authorization code, state or nonce. Absent fields are left out.
+ */
+export interface AuditEvent {
+  event: AuditEventKind;
+  provider: ProviderName;
+  client_id: string;
+  /** The provider's subject, when known. */
+  sub?: string;
+  /** The level reached. */
+  acr?: string;
+  /** ProConnect: the identity provider used. */
+  idp_id?: string;
+  /** ProConnect: the organisation's SIRET. */
+  siret?: string;
+  /** For `login_refused`: the stable error code. */
+  code?: ErrorCodeName;
+  /** For a refusal the provider reported: its OAuth error (e.g. `access_denied`). */
+  provider_error?: string;
 }
 
 export interface Policy {
@@ -108,6 +134,11 @@ export interface Identity {
 }
 
 export interface Login {
+  /**
+   * Set by `completeLogin`: the `login_succeeded` audit event (non-enumerable: not part of the
+   * login's JSON).
+   */
+  readonly event?: AuditEvent;
   identity: Identity;
   id_token: string;
   access_token: string;
@@ -167,3 +198,53 @@ export declare function buttonHtml(provider: ProviderName, action: string, next?
 export declare function errorPageHtml(code: ErrorCodeName, home?: string): string;
 export declare function acrSatisfies(provider: ProviderName, acr: string | null | undefined,
   minimum?: string | null, mfa?: boolean): boolean;
+
+/**
+ * The audit event `kind` for `identity` (a logout, a step-up…), or for a refusal with its stable
+ * `code` (`provider` then names the provider).
+ */
+export declare function auditEvent(kind: AuditEventKind, fields: {
+  provider?: ProviderName; clientId: string; identity?: Identity | null; code?: ErrorCodeName | null;
+}): AuditEvent;
+
+export type DoctorCheckId =
+  | 'configuration' | 'redirect_uri' | 'post_logout_redirect_uri' | 'discovery' | 'issuer'
+  | 'endpoints' | 'clock' | 'algorithms' | 'token_auth_method' | 'scopes' | 'acr' | 'jwks'
+  | 'credentials' | 'client_certificate';
+
+/** One line of the doctor's report; `id` is stable (scripts key on it). */
+export interface DoctorCheck {
+  id: DoctorCheckId;
+  verdict: 'pass' | 'warn' | 'fail' | 'skip';
+  /** What was found. */
+  message: string;
+  /** What to do about it (warnings and failures). */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  provider: ProviderName;
+  /** The preset environment, or `null` for a custom issuer. */
+  environment: string | null;
+  issuer: string;
+  /** No check failed. */
+  ok: boolean;
+  checks: DoctorCheck[];
+  /** The report for a person (what `npx gouvconnect doctor` prints). */
+  toText(): string;
+}
+
+export interface DoctorOptions {
+  /** Absolute URLs at which the host serves its login callback: `redirect_uri` must be one. */
+  mountedRedirectUris?: string[];
+  /** Likewise for the logout callback. */
+  mountedPostLogoutRedirectUris?: string[];
+}
+
+/**
+ * Going-live checks of a client configuration against the live provider: discovery, issuer,
+ * endpoint hosts, clock skew, algorithms, token authentication, scopes, acr, keys, the
+ * credentials (a token request with a deliberately invalid code), the redirect URIs against the
+ * mounted routes, PSC's client certificate. Rejects only for a configuration of the wrong shape.
+ */
+export declare function doctor(config: ClientConfig, options?: DoctorOptions): Promise<DoctorReport>;

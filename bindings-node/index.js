@@ -88,13 +88,22 @@ class Client {
     return call(() => this.#native.beginLogin(toSnake(options)));
   }
 
-  /** Completes a login from the callback query string (network). */
+  /**
+   * Completes a login from the callback query string (network). The audit event of the outcome
+   * rides along, non-enumerable: `login.event` (`login_succeeded`), or `error.event`
+   * (`login_refused`, with the stable code) on the GouvConnectError thrown.
+   */
   async completeLogin(pending, query) {
+    let outcome;
     try {
-      return JSON.parse(await this.#native.completeLogin(pending, query));
+      outcome = JSON.parse(await this.#native.completeLogin(pending, query));
     } catch (error) {
       throw wrapError(error);
     }
+    if (outcome.error) {
+      throw withEvent(new GouvConnectError(outcome.error.code, outcome.error.message), outcome.event);
+    }
+    return withEvent(outcome.login, outcome.event);
   }
 
   /** Sans-IO completion with the token response and userinfo fetched by the caller. */
@@ -132,6 +141,40 @@ class Mapping {
   }
 }
 
+/** Attaches an audit event to a login or an error, out of its JSON form. */
+function withEvent(target, event) {
+  Object.defineProperty(target, 'event', { value: event, enumerable: false, configurable: true });
+  return target;
+}
+
+/**
+ * The core's audit event `kind` (`login_succeeded`, `login_refused`, `logout`, `step_up`,
+ * `account_linked`) for `identity`, or for a refusal with the stable `code`. Never holds a token,
+ * secret, code, state or nonce.
+ */
+function auditEvent(kind, { provider, clientId, identity, code } = {}) {
+  return call(() => native.auditEvent(String(kind), String(provider ?? identity?.provider ?? ''),
+    String(clientId ?? ''), identity ?? null, code ?? null));
+}
+
+/**
+ * Runs the going-live checks of a client configuration against the live provider. Resolves
+ * with the report (`ok`, `checks[]` each with a stable `id`, a `verdict`, a `message` and a
+ * `fix`); `report.toText()` is the report for a person. Rejects only for a configuration of the
+ * wrong shape (`invalid_config`); every other problem is a failed check.
+ */
+async function doctor(config, options = {}) {
+  let output;
+  try {
+    output = await native.doctor(config, toSnake(options));
+  } catch (error) {
+    throw wrapError(error);
+  }
+  const report = JSON.parse(output.json);
+  Object.defineProperty(report, 'toText', { value: () => output.text, enumerable: false });
+  return report;
+}
+
 // Login options are snake_case in the core; accept camelCase too.
 function toSnake(options) {
   const out = {};
@@ -156,4 +199,6 @@ module.exports = {
   acrSatisfies: (provider, acr, minimum, mfa = false) =>
     call(() => native.acrSatisfies(provider, acr ?? null, minimum ?? null, mfa)),
   wrapError,
+  doctor,
+  auditEvent,
 };

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use gouvconnect::audit::{AuditEvent, EventKind};
 use gouvconnect::http::{Connection, HttpClient};
 use gouvconnect::{
     unix_now, ClientConfig, ErrorCode, LoginOptions, PendingLogin, PendingLogout, UserinfoResponse,
@@ -13,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::errors::{invalid, to_napi};
 
-fn config(value: Value) -> napi::Result<ClientConfig> {
+pub(crate) fn config(value: Value) -> napi::Result<ClientConfig> {
     serde_json::from_value(value).map_err(|e| {
         invalid(
             ErrorCode::InvalidConfig,
@@ -102,19 +103,43 @@ impl JsClient {
         Ok(json!({ "url": request.url, "pending": request.pending.to_json() }))
     }
 
-    /// Completes a login from the callback query string (network). The login comes back as JSON
-    /// text: one `JSON.parse` in JS is several times cheaper than building the object property
-    /// by property across the boundary.
+    /// Completes a login from the callback query string (network). Resolves, whatever the
+    /// outcome, with JSON text: `{"login": …, "event": …}` or `{"error": {"code", "message"},
+    /// "event": …}`, the event being the core's audit event of the outcome (`login_succeeded` or
+    /// `login_refused` with the stable code and the provider's OAuth error). One `JSON.parse` in
+    /// JS is several times cheaper than building the object property by property across the
+    /// boundary.
     #[napi(catch_unwind)]
     pub async fn complete_login(&self, pending: String, query: String) -> napi::Result<String> {
         let inner = Arc::clone(&self.inner);
-        let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
-        let http = inner.online().map_err(to_napi)?;
-        let login = http
-            .complete_login(&pending, &query)
-            .await
-            .map_err(to_napi)?;
-        to_json_text(&login)
+        let client_id = inner.core().config().client_id.clone();
+        let provider = inner.core().provider().kind;
+        let result = match (PendingLogin::from_json(&pending), inner.online()) {
+            (Ok(pending), Ok(http)) => http.complete_login(&pending, &query).await,
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        match result {
+            Ok(login) => {
+                let event = AuditEvent::for_identity(
+                    EventKind::LoginSucceeded,
+                    &login.identity,
+                    &client_id,
+                );
+                Ok(format!(
+                    r#"{{"login":{},"event":{}}}"#,
+                    to_json_text(&login)?,
+                    event.to_json()
+                ))
+            }
+            Err(e) => {
+                let event = AuditEvent::refusal(provider, &client_id, &e);
+                let error = json!({ "code": e.code().as_str(), "message": e.message() });
+                Ok(format!(
+                    r#"{{"error":{error},"event":{}}}"#,
+                    event.to_json()
+                ))
+            }
+        }
     }
 
     /// Sans-IO completion: verifies the token response (JSON text) and userinfo the host fetched

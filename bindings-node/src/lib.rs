@@ -4,6 +4,8 @@
 // napi-derive registers exports only outside `cfg(test)`; unit-test builds see them unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod audit;
 mod client;
+mod doctor;
 mod errors;
 mod helpers;
