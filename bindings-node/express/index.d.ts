@@ -1,6 +1,15 @@
-import type { ClientConfig, Identity, ProviderName } from '..';
+import type { EventEmitter } from 'node:events';
+import type { AuditEvent, AuditEventKind, ClientConfig, DoctorReport, Identity, ProviderName } from '..';
 
-export interface ProviderOptions extends Omit<ClientConfig, 'provider' | 'redirect_uri' | 'post_logout_redirect_uri'> {}
+export interface ProviderOptions extends Omit<ClientConfig, 'provider' | 'redirect_uri' | 'post_logout_redirect_uri'> {
+  /**
+   * The redirect URI registered with the provider, if you want it checked: auth() always uses
+   * baseURL + routes (and warns when this differs); doctor() fails when it is not that route.
+   */
+  redirect_uri?: string;
+  /** Likewise for the post-logout redirect URI (baseURL + routes.logoutCallback). */
+  post_logout_redirect_uri?: string;
+}
 
 /**
  * Route paths (any subset). `:provider` in `login` and `callback` stands for the provider's name;
@@ -45,6 +54,11 @@ export interface AuthOptions {
   routes?: Routes;
   mapping?: import('..').MappingSpec;
   logger?: Logger;
+  /**
+   * Called with every login event and the request (the same as `auth(…).on('event', …)`).
+   * Never receives a token, secret, code, state or nonce; what it throws is logged, never shown.
+   */
+  onEvent?: (event: AuditEvent, req: import('express').Request) => void | Promise<void>;
 }
 
 export interface GouvConnectContext {
@@ -67,7 +81,33 @@ declare global {
   }
 }
 
-export declare function auth(options: AuthOptions): Handler & { routes: MountedRoutes };
+export type EventListener = (event: AuditEvent, req: import('express').Request) => void | Promise<void>;
+
+/** The middleware auth() returns: also an EventEmitter of the login events. */
+export interface GouvConnectMiddleware extends EventEmitter {
+  (req: any, res: any, next: (err?: unknown) => void): void;
+  readonly routes: MountedRoutes;
+  /** This configuration's going-live checks (see doctor()). */
+  doctor(): Promise<DoctorResult>;
+  on(event: 'event' | AuditEventKind, listener: EventListener): this;
+  once(event: 'event' | AuditEventKind, listener: EventListener): this;
+  off(event: 'event' | AuditEventKind, listener: EventListener): this;
+}
+
+export interface DoctorResult {
+  /** No provider's report has a failed check. */
+  ok: boolean;
+  /** One report per configured provider, in the order of `providers`. */
+  reports: DoctorReport[];
+}
+
+export declare function auth(options: AuthOptions): GouvConnectMiddleware;
+/**
+ * The going-live checks of auth(options) against the live providers (what `npx gouvconnect
+ * doctor` runs): redirect URIs derived as auth() derives them; a `redirect_uri` given in a
+ * provider (the one registered with it) is checked against the route auth() mounts.
+ */
+export declare function doctor(options: AuthOptions): Promise<DoctorResult>;
 /** GET: to the mounted login route (`provider`'s, or the choice between providers); else 401. */
 export declare function requiresAuth(options?: { provider?: ProviderName; loginPath?: string }): Handler;
 export declare function requiresAcr(level: string, options?: { mfa?: boolean }): Handler;

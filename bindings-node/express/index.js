@@ -3,9 +3,10 @@
 // Works with express-session and any of its stores. It does not import express itself, so the
 // application's own Express version is the one in use.
 
+const { EventEmitter } = require('node:events');
 const {
   Client, Mapping, GouvConnectError, safeNextPath, buttonHtml, errorPageHtml, acrSatisfies, BUTTON_CSS,
-  loginOriginRedirect,
+  loginOriginRedirect, auditEvent, doctor: checkClient,
 } = require('..');
 
 const DEFAULT_ROUTES = {
@@ -105,18 +106,10 @@ function computeRoutes(names, given) {
 }
 
 /**
- * Mounts login, callback, logout and logout-callback routes for each configured provider.
- *
- * options.baseURL       the app's public base URL (redirect URI = baseURL + callback route)
- * options.providers     { proconnect?: ClientConfig-without-redirect, prosanteconnect?: … }
- * options.routes        route paths (any subset); `:provider` in login and callback stands for
- *                       the provider's name (default with several providers:
- *                       /auth/<provider>/login and /auth/<provider>/callback, and a page offering
- *                       both buttons at routes.choose, /auth/login)
- * options.mapping       core Mapping spec: fields and groups computed at login
- * options.logger        { info, warn, error } (never receives a token)
+ * What auth(options) mounts and configures, without mounting anything (auth() and doctor() share
+ * it): the routes, and each provider's client configuration with its redirect URIs.
  */
-function auth(options) {
+function plan(options) {
   if (!options || !options.baseURL || !options.providers) {
     throw new GouvConnectError('invalid_config', 'auth() needs baseURL and providers');
   }
@@ -127,19 +120,51 @@ function auth(options) {
   if (!/^https?:\/\/[^/]/.test(base) || !baseOrigin || baseOrigin === 'null') {
     throw configError(`baseURL must be an absolute http(s) URL such as "https://app.example", not ${JSON.stringify(String(options.baseURL))}`);
   }
+  const { template, mounted, public: publicRoutes } = computeRoutes(names, options.routes);
+  const providers = names.map((name) => {
+    const given = options.providers[name] || {};
+    return {
+      name,
+      given,
+      config: {
+        ...given,
+        provider: name,
+        redirect_uri: base + publicRoutes.providers[name].callback,
+        post_logout_redirect_uri: base + template.logoutCallback,
+      },
+    };
+  });
+  return { names, baseOrigin, template, mounted, publicRoutes, providers };
+}
+
+/**
+ * Mounts login, callback, logout and logout-callback routes for each configured provider.
+ *
+ * options.baseURL       the app's public base URL (redirect URI = baseURL + callback route)
+ * options.providers     { proconnect?: ClientConfig-without-redirect, prosanteconnect?: … }
+ * options.routes        route paths (any subset); `:provider` in login and callback stands for
+ *                       the provider's name (default with several providers:
+ *                       /auth/<provider>/login and /auth/<provider>/callback, and a page offering
+ *                       both buttons at routes.choose, /auth/login)
+ * options.mapping       core Mapping spec: fields and groups computed at login
+ * options.logger        { info, warn, error } (never receives a token)
+ * options.onEvent       (event, req) => void: every login event (the same as
+ *                       `auth(…).on('event', …)`)
+ *
+ * The returned middleware is an EventEmitter (as Express's own `app` is): `'event'` with every
+ * login event, and each event under its own name (`'login_succeeded'`, `'login_refused'`,
+ * `'logout'`, `'step_up'`), listeners called as `(event, req)`.
+ */
+function auth(options) {
+  const { names, baseOrigin, template, mounted, publicRoutes, providers: planned } = plan(options);
   const logger = options.logger || consoleLogger;
   const mapping = new Mapping(options.mapping || null);
-  const { template, mounted, public: publicRoutes } = computeRoutes(names, options.routes);
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
+    throw configError('`onEvent` must be a function (event, req) => void');
+  }
 
   const providers = new Map();
-  for (const name of names) {
-    const given = options.providers[name] || {};
-    const config = {
-      ...given,
-      provider: name,
-      redirect_uri: base + publicRoutes.providers[name].callback,
-      post_logout_redirect_uri: base + template.logoutCallback,
-    };
+  for (const { name, given, config } of planned) {
     // The redirect URI is always baseURL + routes.callback; one given here would be ignored, and
     // one on another host would lose the session at the callback.
     for (const key of ['redirect_uri', 'post_logout_redirect_uri']) {
@@ -215,6 +240,7 @@ function auth(options) {
     }
     const session = state(req);
     const pending = session.pending;
+    const previous = session.login;
     // Single use: the pending login leaves the session before anything else happens.
     delete session.pending;
     await save(req);
@@ -234,6 +260,7 @@ function auth(options) {
     };
     await save(req);
     logger.info('gouvconnect login', { provider: name, acr: login.identity.acr });
+    publish(req, isStepUp(previous, login.identity) ? { ...login.event, event: 'step_up' } : login.event);
     res.redirect(login.next || template.afterLogin);
   }
 
@@ -243,6 +270,7 @@ function auth(options) {
     const client = await clientFor(current.provider);
     const request = client.logoutRequest(current.idToken);
     delete state(req).login;
+    publish(req, auditEvent('logout', { clientId: providers.get(current.provider).config.client_id, identity: current.identity }));
     if (!request) {
       await destroy(req);
       return res.redirect(template.afterLogout);
@@ -312,11 +340,87 @@ function auth(options) {
     if (!route) return next();
     Promise.resolve()
       .then(() => handlers[route.key](req, res, route))
-      .catch((error) => renderError(req, res, error));
+      .catch((error) => {
+        // A login that ended in an error, on its way to the provider or back.
+        if (route.provider) publish(req, refusal(route.provider, error));
+        renderError(req, res, error);
+      });
   };
+
+  // The audit event of a failed login: the core's own (with the provider's OAuth error) when
+  // completeLogin refused it, else one for the stable code found here.
+  function refusal(name, error) {
+    if (error instanceof GouvConnectError && error.event) return error.event;
+    const code = error instanceof GouvConnectError ? error.code : 'internal_error';
+    return auditEvent('login_refused', { provider: name, clientId: providers.get(name).config.client_id, code });
+  }
+
+  // Every listener runs, whatever the others do; one that throws (or rejects) is logged and
+  // never changes the login's outcome.
+  function publish(req, event) {
+    const frozen = Object.freeze(event);
+    for (const name of ['event', frozen.event]) {
+      for (const listener of middleware.rawListeners(name)) {
+        try {
+          const result = listener.call(middleware, frozen, req);
+          if (result && typeof result.then === 'function') result.then(undefined, (error) => listenerFailed(frozen, error));
+        } catch (error) {
+          listenerFailed(frozen, error);
+        }
+      }
+    }
+  }
+
+  function listenerFailed(event, error) {
+    logger.error('gouvconnect event listener failed', {
+      event: event.event,
+      detail: `${(error && error.name) || 'Error'}: ${String((error && error.message) || error).slice(0, 300)}`,
+    });
+  }
+
+  // An EventEmitter, the way Express mixes one into its own `app`.
+  for (const key of Object.getOwnPropertyNames(EventEmitter.prototype)) {
+    if (key !== 'constructor') Object.defineProperty(middleware, key, Object.getOwnPropertyDescriptor(EventEmitter.prototype, key));
+  }
+  EventEmitter.call(middleware);
+  if (options.onEvent) middleware.on('event', options.onEvent);
   middleware.routes = publicRoutes;
+  /** This configuration's going-live checks (see doctor()). */
+  middleware.doctor = () => doctor(options);
   latestRoutes = publicRoutes;
   return middleware;
+}
+
+/** A login by the user already signed in with this session, at another level it satisfies. */
+function isStepUp(previous, identity) {
+  if (!previous || previous.provider !== identity.provider || previous.identity.sub !== identity.sub) return false;
+  const before = previous.identity.acr;
+  if (!identity.acr || identity.acr === before) return false;
+  try {
+    return acrSatisfies(identity.provider, identity.acr, before);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The going-live checks of auth(options), provider by provider, against the live providers:
+ * the configuration auth() builds (redirect URIs = baseURL + the mounted routes), with the
+ * redirect URIs given in a provider (those registered with it, which auth() itself ignores)
+ * checked against the routes auth() mounts. Resolves with `{ ok, reports }`.
+ */
+async function doctor(options) {
+  const { providers } = plan(options);
+  const reports = await Promise.all(providers.map(({ given, config }) => {
+    const mountedRedirectUris = [config.redirect_uri];
+    const mountedPostLogoutRedirectUris = [config.post_logout_redirect_uri];
+    const checked = { ...config };
+    for (const key of ['redirect_uri', 'post_logout_redirect_uri']) {
+      if (given[key]) checked[key] = given[key];
+    }
+    return checkClient(checked, { mountedRedirectUris, mountedPostLogoutRedirectUris });
+  }));
+  return { ok: reports.every((r) => r.ok), reports };
 }
 
 function context(req, routes) {
@@ -441,4 +545,4 @@ function loginButton(provider, options = {}) {
   return buttonHtml(provider, action, options.next ?? null);
 }
 
-module.exports = { auth, requiresAuth, requiresAcr, requiresGroup, loginButton, BUTTON_CSS };
+module.exports = { auth, doctor, requiresAuth, requiresAcr, requiresGroup, loginButton, BUTTON_CSS };

@@ -1,8 +1,8 @@
 // Type-checks the public typings as a TypeScript user would write code against them.
 import express from 'express';
 import session from 'express-session';
-import { Client, ErrorCode, GouvConnectError, Identity, safeNextPath } from 'gouvconnect';
-import { auth, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
+import { AuditEvent, Client, ErrorCode, GouvConnectError, Identity, auditEvent, doctor, safeNextPath } from 'gouvconnect';
+import { auth, doctor as doctorOf, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
 
 const app = express();
 app.use(session({ secret: 'x', resave: false, saveUninitialized: false }));
@@ -37,3 +37,27 @@ async function sansIo(): Promise<void> {
   }
 }
 void sansIo;
+
+// Login events: onEvent, and the middleware as an EventEmitter.
+const refusals = new Map<string, number>();
+const audited = auth({
+  baseURL: 'https://app.example',
+  providers: { proconnect: { environment: 'integration', client_id: 'id', client_secret: 's', redirect_uri: 'https://app.example/auth/callback' } },
+  onEvent: (event: AuditEvent, req) => { console.log(event.event, event.sub ?? null, req.path); },
+});
+audited.on('login_refused', (event) => { if (event.code) refusals.set(event.code, (refusals.get(event.code) ?? 0) + 1); });
+app.use(audited);
+const logoutEvent: AuditEvent = auditEvent('logout', { clientId: 'id', identity: null });
+void logoutEvent;
+
+// The going-live doctor.
+async function goingLive(): Promise<boolean> {
+  const report = await doctor({ provider: 'proconnect', environment: 'integration', client_id: 'a', client_secret: 'b', redirect_uri: 'https://app.example/cb' },
+    { mountedRedirectUris: ['https://app.example/cb'] });
+  const failed: string[] = report.checks.filter((c) => c.verdict === 'fail').map((c) => `${c.id}: ${c.fix ?? ''}`);
+  console.log(report.toText(), failed);
+  const all = await doctorOf({ baseURL: 'https://app.example', providers: { proconnect: { environment: 'integration', client_id: 'a', client_secret: 'b' } } });
+  const mine = await audited.doctor();
+  return report.ok && all.ok && mine.reports.every((r) => r.ok);
+}
+void goingLive;
