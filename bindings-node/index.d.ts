@@ -10,7 +10,8 @@ export type ErrorCodeName =
   | 'unknown_acr' | 'mfa_required' | 'email_not_verified' | 'access_denied' | 'provider_error'
   | 'provider_access_denied' | 'invalid_client'
   | 'provider_unavailable' | 'response_too_large' | 'invalid_config' | 'invalid_request'
-  | 'malformed_response' | 'no_pending_login' | 'session_lost' | 'logout_state_mismatch'
+  | 'malformed_response' | 'no_pending_login' | 'session_lost' | 'step_up_user_mismatch'
+  | 'login_required' | 'logout_state_mismatch'
   | 'internal_error';
 
 /** Every stable code: `ErrorCode.STATE_MISMATCH === 'state_mismatch'`. */

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::policy::PROCONNECT_MFA_VALUES;
 use crate::provider::ProviderKind;
 
 /// Claims as a JSON object.
@@ -28,6 +29,11 @@ pub struct Identity {
     pub acr: Option<String>,
     /// Authentication methods, as returned.
     pub amr: Vec<String>,
+    /// Whether the login is known to have used multi-factor authentication: an MFA acr
+    /// (ProConnect `eidas0-mfa`, `eidas1-mfa`, `eidas2`, `eidas3`; Pro Santé Connect `eidas2`
+    /// and above, a card login) or `mfa` in `amr`.
+    #[serde(default)]
+    pub mfa: bool,
     /// ProConnect-specific data.
     pub proconnect: Option<ProConnectIdentity>,
     /// Pro Santé Connect-specific data.
@@ -112,6 +118,10 @@ pub struct PscIdentity {
     pub organization: Option<String>,
     /// Every professional practice.
     pub exercices: Vec<Exercice>,
+    /// How the professional authenticated, as the id_token's non-standard `authMode` says
+    /// (`CARD` for a CPS card), when present.
+    #[serde(default)]
+    pub auth_mode: Option<String>,
 }
 
 /// One professional practice (`SubjectRefPro.exercices[]`).
@@ -199,6 +209,11 @@ pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Resu
         .get("email_verified")
         .or_else(|| id_token.get("email_verified"))
         .and_then(bool_like);
+    let mfa = amr.iter().any(|m| m == "mfa")
+        || acr.as_deref().is_some_and(|a| match kind {
+            ProviderKind::ProConnect => PROCONNECT_MFA_VALUES.contains(&a),
+            ProviderKind::ProSanteConnect => matches!(a, "eidas2" | "eidas3"),
+        });
     let mut identity = Identity {
         provider: kind,
         sub,
@@ -208,6 +223,7 @@ pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Resu
         family_name: None,
         acr,
         amr,
+        mfa,
         proconnect: None,
         prosanteconnect: None,
         raw: RawClaims::default(),
@@ -282,6 +298,7 @@ fn psc_identity(userinfo: &Claims, id_token: &Claims) -> PscIdentity {
         civility,
         organization: str_claim(userinfo, "SubjectOrganization"),
         exercices,
+        auth_mode: str_claim(id_token, "authMode").or_else(|| str_claim(userinfo, "authMode")),
     }
 }
 

@@ -63,6 +63,9 @@ pub struct Login {
     pub expires_in: Option<u64>,
     /// Where the host should send the user (a checked local path).
     pub next: Option<String>,
+    /// Unix time after which the host session must end (login time + the configured
+    /// `session_max_age_secs`).
+    pub session_expires_at: u64,
 }
 
 impl std::fmt::Debug for Login {
@@ -271,6 +274,13 @@ impl Client {
             .and_then(|s| s.as_str())
             .unwrap_or_default()
             .to_string();
+        if pending.expected_sub.as_ref().is_some_and(|s| *s != sub) {
+            // Another account came back from a step-up: the session stays the first user's.
+            return Err(Error::new(
+                ErrorCode::StepUpUserMismatch,
+                "the step-up login came back with another account than the signed-in user's",
+            ));
+        }
         let userinfo_claims = match userinfo {
             Some(u) => verify::verify_userinfo(
                 &self.provider,
@@ -294,6 +304,7 @@ impl Client {
             refresh_token: tokens.refresh_token.clone(),
             expires_in: tokens.expires_in,
             next: pending.next.clone(),
+            session_expires_at: now.saturating_add(self.config.session_max_age_secs),
         })
     }
 

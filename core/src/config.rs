@@ -119,6 +119,15 @@ pub struct ClientConfig {
     /// Access policy.
     #[serde(default)]
     pub policy: Policy,
+    /// The longest a host session may live after the login, in seconds (default 12 h, the
+    /// length of ProConnect's own session and refresh token). The host ends the session then;
+    /// with silent login on, it first tries `prompt=none`.
+    #[serde(default = "default_session_max_age")]
+    pub session_max_age_secs: u64,
+}
+
+fn default_session_max_age() -> u64 {
+    12 * 3600
 }
 
 impl ClientConfig {
@@ -149,6 +158,7 @@ impl ClientConfig {
             tls_client_key: None,
             tls_ca_cert: None,
             policy: Policy::default(),
+            session_max_age_secs: default_session_max_age(),
         }
     }
 
@@ -214,6 +224,12 @@ impl ClientConfig {
         }
         if self.leeway_secs > 300 {
             return bad("`leeway_secs` must be at most 300".into());
+        }
+        if !(300..=30 * 86_400).contains(&self.session_max_age_secs) {
+            return bad(
+                "`session_max_age_secs` must be between 300 (5 minutes) and 2592000 (30 days)"
+                    .into(),
+            );
         }
         if self.timeout_secs == 0 || self.timeout_secs > 120 {
             return bad("`timeout_secs` must be between 1 and 120".into());

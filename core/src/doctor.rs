@@ -637,10 +637,10 @@ impl Doctor {
             }
             None => self.pass("scopes", scopes.join(" ")),
         }
-        let wanted: Vec<String> = match AcrRequirement::for_provider(
+        let wanted: Vec<String> = match AcrRequirement::with_mode(
             provider.kind,
             self.config.policy.acr.as_deref(),
-            self.config.policy.require_mfa,
+            self.config.policy.mfa_mode(),
         ) {
             Ok(req) => match (req.accepted, provider.kind) {
                 (Some(values), _) => values,
@@ -846,6 +846,7 @@ fn doctor_pending(client: &Client) -> PendingLogin {
         acr: AcrRequirement::default(),
         created_at: 0,
         next: None,
+        expected_sub: None,
     }
 }
 

@@ -63,6 +63,11 @@ pub enum ErrorCode {
     /// login started on another host name than the redirect URI's, or cookies are blocked).
     /// Raised by the hosts, which alone can tell a new session from an emptied one.
     SessionLost,
+    /// A step-up re-authentication came back with another account than the signed-in user's.
+    StepUpUserMismatch,
+    /// A silent login (`prompt=none`) found no session at the provider (`login_required`,
+    /// `consent_required`, `interaction_required`): the user is simply not signed in.
+    LoginRequired,
     /// The `state` returned to the logout callback is not the one this logout sent.
     LogoutStateMismatch,
     /// A failure inside gouvconnect itself (a binding caught a panic): a bug to report, never
@@ -72,7 +77,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order (for bindings that build typed enums).
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::StateMismatch,
         ErrorCode::NonceMismatch,
         ErrorCode::InvalidSignature,
@@ -99,6 +104,8 @@ impl ErrorCode {
         ErrorCode::MalformedResponse,
         ErrorCode::NoPendingLogin,
         ErrorCode::SessionLost,
+        ErrorCode::StepUpUserMismatch,
+        ErrorCode::LoginRequired,
         ErrorCode::LogoutStateMismatch,
         ErrorCode::InternalError,
     ];
@@ -132,6 +139,8 @@ impl ErrorCode {
             ErrorCode::MalformedResponse => "malformed_response",
             ErrorCode::NoPendingLogin => "no_pending_login",
             ErrorCode::SessionLost => "session_lost",
+            ErrorCode::StepUpUserMismatch => "step_up_user_mismatch",
+            ErrorCode::LoginRequired => "login_required",
             ErrorCode::LogoutStateMismatch => "logout_state_mismatch",
             ErrorCode::InternalError => "internal_error",
         }
@@ -151,7 +160,9 @@ impl ErrorCode {
             | ErrorCode::MfaRequired
             | ErrorCode::EmailNotVerified
             | ErrorCode::AccessDenied
-            | ErrorCode::ProviderAccessDenied => 403,
+            | ErrorCode::ProviderAccessDenied
+            | ErrorCode::StepUpUserMismatch => 403,
+            ErrorCode::LoginRequired => 401,
             ErrorCode::ProviderUnavailable => 503,
             // The provider refused our credentials: the service is at fault, not the user.
             ErrorCode::ResponseTooLarge
@@ -183,6 +194,10 @@ impl ErrorCode {
             ErrorCode::InvalidClient => {
                 "Le service n'a pas pu s'identifier auprès du fournisseur d'identité. Son administrateur doit vérifier l'identifiant et le secret client."
             }
+            ErrorCode::StepUpUserMismatch => {
+                "Vous vous êtes reconnecté avec un autre compte que celui de votre session : l'action n'a pas été autorisée. Reconnectez-vous avec votre propre compte, ou demandez à la personne concernée de le faire."
+            }
+            ErrorCode::LoginRequired => "Vous n'êtes pas connecté.",
             ErrorCode::SessionLost => {
                 "Votre navigateur n'a pas renvoyé la session de connexion. Recommencez depuis l'adresse habituelle du service, avec les cookies autorisés."
             }
@@ -246,6 +261,9 @@ impl Error {
             .as_deref()
             .is_some_and(|d| d.to_ascii_lowercase().contains("acr"));
         let (code, hint) = match error.as_str() {
+            "login_required" | "consent_required" | "interaction_required" => {
+                (ErrorCode::LoginRequired, "")
+            }
             "access_denied" if acr_refused => (ErrorCode::AcrInsufficient, ""),
             "access_denied" => (ErrorCode::ProviderAccessDenied, ""),
             "invalid_client" => (
@@ -332,6 +350,12 @@ mod tests {
             Some("requested ACRs could not be satisfied"),
         );
         assert_eq!(e.code(), ErrorCode::AcrInsufficient);
+        let e = Error::from_provider(
+            "login_required",
+            Some("End-User authentication is required"),
+        );
+        assert_eq!(e.code(), ErrorCode::LoginRequired);
+        assert_eq!(e.code().http_status(), 401);
         let e = Error::from_provider("invalid_client", Some("client authentication failed"));
         assert_eq!(e.code(), ErrorCode::InvalidClient);
         assert!(e.message().contains("client id and secret"));

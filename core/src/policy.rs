@@ -80,18 +80,48 @@ pub fn proconnect_accepted_values(min: Option<&str>, mfa: bool) -> Result<Vec<St
     Ok(values)
 }
 
+/// How much multi-factor authentication a service asks of ProConnect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MfaMode {
+    /// No MFA request; `identity.mfa` still tells whether it happened.
+    #[default]
+    Off,
+    /// Ask for the MFA levels as voluntary claims (`"essential": false`): an identity provider
+    /// that can do MFA does it, and a login without MFA is still let in. ProConnect does not
+    /// enrol the user in a second factor for a voluntary request.
+    Prefer,
+    /// Essential MFA levels: ProConnect makes the user pass (or enrol in) a second factor, and a
+    /// login without one is refused with `mfa_required`.
+    Require,
+}
+
 /// What a login must satisfy, fixed when it starts and kept in the pending login.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcrRequirement {
-    /// The acr values accepted on return (ProConnect); `None` means any known value.
+    /// The acr values accepted on return; `None` means any known value.
     pub accepted: Option<Vec<String>>,
     /// Whether MFA is required.
     pub mfa: bool,
+    /// Whether MFA is asked for without being required (ProConnect, `mfa: prefer`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prefer_mfa: bool,
 }
+
+/// Pro Santé Connect's levels: `eidas1` for every login, `eidas2` for a CPS card (or e-CPS)
+/// login since 2026-09 (ansforge/keycloak-prosanteconnect #43).
+const PSC_LEVELS: [&str; 3] = ["eidas1", "eidas2", "eidas3"];
 
 impl AcrRequirement {
     /// The requirement for a provider given a minimum level and the MFA switch.
     pub fn for_provider(kind: ProviderKind, min: Option<&str>, mfa: bool) -> Result<Self> {
+        let mode = if mfa { MfaMode::Require } else { MfaMode::Off };
+        AcrRequirement::with_mode(kind, min, mode)
+    }
+
+    /// The requirement for a provider given a minimum level and an MFA mode.
+    pub fn with_mode(kind: ProviderKind, min: Option<&str>, mode: MfaMode) -> Result<Self> {
+        let mfa = mode == MfaMode::Require;
         match kind {
             ProviderKind::ProConnect => {
                 let accepted = if min.is_none() && !mfa {
@@ -99,16 +129,37 @@ impl AcrRequirement {
                 } else {
                     Some(proconnect_accepted_values(min, mfa)?)
                 };
-                Ok(AcrRequirement { accepted, mfa })
+                Ok(AcrRequirement {
+                    accepted,
+                    mfa,
+                    prefer_mfa: mode == MfaMode::Prefer,
+                })
             }
+            // PSC is always asked for `eidas1`; a higher minimum ("card required") is checked
+            // on return only.
             ProviderKind::ProSanteConnect => match min {
                 None | Some("eidas1") => Ok(AcrRequirement {
                     accepted: None,
                     mfa,
+                    prefer_mfa: false,
+                }),
+                Some(level @ ("eidas2" | "eidas3")) => Ok(AcrRequirement {
+                    accepted: Some(
+                        PSC_LEVELS
+                            .iter()
+                            .skip_while(|l| **l != level)
+                            .map(|l| l.to_string())
+                            .collect(),
+                    ),
+                    mfa,
+                    prefer_mfa: false,
                 }),
                 Some(other) => Err(Error::new(
                     ErrorCode::InvalidConfig,
-                    format!("Pro Santé Connect only supports acr `eidas1`, not `{other}`"),
+                    format!(
+                        "Pro Santé Connect levels are `eidas1` and `eidas2` (card), not `{}`",
+                        shorten(other)
+                    ),
                 )),
             },
         }
@@ -143,14 +194,22 @@ impl AcrRequirement {
                 Ok(())
             }
             // PSC: a missing acr counts as eidas1; CPS and e-CPS are both two-factor means.
-            ProviderKind::ProSanteConnect => match acr.unwrap_or("eidas1") {
-                "eidas1" => Ok(()),
-                "eidas2" | "eidas3" => Ok(()),
-                other => Err(Error::new(
-                    ErrorCode::UnknownAcr,
-                    format!("acr `{}` is not a Pro Santé Connect value", shorten(other)),
-                )),
-            },
+            ProviderKind::ProSanteConnect => {
+                let acr = acr.unwrap_or("eidas1");
+                if !PSC_LEVELS.contains(&acr) {
+                    return Err(Error::new(
+                        ErrorCode::UnknownAcr,
+                        format!("acr `{}` is not a Pro Santé Connect value", shorten(acr)),
+                    ));
+                }
+                match &self.accepted {
+                    Some(accepted) if !accepted.iter().any(|a| a == acr) => Err(Error::new(
+                        ErrorCode::AcrInsufficient,
+                        format!("acr `{acr}` is below the required level (a CPS card login)"),
+                    )),
+                    _ => Ok(()),
+                }
+            }
         }
     }
 }
@@ -165,7 +224,9 @@ fn shorten(s: &str) -> String {
 pub struct Policy {
     /// Minimum acr (ProConnect: `eidas1`, `eidas2`, … or certification dirigeant; PSC: `eidas1`).
     pub acr: Option<String>,
-    /// Require multi-factor authentication.
+    /// Multi-factor authentication: `off`, `prefer` or `require` (see [`MfaMode`]).
+    pub mfa: Option<MfaMode>,
+    /// The former switch, kept working: `true` is `mfa: "require"`.
     pub require_mfa: bool,
     /// Accept an email the provider explicitly marked unverified (off by default).
     pub accept_unverified_email: bool,
@@ -182,7 +243,22 @@ pub struct Policy {
 impl Policy {
     /// Validates the policy for a provider.
     pub fn validate(&self, kind: ProviderKind) -> Result<()> {
-        AcrRequirement::for_provider(kind, self.acr.as_deref(), self.require_mfa).map(|_| ())
+        if self.require_mfa && self.mfa.is_some_and(|m| m != MfaMode::Require) {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "`require_mfa` is the former name of `mfa: \"require\"`: set `mfa` alone",
+            ));
+        }
+        AcrRequirement::with_mode(kind, self.acr.as_deref(), self.mfa_mode()).map(|_| ())
+    }
+
+    /// The MFA mode in force (`require_mfa: true` counts as `require`).
+    pub fn mfa_mode(&self) -> MfaMode {
+        match self.mfa {
+            Some(mode) => mode,
+            None if self.require_mfa => MfaMode::Require,
+            None => MfaMode::Off,
+        }
     }
 
     /// The scopes without which a rule of this policy could not see its claim.
@@ -334,6 +410,50 @@ mod tests {
             r.check(psc, Some("x")).unwrap_err().code(),
             ErrorCode::UnknownAcr
         );
-        assert!(AcrRequirement::for_provider(psc, Some("eidas2"), false).is_err());
+        // "Card required": eidas2 checked on return (a missing acr is eidas1).
+        let card = AcrRequirement::for_provider(psc, Some("eidas2"), false).unwrap();
+        assert!(card.check(psc, Some("eidas2")).is_ok());
+        assert!(card.check(psc, Some("eidas3")).is_ok());
+        for weaker in [Some("eidas1"), None] {
+            assert_eq!(
+                card.check(psc, weaker).unwrap_err().code(),
+                ErrorCode::AcrInsufficient
+            );
+        }
+        assert!(AcrRequirement::for_provider(psc, Some("eidas0"), false).is_err());
+    }
+
+    #[test]
+    fn mfa_modes() {
+        let pc = ProviderKind::ProConnect;
+        let prefer = AcrRequirement::with_mode(pc, None, MfaMode::Prefer).unwrap();
+        assert!(prefer.prefer_mfa && !prefer.mfa && prefer.accepted.is_none());
+        assert!(
+            prefer.check(pc, Some("eidas1")).is_ok(),
+            "prefer never refuses"
+        );
+        let require = AcrRequirement::with_mode(pc, None, MfaMode::Require).unwrap();
+        assert_eq!(
+            require.check(pc, Some("eidas1")).unwrap_err().code(),
+            ErrorCode::MfaRequired
+        );
+        // The former switch still works and means `require`; both together must agree.
+        let legacy = Policy {
+            require_mfa: true,
+            ..Policy::default()
+        };
+        assert_eq!(legacy.mfa_mode(), MfaMode::Require);
+        assert!(legacy.validate(pc).is_ok());
+        let conflict = Policy {
+            require_mfa: true,
+            mfa: Some(MfaMode::Prefer),
+            ..Policy::default()
+        };
+        assert_eq!(
+            conflict.validate(pc).unwrap_err().code(),
+            ErrorCode::InvalidConfig
+        );
+        let parsed: Policy = serde_json::from_str(r#"{"mfa": "prefer"}"#).unwrap();
+        assert_eq!(parsed.mfa_mode(), MfaMode::Prefer);
     }
 }

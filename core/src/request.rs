@@ -3,11 +3,12 @@
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
+use crate::claims::Identity;
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jose::b64url;
 use crate::limits;
-use crate::policy::AcrRequirement;
+use crate::policy::{AcrRequirement, MfaMode, PROCONNECT_MFA_VALUES};
 use crate::provider::{AcrRequestStyle, Provider, ProviderKind};
 
 /// How long a started login stays valid (the user may linger on the provider's pages).
@@ -31,8 +32,33 @@ pub struct LoginOptions {
     pub require_mfa: Option<bool>,
     /// Local path to return to after the login (checked with [`safe_next_path`]).
     pub next: Option<String>,
+    /// Step-up re-authentication: the `sub` of the signed-in user, who must be the one coming
+    /// back (else `step_up_user_mismatch`). See [`LoginOptions::step_up`].
+    pub step_up_sub: Option<String>,
     /// Other parameters; refused unless the provider accepts them.
     pub extra_params: Vec<(String, String)>,
+}
+
+impl LoginOptions {
+    /// The login that re-authenticates the signed-in `identity` at `acr` (a ProConnect level
+    /// such as `eidas2` or certification dirigeant; Pro Santé Connect `eidas2`, a card login):
+    /// the level as the login's minimum, ProConnect's `login_hint` set to the user's email so
+    /// the email page is skipped, a fresh authentication at Pro Santé Connect (`prompt=login`:
+    /// its session would otherwise answer with the same means), and the same person required
+    /// on return.
+    pub fn step_up(identity: &Identity, acr: &str) -> LoginOptions {
+        let proconnect = identity.provider == ProviderKind::ProConnect;
+        LoginOptions {
+            acr: Some(acr.to_string()),
+            login_hint: identity
+                .email
+                .clone()
+                .filter(|e| proconnect && looks_like_email(e)),
+            prompt: (!proconnect).then(|| "login".to_string()),
+            step_up_sub: Some(identity.sub.clone()),
+            ..LoginOptions::default()
+        }
+    }
 }
 
 /// What the host keeps in its session between the redirect and the callback. Serialisable;
@@ -58,6 +84,9 @@ pub struct PendingLogin {
     pub created_at: u64,
     /// Local path to go to afterwards.
     pub next: Option<String>,
+    /// Step-up: the `sub` that must come back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_sub: Option<String>,
 }
 
 impl std::fmt::Debug for PendingLogin {
@@ -146,8 +175,12 @@ pub fn authorization_request_with_state(
         }
     }
     let min_acr = options.acr.as_deref().or(config.policy.acr.as_deref());
-    let mfa = options.require_mfa.unwrap_or(config.policy.require_mfa);
-    let acr = AcrRequirement::for_provider(provider.kind, min_acr, mfa)?;
+    let mode = match options.require_mfa {
+        Some(true) => MfaMode::Require,
+        Some(false) => MfaMode::Off,
+        None => config.policy.mfa_mode(),
+    };
+    let acr = AcrRequirement::with_mode(provider.kind, min_acr, mode)?;
 
     let mut params: Vec<(&str, String)> = vec![
         ("response_type", "code".into()),
@@ -236,6 +269,7 @@ pub fn authorization_request_with_state(
             acr,
             created_at: now,
             next,
+            expected_sub: options.step_up_sub.clone(),
         },
     })
 }
@@ -244,6 +278,11 @@ pub fn authorization_request_with_state(
 /// returned acr is checked anyway), amr always asked for.
 fn claims_parameter(acr: &AcrRequirement) -> String {
     let acr_claim = match &acr.accepted {
+        // "Prefer MFA": the MFA levels as voluntary claims, so ProConnect never forces an
+        // enrolment, and the returned acr tells whether MFA happened.
+        None if acr.prefer_mfa => {
+            serde_json::json!({ "essential": false, "values": PROCONNECT_MFA_VALUES })
+        }
         None => serde_json::Value::Null,
         Some(values) if values.len() == 1 => {
             serde_json::json!({ "essential": true, "value": values[0] })
@@ -428,6 +467,50 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prefer_mfa_asks_voluntarily_and_step_up_options() {
+        let p = Provider::preset(ProviderKind::ProConnect, Environment::Integration).unwrap();
+        let mut c = ClientConfig::new(
+            ProviderKind::ProConnect,
+            "id",
+            "secret",
+            "https://app.example/auth/callback",
+        );
+        c.policy.mfa = Some(MfaMode::Prefer);
+        let r = authorization_request(&p, &c, &LoginOptions::default(), 1000).unwrap();
+        let claims: serde_json::Value = url::Url::parse(&r.url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "claims")
+            .map(|(_, v)| serde_json::from_str(&v).unwrap())
+            .unwrap();
+        assert_eq!(claims["id_token"]["acr"]["essential"], false);
+        assert_eq!(
+            claims["id_token"]["acr"]["values"],
+            serde_json::json!(PROCONNECT_MFA_VALUES)
+        );
+        // Step-up: the level, the email as login_hint, the same person expected back.
+        let identity: Identity = serde_json::from_value(serde_json::json!({
+            "provider": "proconnect", "sub": "s-1", "email": "a@b.gouv.fr", "email_verified": null,
+            "given_name": null, "family_name": null, "acr": "eidas1", "amr": [],
+            "proconnect": null, "prosanteconnect": null, "raw": {"id_token": {}, "userinfo": {}}
+        }))
+        .unwrap();
+        let options = LoginOptions::step_up(&identity, "eidas2");
+        assert_eq!(options.login_hint.as_deref(), Some("a@b.gouv.fr"));
+        assert_eq!(options.prompt, None);
+        let r = authorization_request(&p, &c, &options, 1000).unwrap();
+        assert_eq!(r.pending.expected_sub.as_deref(), Some("s-1"));
+        assert!(r.url.contains("login_hint=a%40b.gouv.fr"));
+        let psc = Identity {
+            provider: ProviderKind::ProSanteConnect,
+            ..identity
+        };
+        let options = LoginOptions::step_up(&psc, "eidas2");
+        assert_eq!(options.login_hint, None);
+        assert_eq!(options.prompt.as_deref(), Some("login"));
+    }
+
     #[test]
     fn login_origin_moves_once_to_the_redirect_host() {
         let redirect = "http://localhost:8000/auth/callback";

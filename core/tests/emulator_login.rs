@@ -645,3 +645,28 @@ mod doctor {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Step-up: the signed-in user re-authenticates at a higher level; another account coming back
+/// is refused with `step_up_user_mismatch`.
+#[tokio::test]
+async fn step_up_requires_the_same_person() {
+    let emu = start_emulator();
+    let (client, first) = login(&emu, proconnect(&emu), "mfa", LoginOptions::default()).await;
+    let identity = first.expect("first login").identity;
+    let options = LoginOptions::step_up(&identity, "eidas2");
+    let request = client.client().begin_login(&options).expect("step-up");
+    assert!(request.url.contains("login_hint="));
+    let query = authorize(&emu, &request.url, "mfa").await;
+    let again = client.complete_login(&request.pending, &query).await;
+    assert_eq!(again.expect("same person").identity.sub, identity.sub);
+    // Another account answers the step-up (the level is met, the person is not).
+    let (client, agent) = login(&emu, proconnect(&emu), "agent", LoginOptions::default()).await;
+    let options = LoginOptions::step_up(&agent.expect("agent").identity, "eidas1");
+    let request = client.client().begin_login(&options).expect("step-up");
+    let query = authorize(&emu, &request.url, "employee").await;
+    let err = client
+        .complete_login(&request.pending, &query)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::StepUpUserMismatch, "{err}");
+}

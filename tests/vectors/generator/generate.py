@@ -252,7 +252,20 @@ DOCTOR_EXPECTED_EXERCICES = [
 ]
 
 
+# MFA, as the federations document it: ProConnect's MFA levels are eidas0-mfa, eidas1-mfa,
+# eidas2 and eidas3 (double_authentification.md); PSC returns eidas2 for a card login (ansforge
+# keycloak-prosanteconnect #43); `mfa` in amr (RFC 8176) says so for either.
+MFA_LEVELS = {"proconnect": {"eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3"},
+              "prosanteconnect": {"eidas2", "eidas3"}}
+
+
+def documented_mfa(identity: dict) -> bool:
+    return "mfa" in (identity.get("amr") or []) or identity.get("acr") in MFA_LEVELS[identity["provider"]]
+
+
 def psc_identity(national_id: str, id_claims: dict, userinfo: dict, psc: dict, **over) -> dict:
+    # `authMode` is PSC's non-standard id_token claim (CARD for a CPS card login).
+    psc.setdefault("auth_mode", id_claims.get("authMode"))
     identity = {
         "provider": "prosanteconnect", "sub": psc_sub(national_id), "email": None,
         "email_verified": False, "given_name": "Paul", "family_name": "BERNARD",
@@ -271,6 +284,8 @@ def cases(keys: Keys) -> list[dict]:
 
     def add(name, description, provider, id_token, userinfo, expected, *, cfg=None, pend=None,
             jwks_doc=None, access_token="access-token-of-the-vector"):
+        if "identity" in expected:
+            expected["identity"].setdefault("mfa", documented_mfa(expected["identity"]))
         out.append({
             "name": name, "description": description,
             "config": cfg or config(provider), "now": NOW,

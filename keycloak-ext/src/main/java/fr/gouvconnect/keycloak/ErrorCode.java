@@ -28,6 +28,8 @@ public enum ErrorCode {
     MALFORMED_RESPONSE(502),
     NO_PENDING_LOGIN(400),
     SESSION_LOST(400),
+    STEP_UP_USER_MISMATCH(403),
+    LOGIN_REQUIRED(401),
     LOGOUT_STATE_MISMATCH(400),
     /** An unexpected failure inside the native library (a caught panic). */
     INTERNAL_ERROR(500);
