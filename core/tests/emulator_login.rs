@@ -122,6 +122,11 @@ fn browser() -> reqwest::Client {
 
 /// Plays the user on the emulator's login page; returns the callback query string.
 async fn authorize(emu: &Emulator, url: &str, user: &str) -> String {
+    authorize_form(emu, url, &[("user", user)]).await
+}
+
+/// Like [`authorize`], with every field of the login form given (e.g. PSC's `means`).
+async fn authorize_form(emu: &Emulator, url: &str, form: &[(&str, &str)]) -> String {
     let http = browser();
     let page = http.get(url).send().await.expect("authorize");
     assert_eq!(page.status(), 200, "authorize page");
@@ -137,12 +142,7 @@ async fn authorize(emu: &Emulator, url: &str, user: &str) -> String {
     } else {
         format!("{}{}", emu.base, action)
     };
-    let back = http
-        .post(action)
-        .form(&[("user", user)])
-        .send()
-        .await
-        .expect("login");
+    let back = http.post(action).form(form).send().await.expect("login");
     assert!(
         back.status().is_redirection(),
         "login answered {}",
@@ -669,4 +669,37 @@ async fn step_up_requires_the_same_person() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::StepUpUserMismatch, "{err}");
+}
+
+/// Pro Santé Connect "card required": eidas1 is still requested, a card login (eidas2,
+/// authMode CARD) passes, an e-CPS login is refused `acr_insufficient`.
+#[tokio::test]
+async fn psc_card_required() {
+    let emu = start_emulator();
+    let mut card_only = psc(&emu);
+    card_only.policy.acr = Some("eidas2".into());
+    let client = HttpClient::connect(card_only).await.expect("connect");
+    let request = client
+        .client()
+        .begin_login(&LoginOptions::default())
+        .expect("begin");
+    assert!(request.url.contains("acr_values=eidas1"), "{}", request.url);
+    let query = authorize_form(&emu, &request.url, &[("user", "doctor"), ("means", "card")]).await;
+    let login = client
+        .complete_login(&request.pending, &query)
+        .await
+        .expect("card login");
+    assert!(login.identity.mfa);
+    let psc = login.identity.prosanteconnect.expect("psc");
+    assert_eq!(psc.auth_mode.as_deref(), Some("CARD"));
+    let request = client
+        .client()
+        .begin_login(&LoginOptions::default())
+        .expect("begin");
+    let query = authorize_form(&emu, &request.url, &[("user", "doctor"), ("means", "ecps")]).await;
+    let err = client
+        .complete_login(&request.pending, &query)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AcrInsufficient);
 }

@@ -590,12 +590,28 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
         claims,
         code_challenge,
     };
+    let session = cookie(headers, SESSION_COOKIE).and_then(|c| app.store.sessions.get(&c));
     if get("prompt") == Some("none") {
-        let session = cookie(headers, SESSION_COOKIE).and_then(|c| app.store.sessions.get(&c));
         return match session {
             Some((p, user_id)) if p == persona => issue_code(&app, interaction, &user_id),
             _ => fail("login_required", "End-User authentication is required"),
         };
+    }
+    // ProConnect carries MFA over between services (federation #1450): a session whose level
+    // meets the essential acr needs no new login, unless only eidas2/eidas3 would do (those
+    // always force a fresh authentication).
+    if persona == Persona::ProConnect && get("prompt") != Some("login") {
+        if let (Some((p, user_id)), Some(wanted)) = (&session, essential_acr(&interaction.claims)) {
+            let fresh_only = wanted.iter().all(|v| v == "eidas2" || v == "eidas3");
+            let level = app
+                .registry
+                .user(user_id, persona)
+                .and_then(|u| u.acr.clone());
+            if *p == persona && !fresh_only && level.is_some_and(|a| wanted.contains(&a)) {
+                let user_id = user_id.clone();
+                return issue_code(&app, interaction, &user_id);
+            }
+        }
     }
     let uid = random(24);
     let action = persona.interaction_path(&uid);
@@ -685,7 +701,9 @@ fn login(
     app.store
         .sessions
         .insert(session.clone(), (persona, user_id.clone()));
-    let mut response = issue_code(&app, interaction, &user_id);
+    let card = persona == Persona::ProSanteConnect
+        && form.get("means").map(String::as_str) == Some("card");
+    let mut response = issue_code_with(&app, interaction, &user_id, card);
     let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, v);
@@ -694,6 +712,10 @@ fn login(
 }
 
 fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
+    issue_code_with(app, interaction, user_id, false)
+}
+
+fn issue_code_with(app: &App, interaction: Interaction, user_id: &str, card: bool) -> Response {
     let code = random(32);
     app.issued.record([code.clone()]);
     let location = with_params(
@@ -706,6 +728,7 @@ fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
             interaction,
             user_id: user_id.to_string(),
             auth_time: now(),
+            card,
         },
     );
     redirect(&location)
@@ -935,7 +958,12 @@ fn issue_tokens(
     {
         claims["nonce"] = json!(nonce);
     }
-    if let Some(acr) = &user.acr {
+    if persona == Persona::ProSanteConnect && grant.card {
+        // Our reading of PSC since 2026-09: a CPS card login returns eidas2 and the
+        // non-standard authMode CARD (ansforge/keycloak-prosanteconnect #43).
+        claims["acr"] = json!("eidas2");
+        claims["authMode"] = json!("CARD");
+    } else if let Some(acr) = &user.acr {
         claims["acr"] = json!(acr);
     }
     let amr_requested = i

@@ -39,13 +39,21 @@ pub fn buttons<'a>(users: impl Iterator<Item = &'a User>) -> String {
         .collect()
 }
 
-/// The login page: one form, the users' buttons, and a cancel button.
+/// The login page: one form, the users' buttons, and a cancel button; for Pro Santé Connect, the
+/// authentication means (a CPS card login returns `eidas2`).
 pub fn login(federation: &str, client_id: &str, action: &str, buttons: &str) -> String {
+    let means = if federation.starts_with("Pro Santé Connect") {
+        "<fieldset><legend>Moyen d'authentification</legend>\
+<label><input type=\"radio\" name=\"means\" value=\"ecps\" checked> e-CPS (application mobile)</label> \
+<label><input type=\"radio\" name=\"means\" value=\"card\"> Carte CPS et lecteur (eidas2)</label></fieldset>"
+    } else {
+        ""
+    };
     page(
         federation,
         &format!(
             "<h1>{federation}</h1><p>Le service <code>{client}</code> demande votre identité. Choisissez un utilisateur de test :</p>\
-<form method=\"post\" action=\"{action}\">{buttons}\
+<form method=\"post\" action=\"{action}\">{means}{buttons}\
 <button type=\"submit\" class=\"cancel\" name=\"cancel\" value=\"1\">Annuler et revenir au service</button></form>",
             federation = escape(federation),
             client = escape(client_id),

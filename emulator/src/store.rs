@@ -28,6 +28,8 @@ pub struct Grant {
     pub interaction: Interaction,
     pub user_id: String,
     pub auth_time: u64,
+    /// Pro Santé Connect: the login was made with a CPS card (acr `eidas2`, `authMode: CARD`).
+    pub card: bool,
 }
 
 /// What an access token stands for.

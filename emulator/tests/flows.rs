@@ -372,3 +372,114 @@ async fn as_deployed_takes_what_the_federation_code_takes() {
         .expect("deployed client");
     assert_eq!(page.status(), 200);
 }
+
+/// ProConnect's MFA carried over between services: with a session at eidas2, a second client
+/// asking for essential MFA levels gets a code without a login page; one asking for eidas2/eidas3
+/// only gets a fresh login. Pro Santé Connect: a CPS card login returns eidas2 and authMode CARD.
+#[tokio::test]
+async fn mfa_carries_over_and_psc_card_logins() {
+    let emu = start();
+    let mfa_claims = "&claims=%7B%22id_token%22%3A%7B%22acr%22%3A%7B%22essential%22%3Atrue%2C%22values%22%3A%5B%22eidas1-mfa%22%2C%22eidas2%22%2C%22eidas3%22%5D%7D%7D%7D";
+    let first = authorize_url(&emu, mfa_claims);
+    let page = http().get(&first).send().await.expect("authorize");
+    let html = page.text().await.expect("html");
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("action")
+        .to_string();
+    let back = http()
+        .post(format!("{}{action}", emu.base))
+        .form(&[("user", "mfa")])
+        .send()
+        .await
+        .expect("login");
+    let cookie = back.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie pair")
+        .to_string();
+    // Another client (the ES256 one) of the same browser session.
+    let second = first.replace(
+        "client_id=demo-proconnect&",
+        "client_id=demo-proconnect-es256&",
+    );
+    let carried = http()
+        .get(&second)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("carried over");
+    assert_eq!(
+        carried.status(),
+        302,
+        "no new login for an MFA level already met"
+    );
+    let location = carried.headers()["location"].to_str().expect("loc");
+    assert!(param(location, "code").is_some(), "{location}");
+    let eidas2_only = "&claims=%7B%22id_token%22%3A%7B%22acr%22%3A%7B%22essential%22%3Atrue%2C%22values%22%3A%5B%22eidas2%22%2C%22eidas3%22%5D%7D%7D%7D";
+    let fresh = http()
+        .get(authorize_url(&emu, eidas2_only))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("fresh");
+    assert_eq!(fresh.status(), 200, "eidas2/eidas3 always force a login");
+
+    // PSC: the card.
+    let psc = format!(
+        "{}/wallet/auth?response_type=code&client_id=demo-psc&redirect_uri={CB}&scope=openid%20scope_all&state={STATE}&nonce={NONCE}&acr_values=eidas1",
+        emu.base
+    );
+    let html = http()
+        .get(&psc)
+        .send()
+        .await
+        .expect("psc")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("name=\"means\""));
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("action")
+        .to_string();
+    let back = http()
+        .post(format!("{}{action}", emu.base))
+        .form(&[("user", "doctor"), ("means", "card")])
+        .send()
+        .await
+        .expect("card login");
+    let code = param(back.headers()["location"].to_str().expect("loc"), "code").expect("code");
+    let tokens: Value = http()
+        .post(format!(
+            "{}/auth/realms/esante-wallet/protocol/openid-connect/token",
+            emu.base
+        ))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+            ("client_id", "demo-psc"),
+            ("client_secret", "demo-psc-secret-0123456789abcdef"),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let payload = tokens["id_token"]
+        .as_str()
+        .and_then(|t| t.split('.').nth(1))
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .expect("payload");
+    assert_eq!(payload["acr"], "eidas2");
+    assert_eq!(payload["authMode"], "CARD");
+}
