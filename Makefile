@@ -34,6 +34,8 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p gouvconnect --all-targets --features http -- -D warnings
+	# The bindings' copies of the error contract match the core's (core/examples/contract.rs).
+	cargo run -q --release -p gouvconnect --example contract -- --check
 
 # Release profile, like every other build here, so dependencies compile once.
 test-rust: emulator
