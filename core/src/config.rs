@@ -75,7 +75,8 @@ pub struct ClientConfig {
     pub issuer: Option<String>,
     /// Client id.
     pub client_id: String,
-    /// Client secret.
+    /// Client secret; may be left out with mutual TLS (`token_auth_method: tls_client_auth`).
+    #[serde(default)]
     pub client_secret: Secret,
     /// Registered redirect URI of the callback.
     pub redirect_uri: String,
@@ -328,6 +329,23 @@ mod tests {
         );
         c.environment = Some(Environment::Production);
         c
+    }
+
+    #[test]
+    fn mutual_tls_needs_no_secret() {
+        let c = ClientConfig::from_json(
+            r#"{"provider": "prosanteconnect", "environment": "sandbox", "client_id": "c",
+                "redirect_uri": "https://app.example/cb", "token_auth_method": "tls_client_auth",
+                "tls_client_cert": "c.pem", "tls_client_key": "c.key"}"#,
+        )
+        .unwrap();
+        c.validate(&c.resolve_provider().unwrap()).unwrap();
+        let mut secretless = c.clone();
+        secretless.token_auth_method = None;
+        let err = secretless
+            .validate(&secretless.resolve_provider().unwrap())
+            .unwrap_err();
+        assert!(err.message().contains("client_secret"), "{err}");
     }
 
     #[test]
