@@ -83,7 +83,7 @@ step "Keycloak jar (Maven, prebuilt library)"
 # Its own Maven build directory: keycloak-ext/target belongs to the other suites.
 mkdir -p "$stage/jni"
 cp "$stage/native/libgouvconnect_jni.so" "$stage/jni/"
-(cd keycloak-ext && mvn -B -q -Dmaven.repo.local="$build/m2" -DskipTests -Dcargo.skip=true \
+(cd keycloak-ext && mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$build/m2" -DskipTests -Dcargo.skip=true \
   -Dnative.dir="$stage/jni" -Dnative.platform=linux-x86_64 -Dgouvconnect.build.dir="$stage/keycloak-target" package)
 cp "$stage/keycloak-target/gouvconnect-keycloak-$version.jar" "$dist/"
 
