@@ -1,7 +1,7 @@
 //! Stateless helpers: open-redirect guard, buttons, error page, acr rule, error table, mapping.
 
 use gouvconnect::policy::AcrRequirement;
-use gouvconnect::{ErrorCode, Identity, ProviderKind};
+use gouvconnect::{ErrorCode, Identity, LoginOptions, ProviderKind};
 use pyo3::prelude::*;
 
 use crate::convert::{error, guard, raise, serialize};
@@ -62,6 +62,22 @@ pub fn acr_satisfies(
     let kind = ProviderKind::parse(provider).map_err(|e| error(py, e))?;
     let requirement = AcrRequirement::for_provider(kind, minimum, mfa).map_err(|e| error(py, e))?;
     Ok(requirement.check(kind, acr).is_ok())
+}
+
+/// The login options that re-authenticate the signed-in `identity` (JSON) at `acr`, by the
+/// core's step-up rule: the level as minimum, ProConnect's `login_hint` = the user's email, Pro
+/// Santé Connect `prompt=login`, and the same `sub` required on return (`step_up_sub`).
+#[pyfunction]
+pub fn step_up_options<'py>(
+    py: Python<'py>,
+    identity_json: &str,
+    acr: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    guard(py, || {
+        let identity: Identity = serde_json::from_str(identity_json)
+            .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))?;
+        serialize(py, &LoginOptions::step_up(&identity, acr))
+    })
 }
 
 /// Declarative mapping of the identity to user fields and groups.

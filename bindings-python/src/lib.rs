@@ -19,6 +19,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::error_page_html, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::step_up_options, m)?)?;
     m.add_function(wrap_pyfunction!(live::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(live::audit_event, m)?)?;
     m.add("BUTTON_CSS", gouvconnect::branding::BUTTON_CSS)?;

@@ -282,3 +282,31 @@ def test_audit_events_follow_the_core() -> None:
             gouvconnect.audit_event(  # type: ignore[arg-type]
                 bad.get("event", "login_refused"), "proconnect", "c", code=bad.get("code")
             )
+
+
+def test_step_up_options_follow_the_core() -> None:
+    identity = json.loads((ROOT / "tests" / "vectors" / "pc_rs256_full_claims.json").read_text())["expected"][
+        "identity"
+    ]
+    options = gouvconnect.step_up_options(identity, "eidas2")
+    assert options == {"acr": "eidas2", "login_hint": identity["email"], "step_up_sub": identity["sub"]}
+    client = gouvconnect.Client({**CONFIG, "policy": {"mfa": "prefer"}}, discover=False)
+    url = client.begin_login(**options, next="/signer").url
+    query = parse_qs(urlsplit(url).query)
+    assert query["login_hint"] == [identity["email"]]
+    assert json.loads(query["claims"][0])["id_token"]["acr"]["essential"] is True
+    # Pro Santé Connect: a fresh authentication, no login_hint.
+    psc = gouvconnect.step_up_options({**identity, "provider": "prosanteconnect"}, "eidas2")
+    assert psc == {"acr": "eidas2", "prompt": "login", "step_up_sub": identity["sub"]}
+    # PSC card level by the core's rule.
+    assert gouvconnect.acr_satisfies("prosanteconnect", "eidas2", "eidas2")
+    assert not gouvconnect.acr_satisfies("prosanteconnect", "eidas1", "eidas2")
+
+
+def test_mfa_modes_reach_the_core() -> None:
+    prefer = gouvconnect.Client({**CONFIG, "policy": {"mfa": "prefer"}}, discover=False)
+    claims = json.loads(parse_qs(urlsplit(prefer.begin_login().url).query)["claims"][0])
+    assert claims["id_token"]["acr"]["essential"] is False
+    with pytest.raises(gouvconnect.GouvConnectError) as caught:
+        gouvconnect.Client({**CONFIG, "policy": {"mfa": "prefer", "require_mfa": True}}, discover=False)
+    assert caught.value.code == "invalid_config"

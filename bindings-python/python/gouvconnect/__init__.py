@@ -47,13 +47,15 @@ __all__ = [
     "http_status",
     "login_origin_redirect",
     "safe_next_path",
+    "step_up_options",
 ]
 
 __version__: str = _native.__version__
 
 #: The normalised identity (docs/architecture.md §4) as a plain dict: ``provider``, ``sub``, ``email``,
-#: ``email_verified``, ``given_name``, ``family_name``, ``acr``, ``amr``, ``proconnect``,
-#: ``prosanteconnect``, ``raw``. JSON-serialisable as is (e.g. for a session).
+#: ``email_verified``, ``given_name``, ``family_name``, ``acr``, ``amr``, ``mfa`` (whether the
+#: login used a second factor), ``proconnect``, ``prosanteconnect`` (with ``auth_mode``, e.g.
+#: ``"CARD"``), ``raw``. JSON-serialisable as is (e.g. for a session).
 Identity = dict[str, Any]
 
 #: The CSS of the official buttons (embed once per page).
@@ -67,6 +69,7 @@ _LOGIN_OPTIONS = (
     "acr",
     "require_mfa",
     "next",
+    "step_up_sub",
 )
 
 
@@ -91,6 +94,9 @@ class Login:
     expires_in: int | None
     #: The checked local path to send the user to, if the login was started with ``next``.
     next: str | None
+    #: Unix time after which the host session must end (the login's time plus the
+    #: configuration's ``session_max_age_secs``, 12 h by default).
+    session_expires_at: int = 0
 
     def __repr__(self) -> str:  # tokens never appear in a repr (and thus in logs)
         return f"Login(provider={self.identity.get('provider')!r}, sub=…, next={self.next!r})"
@@ -104,6 +110,7 @@ class Login:
             refresh_token=data.get("refresh_token"),
             expires_in=data.get("expires_in"),
             next=data.get("next"),
+            session_expires_at=int(data.get("session_expires_at") or 0),
         )
 
 
@@ -165,9 +172,12 @@ class Client:
         acr: str | None = None,
         require_mfa: bool | None = None,
         next: str | None = None,  # noqa: A002 - the OIDC hosts' name for it
+        step_up_sub: str | None = None,
         extra_params: Sequence[tuple[str, str]] = (),
     ) -> AuthorizationRequest:
-        """Starts a login. ``next`` is kept only when it is a local path."""
+        """Starts a login. ``next`` is kept only when it is a local path. ``step_up_sub``: the
+        ``sub`` that must come back (a step-up, see :func:`step_up_options`); another account
+        is refused with ``step_up_user_mismatch``."""
         values = locals()
         options: dict[str, Any] = {k: values[k] for k in _LOGIN_OPTIONS if values[k] is not None}
         options["extra_params"] = [list(p) for p in extra_params]
@@ -263,6 +273,21 @@ def acr_satisfies(provider: str, acr: str | None, minimum: str | None = None, mf
     """Whether ``acr`` (as returned by ``provider``) meets ``minimum`` (and MFA) by the core's
     ranking of the provider's levels."""
     return _native.acr_satisfies(provider, acr, minimum, mfa)
+
+
+def step_up_options(identity: Identity, acr: str) -> dict[str, Any]:
+    """The :meth:`Client.begin_login` keyword arguments that re-authenticate the signed-in
+    ``identity`` at ``acr`` (ProConnect ``eidas2``, certification dirigeant…; Pro Santé Connect
+    ``eidas2``, a card login), by the core's rule: ``acr`` as the login's minimum, ProConnect's
+    ``login_hint`` set to the user's email (the email page is skipped), ``prompt="login"`` at Pro
+    Santé Connect, and ``step_up_sub``: the same person must come back, else
+    ``StepUpUserMismatch`` (403).
+
+    >>> options = step_up_options(login.identity, "eidas2")  # doctest: +SKIP
+    >>> client.begin_login(**options, next="/signer")  # doctest: +SKIP
+    """
+    data = _native.step_up_options(json.dumps(identity), acr)
+    return {k: v for k, v in data.items() if k in _LOGIN_OPTIONS and v is not None}
 
 
 def button_html(provider: str, action: str, next: str | None = None) -> str:  # noqa: A002
