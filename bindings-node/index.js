@@ -198,6 +198,13 @@ module.exports = {
   errorPageHtml: (code, home = '/') => call(() => native.errorPageHtml(code, home)),
   acrSatisfies: (provider, acr, minimum, mfa = false) =>
     call(() => native.acrSatisfies(provider, acr ?? null, minimum ?? null, mfa)),
+  /**
+   * The login options (snake_case, for `beginLogin`) that re-authenticate the signed-in
+   * `identity` at `acr`: the core's step-up rule (the level as the minimum, ProConnect's
+   * `login_hint` = the user's email, Pro Santé Connect `prompt=login`, and `step_up_sub`: the
+   * same person must come back, else `step_up_user_mismatch`).
+   */
+  stepUpOptions: (identity, acr) => call(() => native.stepUpOptions(identity, String(acr))),
   wrapError,
   doctor,
   auditEvent,

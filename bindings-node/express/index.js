@@ -6,7 +6,7 @@
 const { EventEmitter } = require('node:events');
 const {
   Client, Mapping, GouvConnectError, safeNextPath, buttonHtml, errorPageHtml, acrSatisfies, BUTTON_CSS,
-  loginOriginRedirect, auditEvent, doctor: checkClient,
+  loginOriginRedirect, auditEvent, doctor: checkClient, stepUpOptions,
 } = require('..');
 
 const DEFAULT_ROUTES = {
@@ -27,6 +27,11 @@ const SEVERAL_DEFAULTS = {
 const ROUTE_KEYS = new Set([...Object.keys(DEFAULT_ROUTES), 'choose']);
 // Marker the core adds to a login request it moved to the redirect URI's origin.
 const ORIGIN_MARKER = 'gouvconnect_origin';
+// The browser-session cookie (no Max-Age) set when a silent login is tried: once per browser
+// session, whatever happens to the application's session (logout, expiry, a new session id).
+const SILENT_COOKIE = 'gouvconnect_silent';
+// The core's default `session_max_age_secs` (12 h, ProConnect's own session length).
+const DEFAULT_SESSION_MAX_AGE_SECS = 43200;
 
 const consoleLogger = {
   info: (msg, fields) => console.info(msg, fields ?? ''),
@@ -150,6 +155,11 @@ function plan(options) {
  * options.logger        { info, warn, error } (never receives a token)
  * options.onEvent       (event, req) => void: every login event (the same as
  *                       `auth(…).on('event', …)`)
+ * options.silentLogin   true, or { provider?, when?(req) }: an anonymous visitor's page view
+ *                       first tries a silent login (`prompt=none`), once per browser session;
+ *                       "not logged in" at the provider brings the visitor back, anonymous
+ * options.supportURL    a support page or `mailto:` link offered on the error pages (with the
+ *                       way back after a refused step-up)
  *
  * The returned middleware is an EventEmitter (as Express's own `app` is): `'event'` with every
  * login event, and each event under its own name (`'login_succeeded'`, `'login_refused'`,
@@ -162,6 +172,9 @@ function auth(options) {
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw configError('`onEvent` must be a function (event, req) => void');
   }
+  const silent = silentSettings(options.silentLogin, names);
+  const supportURL = supportLink(options.supportURL);
+  const secureCookie = baseOrigin.startsWith('https:');
 
   const providers = new Map();
   for (const { name, given, config } of planned) {
@@ -223,11 +236,48 @@ function auth(options) {
       logger.warn(`gouvconnect: a login redirected to ${baseOrigin} arrived as ${originOf(requestUrl)}; behind a proxy, set app.set('trust proxy', …) and forward Host`, { provider: name });
     }
     const next = req.query.next === undefined ? undefined : String(req.query.next);
+    await begin(req, res, name, {}, { next: localPath(next) });
+  }
+
+  /**
+   * Starts a login at `name` with the core's login `options`: the pending login goes into the
+   * session (next to the signed-in user's, which stays as it is until the callback succeeds).
+   * `kind`: 'step_up' or 'silent' (how a failure is answered); `next`: where to go after;
+   * `from`: the page to go back to when a step-up is refused.
+   */
+  async function begin(req, res, name, loginOptions, { kind, next, from } = {}) {
     const client = await clientFor(name);
-    const { url, pending } = client.beginLogin({ next: next && safeNextPath(next) ? next : undefined });
-    state(req).pending = { provider: name, pending };
+    const { url, pending } = client.beginLogin({ ...loginOptions, next: next || undefined });
+    const record = { provider: name, pending };
+    if (kind) record.kind = kind;
+    if (next) record.next = next;
+    if (from) record.from = from;
+    state(req).pending = record;
     await save(req);
     res.redirect(url);
+  }
+
+  /**
+   * Step-up: a new login of the signed-in user at `level` (the core's step-up options: the level
+   * as the minimum, ProConnect's login_hint, Pro Santé Connect's prompt=login, and the same sub
+   * required on return), coming back to `next`. Failures are answered as the login route's are.
+   */
+  async function stepUp(req, res, level, { next, mfa } = {}) {
+    const current = state(req).login;
+    if (!current) throw new GouvConnectError('no_pending_login', 'a step-up needs a signed-in user');
+    const loginOptions = stepUpOptions(current.identity, level);
+    if (mfa) loginOptions.require_mfa = true;
+    const target = localPath(next) || localPath(req.originalUrl);
+    await begin(req, res, current.provider, loginOptions, {
+      kind: 'step_up', next: target, from: refererPath(req) || template.afterLogin,
+    });
+  }
+
+  /** A silent login (prompt=none) at `name`, marked in the browser so that it is tried once. */
+  async function silentLogin(req, res, name, { expired } = {}) {
+    res.append('Set-Cookie', `${SILENT_COOKIE}=1; Path=/; HttpOnly; SameSite=Lax${secureCookie ? '; Secure' : ''}`);
+    if (expired) state(req).expired = expired;
+    await begin(req, res, name, { prompt: 'none' }, { kind: 'silent', next: localPath(req.originalUrl) });
   }
 
   async function callback(req, res, name) {
@@ -248,7 +298,18 @@ function auth(options) {
       throw new GouvConnectError('no_pending_login', 'no login in progress for this browser');
     }
     const client = await clientFor(name);
-    const login = await client.completeLogin(pending.pending, queryString(req));
+    let login;
+    try {
+      login = await client.completeLogin(pending.pending, queryString(req));
+    } catch (error) {
+      if (pending.kind === 'silent') return silentFailed(req, res, pending, error);
+      // A refused step-up leaves the session as it was (the signed-in user, the former level);
+      // its page offers the way back and another try.
+      if (pending.kind === 'step_up') {
+        Object.defineProperty(error, 'alternative', { value: { back: pending.from || template.afterLogin, retry: pending.next }, enumerable: false });
+      }
+      throw error;
+    }
     const mapped = mapping.apply(login.identity);
     await regenerate(req); // a new session id at login (no fixation)
     state(req).login = {
@@ -257,11 +318,70 @@ function auth(options) {
       idToken: login.id_token,
       fields: mapped.fields,
       groups: mapped.groups,
+      expiresAt: login.session_expires_at,
     };
     await save(req);
-    logger.info('gouvconnect login', { provider: name, acr: login.identity.acr });
+    logger.info('gouvconnect login', { provider: name, acr: login.identity.acr, ...(pending.kind ? { kind: pending.kind } : {}) });
     publish(req, isStepUp(previous, login.identity) ? { ...login.event, event: 'step_up' } : login.event);
     res.redirect(login.next || template.afterLogin);
+  }
+
+  /**
+   * A silent login that did not sign the user in: back where the visitor was, anonymous, with no
+   * error page (`login_required`: not signed in at the provider, the expected answer; anything
+   * else is logged and counted as a refusal). A session that expired and could not be renewed
+   * ends here (logout event).
+   */
+  async function silentFailed(req, res, pending, error) {
+    const code = error instanceof GouvConnectError ? error.code : 'internal_error';
+    const session = state(req);
+    const expired = session.expired;
+    delete session.expired;
+    await save(req);
+    if (code !== 'login_required') {
+      publish(req, refusal(pending.provider, error));
+      logger.warn('gouvconnect silent login failed', { provider: pending.provider, code, detail: error && error.message });
+    }
+    if (expired) publishLogout(req, expired);
+    res.redirect(pending.next || template.afterLogin);
+  }
+
+  function publishLogout(req, login) {
+    publish(req, auditEvent('logout', { clientId: providers.get(login.provider).config.client_id, identity: login.identity }));
+  }
+
+  /**
+   * Before the application's routes: a session past its `session_expires_at` ends (a silent
+   * re-login is tried first when silentLogin is on and this is a page view), and an anonymous
+   * visitor's first page view tries a silent login. Resolves with true when it answered.
+   */
+  async function lifecycle(req, res) {
+    const session = req.session.gouvconnect;
+    const current = session && session.login;
+    if (current) {
+      if (!current.expiresAt) {
+        // A session from before session_expires_at existed: its clock starts now.
+        current.expiresAt = nowSecs() + (providers.get(current.provider)?.config.session_max_age_secs ?? DEFAULT_SESSION_MAX_AGE_SECS);
+        await save(req);
+        return false;
+      }
+      if (nowSecs() < current.expiresAt) return false;
+      delete session.login;
+      logger.info('gouvconnect session expired', { provider: current.provider });
+      const expired = { provider: current.provider, identity: current.identity };
+      if (silent && navigation(req) && silent.when(req) && providers.has(current.provider)) {
+        await silentLogin(req, res, current.provider, { expired });
+        return true;
+      }
+      await save(req);
+      publishLogout(req, expired);
+      return false;
+    }
+    if (!silent || !navigation(req) || cookieValue(req, SILENT_COOKIE) !== null) return false;
+    if (session && (session.pending || session.expired)) return false;
+    if (!silent.when(req)) return false;
+    await silentLogin(req, res, silent.provider);
+    return true;
   }
 
   async function logout(req, res) {
@@ -270,7 +390,7 @@ function auth(options) {
     const client = await clientFor(current.provider);
     const request = client.logoutRequest(current.idToken);
     delete state(req).login;
-    publish(req, auditEvent('logout', { clientId: providers.get(current.provider).config.client_id, identity: current.identity }));
+    publishLogout(req, current);
     if (!request) {
       await destroy(req);
       return res.redirect(template.afterLogout);
@@ -319,11 +439,9 @@ function auth(options) {
     else if (error) fields.detail = `${error.name || 'Error'}: ${String(error.message || '').slice(0, 300)}`;
     logger.error('gouvconnect error', fields);
     if (res.headersSent) return;
-    if (known) {
-      res.status(error.status).type('html').send(errorPageHtml(error.code, '/'));
-    } else {
-      res.status(500).type('html').send(errorPageHtml('internal_error', '/'));
-    }
+    const page = withAlternative(errorPageHtml(known ? error.code : 'internal_error', '/'),
+      known ? error.alternative : undefined, supportURL);
+    res.status(known ? error.status : 500).type('html').send(page);
   }
 
   const middleware = function gouvconnect(req, res, next) {
@@ -336,8 +454,30 @@ function auth(options) {
       logger.warn('gouvconnect: express-session MemoryStore in production loses logins on restart and across instances; use a shared store');
     }
     req.gouvconnect = context(req, publicRoutes);
+    res.gouvconnect = {
+      /** Starts a step-up login of the signed-in user at `level` (see requiresAcr). */
+      stepUp: (level, opts = {}) => stepUp(req, res, level, opts).catch((error) => {
+        const current = state(req).login;
+        if (current) publish(req, refusal(current.provider, error));
+        renderError(req, res, error);
+      }),
+    };
     const route = mounted.find((r) => r.method === req.method && r.path === req.path);
-    if (!route) return next();
+    if (!route) {
+      // The common case (a signed-in user within the session's lifetime, no silent login to
+      // try) stays synchronous.
+      const session = req.session.gouvconnect;
+      const current = session && session.login;
+      if (current ? (current.expiresAt && nowSecs() < current.expiresAt) : !silent) return next();
+      return lifecycle(req, res).then((answered) => { if (!answered) next(); }, (error) => {
+        if (!res.headersSent && silent) {
+          // A silent login that could not start (the provider down): the visitor goes on, anonymous.
+          logger.warn('gouvconnect silent login not started', { code: error instanceof GouvConnectError ? error.code : 'internal_error', detail: error && error.message });
+          return next();
+        }
+        renderError(req, res, error);
+      });
+    }
     Promise.resolve()
       .then(() => handlers[route.key](req, res, route))
       .catch((error) => {
@@ -403,6 +543,94 @@ function isStepUp(previous, identity) {
   }
 }
 
+/** The silentLogin option: null when off, else { provider, when }. */
+function silentSettings(value, names) {
+  if (value === undefined || value === null || value === false) return null;
+  const given = value === true ? {} : value;
+  if (typeof given !== 'object' || Array.isArray(given)) {
+    throw configError('`silentLogin` must be true or { provider?, when? }');
+  }
+  for (const key of Object.keys(given)) {
+    if (key !== 'provider' && key !== 'when') throw configError(`unknown option \`silentLogin.${key}\` (known: provider, when)`);
+  }
+  const provider = given.provider ?? (names.length === 1 ? names[0] : null);
+  if (!provider) throw configError('with several providers, `silentLogin.provider` names the one to ask silently');
+  if (!names.includes(provider)) throw configError(`\`silentLogin.provider\` ${JSON.stringify(provider)} is not a configured provider`);
+  if (given.when !== undefined && typeof given.when !== 'function') throw configError('`silentLogin.when` must be a function (req) => boolean');
+  return { provider, when: given.when || (() => true) };
+}
+
+function supportLink(value) {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !/^(https?:\/\/[^\s]+|mailto:[^\s]+|\/[^/\\\s][^\s]*|\/)$/.test(value)) {
+    throw configError('`supportURL` must be an http(s) URL, a mailto: link or a local path');
+  }
+  return value;
+}
+
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The core's error page with the alternative path of a refused step-up (back to where the user
+ * was, another try) and the support link, inserted before the end of the body.
+ */
+function withAlternative(page, alternative, supportURL) {
+  const parts = [];
+  if (alternative) {
+    const retry = alternative.retry
+      ? ` ou <a id="gouvconnect-retry" href="${escapeHtml(alternative.retry)}">réessayer avec votre propre compte</a>` : '';
+    parts.push(`<p>Vous restez connecté avec votre compte. Vous pouvez <a id="gouvconnect-back" href="${escapeHtml(alternative.back)}">revenir à la page précédente</a> et continuer sans cette action${retry}.</p>`);
+  }
+  if (supportURL) {
+    parts.push(`<p>Besoin d’aide ? <a id="gouvconnect-support" href="${escapeHtml(supportURL)}">Contacter le support</a></p>`);
+  }
+  if (!parts.length) return page;
+  const end = page.lastIndexOf('</body>');
+  return end === -1 ? page + parts.join('') : page.slice(0, end) + parts.join('') + page.slice(end);
+}
+
+/** A page view by a browser (not an API call, an asset or a prefetch). */
+function navigation(req) {
+  if (req.method !== 'GET') return false;
+  const h = req.headers;
+  if (h['x-requested-with']) return false;
+  // A top-level page (a fetch() from a script says `empty`, a frame `iframe`); browsers without
+  // Fetch Metadata are judged on Accept alone.
+  if (h['sec-fetch-dest'] && h['sec-fetch-dest'] !== 'document') return false;
+  if (h.purpose === 'prefetch' || h['sec-purpose']) return false;
+  return String(h.accept || '').includes('text/html');
+}
+
+const nowSecs = () => Math.floor(Date.now() / 1000);
+
+/** `path` when it is a local path, else undefined. */
+function localPath(path) {
+  return typeof path === 'string' && safeNextPath(path) ? path : undefined;
+}
+
+/** The Referer's path when it is this site's (same host), for a way back. */
+function refererPath(req) {
+  const referer = req.headers.referer;
+  if (!referer || !req.headers.host) return undefined;
+  try {
+    const url = new URL(referer);
+    if (url.host !== req.headers.host) return undefined;
+    return localPath(url.pathname + url.search);
+  } catch {
+    return undefined;
+  }
+}
+
+function cookieValue(req, name) {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index !== -1 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return null;
+}
+
 /**
  * The going-live checks of auth(options), provider by provider, against the live providers:
  * the configuration auth() builds (redirect URIs = baseURL + the mounted routes), with the
@@ -430,6 +658,8 @@ function context(req, routes) {
     get provider() { return current() ? current().provider : null; },
     get groups() { return current() ? current().groups : []; },
     get fields() { return current() ? current().fields : {}; },
+    /** Unix time (seconds) at which the signed-in session ends (`session_max_age_secs`). */
+    get sessionExpiresAt() { return current() ? current().expiresAt ?? null : null; },
     routes,
     isAuthenticated: () => Boolean(current()),
   };
@@ -514,12 +744,28 @@ function requiresAuth(options = {}) {
   };
 }
 
-/** Requires an acr at least `level` (the core's rules; ProConnect's levels are partially ordered). */
+/**
+ * Requires an acr at least `level` (the core's rules; ProConnect's levels are partially ordered;
+ * Pro Santé Connect `eidas2` is a CPS card login). A signed-in user below it who opens the page
+ * (GET) is sent through a step-up login at `level` and comes back here; the same person must
+ * come back (else `step_up_user_mismatch`, the session left as it was). Other methods get 403
+ * `acr_insufficient`; a visitor not signed in is sent to the login (GET) or gets 401.
+ */
 function requiresAcr(level, options = {}) {
+  const mfa = Boolean(options.mfa);
   return (req, res, next) => {
     const ctx = req.gouvconnect;
-    if (!ctx || !ctx.isAuthenticated()) return res.status(401).json({ error: 'not_authenticated' });
-    if (acrSatisfies(ctx.provider, ctx.identity.acr, level, Boolean(options.mfa))) return next();
+    if (!ctx || !ctx.isAuthenticated()) return requiresAuth(options)(req, res, next);
+    let satisfied;
+    try {
+      satisfied = acrSatisfies(ctx.provider, ctx.identity.acr, level, mfa);
+    } catch (error) {
+      return next(error);
+    }
+    if (satisfied) return next();
+    if (req.method === 'GET' && res.gouvconnect && options.stepUp !== false) {
+      return res.gouvconnect.stepUp(level, { next: req.originalUrl, mfa });
+    }
     return deny(res, 'acr_insufficient', `acr ${level} required`);
   };
 }

@@ -1,7 +1,7 @@
 //! Stateless helpers: open-redirect guard, buttons, error page, acr rule, mapping.
 
 use gouvconnect::policy::AcrRequirement;
-use gouvconnect::{ErrorCode, Identity, Mapping, ProviderKind};
+use gouvconnect::{ErrorCode, Identity, LoginOptions, Mapping, ProviderKind};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -60,6 +60,20 @@ pub fn acr_satisfies(
     let requirement = AcrRequirement::for_provider(kind, minimum.as_deref(), mfa.unwrap_or(false))
         .map_err(to_napi)?;
     Ok(requirement.check(kind, acr.as_deref()).is_ok())
+}
+
+/// The login options that re-authenticate the signed-in `identity` at `acr` (the core's
+/// step-up rule: the level as the login's minimum, ProConnect's `login_hint` = the user's email,
+/// Pro Santé Connect `prompt=login`, and the same `sub` required on return).
+#[napi(catch_unwind)]
+pub fn step_up_options(identity: Value, acr: String) -> napi::Result<Value> {
+    let identity: Identity = serde_json::from_value(identity)
+        .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))?;
+    // The level is checked now (an unknown level is a programming error, not a login failure).
+    let kind = identity.provider;
+    AcrRequirement::for_provider(kind, Some(&acr), false).map_err(to_napi)?;
+    serde_json::to_value(LoginOptions::step_up(&identity, &acr))
+        .map_err(|e| invalid(ErrorCode::InvalidRequest, e))
 }
 
 /// A declarative mapping of the identity to user fields and groups.

@@ -108,7 +108,7 @@ export class Browser {
     return res;
   }
 
-  get(url) { return this.request(url); }
+  get(url, init) { return this.request(url, init); }
 
   post(url, form) {
     return this.request(url, {
@@ -118,13 +118,16 @@ export class Browser {
     });
   }
 
-  /** Follows the login through the emulator's page as `user`; returns the app's callback URL. */
-  async loginAt(authorizeUrl, emulatorBase, user) {
+  /**
+   * Follows the login through the emulator's page as `user` (`form`: other fields of the page,
+   * e.g. `{ means: 'card' }` at Pro Santé Connect); returns the app's callback URL.
+   */
+  async loginAt(authorizeUrl, emulatorBase, user, form = {}) {
     const page = await this.get(authorizeUrl);
     if (page.status !== 200) throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
     const html = await page.text();
     const action = /action="([^"]+)"/.exec(html)[1].replace(/&amp;/g, '&');
-    const back = await this.post(new URL(action, emulatorBase).href, { user });
+    const back = await this.post(new URL(action, emulatorBase).href, { ...form, user });
     if (back.status < 300 || back.status >= 400) throw new Error(`login answered ${back.status}`);
     return back.headers.get('location');
   }
