@@ -51,7 +51,18 @@ export interface AuditEvent {
 }
 
 export interface Policy {
+  /**
+   * Minimum acr. ProConnect: `eidas1`, `eidas2`, … or certification dirigeant; Pro Santé
+   * Connect: `eidas1`, or `eidas2` for "CPS card required" (still asked for `eidas1`, checked on
+   * return: `acr_insufficient`).
+   */
   acr?: string | null;
+  /**
+   * ProConnect MFA: `off` (default), `prefer` (the MFA levels asked as voluntary claims: a login
+   * without MFA is let in, `identity.mfa` tells) or `require` (essential: `mfa_required`).
+   */
+  mfa?: 'off' | 'prefer' | 'require' | null;
+  /** The former switch: `true` is `mfa: 'require'` (both set and conflicting: `invalid_config`). */
   require_mfa?: boolean;
   accept_unverified_email?: boolean;
   allowed_sirets?: string[];
@@ -80,6 +91,8 @@ export interface ClientConfig {
   tls_client_cert?: string | null;
   tls_client_key?: string | null;
   tls_ca_cert?: string | null;
+  /** How long a host session lasts after a login, in seconds (300 to 2592000; default 43200, 12 h). */
+  session_max_age_secs?: number;
   policy?: Policy;
 }
 
@@ -91,7 +104,22 @@ export interface LoginOptions {
   acr?: string;
   requireMfa?: boolean;
   next?: string;
+  /** Step-up: the signed-in user's `sub`, who must come back (else `step_up_user_mismatch`). */
+  stepUpSub?: string;
   extraParams?: Array<[string, string]>;
+}
+
+/** Login options in the core's own spelling (what `stepUpOptions` returns; `beginLogin` takes both). */
+export interface CoreLoginOptions {
+  prompt?: string | null;
+  login_hint?: string | null;
+  idp_hint?: string | null;
+  siret_hint?: string | null;
+  acr?: string | null;
+  require_mfa?: boolean | null;
+  next?: string | null;
+  step_up_sub?: string | null;
+  extra_params?: Array<[string, string]>;
 }
 
 export interface Activity {
@@ -120,6 +148,8 @@ export interface Identity {
   family_name: string | null;
   acr: string | null;
   amr: string[];
+  /** Whether the login used multi-factor authentication (an MFA acr, a PSC card, or `mfa` in amr). */
+  mfa: boolean;
   proconnect: {
     uid: string | null; siret: string | null; siren: string | null;
     organizational_unit: string | null; organization_label: string | null;
@@ -131,6 +161,8 @@ export interface Identity {
     national_id: string | null; id_kind: 'rpps' | 'adeli' | 'other';
     rpps: string | null; adeli: string | null; civility: string | null;
     organization: string | null; exercices: Exercice[];
+    /** The id_token's `authMode` (`CARD` for a CPS card login), when sent. */
+    auth_mode: string | null;
   } | null;
   raw: { id_token: Record<string, unknown>; userinfo: Record<string, unknown> };
 }
@@ -147,6 +179,8 @@ export interface Login {
   refresh_token: string | null;
   expires_in: number | null;
   next: string | null;
+  /** Unix time (seconds) after which the host session must end (login + `session_max_age_secs`). */
+  session_expires_at: number;
 }
 
 export interface Redirect {
@@ -161,7 +195,7 @@ export declare class Client {
   static offline(config: ClientConfig): Client;
   readonly provider: ProviderName;
   readonly providerMetadata: Record<string, unknown>;
-  beginLogin(options?: LoginOptions): Redirect;
+  beginLogin(options?: LoginOptions | CoreLoginOptions): Redirect;
   completeLogin(pending: string, query: string): Promise<Login>;
   finishLogin(pending: string, tokenResponse: string | object, userinfoContentType?: string | null,
     userinfoBody?: string | Buffer | null, now?: number | null): Login;
@@ -200,6 +234,13 @@ export declare function buttonHtml(provider: ProviderName, action: string, next?
 export declare function errorPageHtml(code: ErrorCodeName, home?: string): string;
 export declare function acrSatisfies(provider: ProviderName, acr: string | null | undefined,
   minimum?: string | null, mfa?: boolean): boolean;
+/**
+ * The core's step-up login for the signed-in `identity` at `acr`: the level as the minimum,
+ * ProConnect's `login_hint` = the user's email, Pro Santé Connect `prompt=login`, and
+ * `step_up_sub` (another account coming back is refused: `step_up_user_mismatch`). Pass it to
+ * `client.beginLogin` (with `next`). An unknown level throws `invalid_config`.
+ */
+export declare function stepUpOptions(identity: Identity, acr: string): CoreLoginOptions;
 
 /**
  * The audit event `kind` for `identity` (a logout, a step-up…), or for a refusal with its stable

@@ -59,6 +59,16 @@ export interface AuthOptions {
    * Never receives a token, secret, code, state or nonce; what it throws is logged, never shown.
    */
   onEvent?: (event: AuditEvent, req: import('express').Request) => void | Promise<void>;
+  /**
+   * Silent login (`prompt=none`), opt-in: an anonymous visitor's page view (GET, HTML, top-level)
+   * first asks the provider, once per browser session (cookie `gouvconnect_silent`), whether the
+   * user is already signed in there; if not (`login_required`), the visitor is back on the page,
+   * anonymous, with no error page. Also renews a session that reached `session_max_age_secs`.
+   * `provider` is required with several providers; `when(req)` limits the pages that try.
+   */
+  silentLogin?: boolean | { provider?: ProviderName; when?: (req: import('express').Request) => boolean };
+  /** A support page or `mailto:` link shown on the error pages (with the way back of a refused step-up). */
+  supportURL?: string;
 }
 
 export interface GouvConnectContext {
@@ -68,7 +78,19 @@ export interface GouvConnectContext {
   readonly fields: Record<string, string | null>;
   /** The paths auth() mounted (e.g. for loginButton's `routes`). */
   readonly routes: MountedRoutes;
+  /** Unix time (seconds) at which the signed-in session ends (the provider's `session_max_age_secs`), or null. */
+  readonly sessionExpiresAt: number | null;
   isAuthenticated(): boolean;
+}
+
+/** Actions on the response, for a route's own code. */
+export interface GouvConnectResponse {
+  /**
+   * Sends the signed-in user through a step-up login at `level` (what `requiresAcr` does for a
+   * GET), back to `next` (default: this request's URL); `mfa` also requires MFA. Failures are
+   * answered with the error page.
+   */
+  stepUp(level: string, options?: { next?: string; mfa?: boolean }): Promise<void>;
 }
 
 type Handler = (req: any, res: any, next: (err?: unknown) => void) => void;
@@ -77,6 +99,9 @@ declare global {
   namespace Express {
     interface Request {
       gouvconnect: GouvConnectContext;
+    }
+    interface Response {
+      gouvconnect: GouvConnectResponse;
     }
   }
 }
@@ -110,7 +135,15 @@ export declare function auth(options: AuthOptions): GouvConnectMiddleware;
 export declare function doctor(options: AuthOptions): Promise<DoctorResult>;
 /** GET: to the mounted login route (`provider`'s, or the choice between providers); else 401. */
 export declare function requiresAuth(options?: { provider?: ProviderName; loginPath?: string }): Handler;
-export declare function requiresAcr(level: string, options?: { mfa?: boolean }): Handler;
+/**
+ * Requires an acr at least `level` (the core's order; Pro Santé Connect `eidas2` = CPS card).
+ * A signed-in user below it opening the page (GET) goes through a step-up login and comes back;
+ * another account coming back is refused (`step_up_user_mismatch`, the session kept as it was).
+ * Other methods, or `stepUp: false`: 403 `acr_insufficient`. Not signed in: as requiresAuth().
+ */
+export declare function requiresAcr(level: string, options?: {
+  mfa?: boolean; stepUp?: boolean; provider?: ProviderName; loginPath?: string;
+}): Handler;
 export declare function requiresGroup(name: string): Handler;
 /** The official button, submitting to `provider`'s login route (of `routes`, else of the latest auth()). */
 export declare function loginButton(provider: ProviderName, options?: { action?: string; next?: string; routes?: MountedRoutes }): string;

@@ -1,7 +1,7 @@
 // Type-checks the public typings as a TypeScript user would write code against them.
 import express from 'express';
 import session from 'express-session';
-import { AuditEvent, Client, ErrorCode, GouvConnectError, Identity, auditEvent, doctor, safeNextPath } from 'gouvconnect';
+import { AuditEvent, Client, ErrorCode, GouvConnectError, Identity, auditEvent, doctor, safeNextPath, stepUpOptions } from 'gouvconnect';
 import { auth, doctor as doctorOf, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
 
 const app = express();
@@ -61,3 +61,28 @@ async function goingLive(): Promise<boolean> {
   return report.ok && all.ok && mine.reports.every((r) => r.ok);
 }
 void goingLive;
+
+// The login lifecycle: MFA prefer, session length, silent login, step-up.
+app.use(auth({
+  baseURL: 'https://app.example',
+  providers: { proconnect: { environment: 'integration', client_id: 'id', client_secret: 's', session_max_age_secs: 8 * 3600, policy: { mfa: 'prefer' } } },
+  silentLogin: { when: (req) => !req.path.startsWith('/api/') },
+  supportURL: 'mailto:support@app.example',
+}));
+app.get('/virement', requiresAcr('eidas2', { mfa: true }), (req, res) => {
+  const mfa: boolean = req.gouvconnect.identity?.mfa ?? false;
+  const until: number | null = req.gouvconnect.sessionExpiresAt;
+  res.json({ mfa, until });
+});
+app.post('/signature', (req, res) => {
+  const identity = req.gouvconnect.identity;
+  if (identity && identity.acr !== 'eidas2') { void res.gouvconnect.stepUp('eidas2', { next: '/signature' }); return; }
+  res.json({ card: identity?.prosanteconnect?.auth_mode === 'CARD' });
+});
+async function lowLevelStepUp(client: Client, identity: Identity): Promise<number> {
+  const { url } = client.beginLogin({ ...stepUpOptions(identity, 'eidas2'), next: '/x' });
+  const login = await client.completeLogin('pending', 'code=x&state=y');
+  console.log(url);
+  return login.session_expires_at;
+}
+void lowLevelStepUp;
