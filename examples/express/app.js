@@ -4,6 +4,10 @@
 // GOUVCONNECT_CLIENT_ID, GOUVCONNECT_CLIENT_SECRET, GOUVCONNECT_BASE_URL, GOUVCONNECT_ACR, PORT;
 // optionally GOUVCONNECT_SCOPES and GOUVCONNECT_TIMEOUT_SECS).
 //
+// The login lifecycle, optional too: GOUVCONNECT_MFA (off, prefer, require), GOUVCONNECT_STEP_UP_ACR
+// (the level of GET /sensible, a step-up; default eidas2, for Pro Santé Connect the CPS card),
+// GOUVCONNECT_SILENT_LOGIN=1 (prompt=none once per browser session), GOUVCONNECT_SESSION_MAX_AGE_SECS.
+//
 // Optional extension of the contract, for running several instances behind one public URL:
 // GOUVCONNECT_REDIS_URL (e.g. redis://127.0.0.1:6379/0) keeps the sessions in Redis
 // (connect-redis with the `redis` client) instead of express-session's in-process MemoryStore.
@@ -12,15 +16,19 @@
 
 const crypto = require('node:crypto');
 const session = require('express-session');
-const { auth, requiresAuth, loginButton, BUTTON_CSS } = require('gouvconnect/express');
+const { auth, requiresAuth, requiresAcr, loginButton, BUTTON_CSS } = require('gouvconnect/express');
 
 function configFromEnv(env) {
   const provider = env.GOUVCONNECT_PROVIDER || 'proconnect';
   const settings = {
     client_id: env.GOUVCONNECT_CLIENT_ID,
     client_secret: env.GOUVCONNECT_CLIENT_SECRET,
-    policy: env.GOUVCONNECT_ACR ? { acr: env.GOUVCONNECT_ACR } : {},
+    policy: {
+      ...(env.GOUVCONNECT_ACR ? { acr: env.GOUVCONNECT_ACR } : {}),
+      ...(env.GOUVCONNECT_MFA ? { mfa: env.GOUVCONNECT_MFA } : {}),
+    },
   };
+  if (env.GOUVCONNECT_SESSION_MAX_AGE_SECS) settings.session_max_age_secs = Number(env.GOUVCONNECT_SESSION_MAX_AGE_SECS);
   // Optional, beyond the example contract: space-separated scopes (e.g. to add `custom`).
   if (env.GOUVCONNECT_SCOPES) settings.scopes = env.GOUVCONNECT_SCOPES.split(/\s+/).filter(Boolean);
   // Optional: the provider timeout in seconds (the core's default is 10).
@@ -30,6 +38,7 @@ function configFromEnv(env) {
   return {
     baseURL: env.GOUVCONNECT_BASE_URL || `http://127.0.0.1:${env.PORT || 3000}`,
     providers: { [provider]: settings },
+    ...(env.GOUVCONNECT_SILENT_LOGIN === '1' ? { silentLogin: true } : {}),
   };
 }
 
@@ -67,6 +76,16 @@ function createApp(express, env = process.env) {
   });
 
   app.get('/private', requiresAuth(), (req, res) => res.json({ groups: req.gouvconnect.groups }));
+
+  // A sensitive action: a user signed in below the level signs in again (step-up), then comes back.
+  const stepUpLevel = env.GOUVCONNECT_STEP_UP_ACR || 'eidas2';
+  app.get('/sensible', requiresAcr(stepUpLevel), (req, res) => {
+    const { identity } = req.gouvconnect;
+    res.type('html').send(`<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Action sensible</title></head><body><h1>Action sensible</h1>
+<p id="level">Niveau : ${escape(identity.acr || '')}${identity.mfa ? ' (double authentification)' : ''}</p>
+<p>${escape(identity.given_name || '')} ${escape(identity.family_name || '')}</p><p><a href="/">Accueil</a></p></body></html>`);
+  });
   return app;
 }
 
