@@ -91,25 +91,8 @@ impl Emulator {
 
     /// Authorize and log `user` in: the redirect back to the client.
     async fn login(&self, c: Cli, user: &str, claims: Option<&str>) -> String {
-        let page = http()
-            .get(self.authorize_url(c, claims))
-            .send()
-            .await
-            .expect("authorize");
-        assert_eq!(page.status(), 200);
-        let html = page.text().await.expect("html");
-        let action = html
-            .split("action=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("action")
-            .to_string();
-        let back = http()
-            .post(format!("{}{action}", self.base))
-            .form(&[("user", user)])
-            .send()
-            .await
-            .expect("login");
+        let url = self.authorize_url(c, claims);
+        let back = common::submit_login(&self.base, &url, &[("user", user)]).await;
         assert_eq!(back.status(), 302);
         back.headers()["location"]
             .to_str()
@@ -300,7 +283,7 @@ async fn control_api_validates_lists_and_clears() {
     let body: Value = r.json().await.expect("json");
     assert_eq!(body["error"], "unknown_fault");
     let valid = body["valid_faults"].as_array().expect("list");
-    assert_eq!(valid.len(), 31);
+    assert_eq!(valid.len(), 32);
     assert!(valid.contains(&json!("id_token_hs256_public_key")));
     for bad in [
         json!({ "fault": "token_500", "client_id": "nobody" }),

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{http, param, start, Emulator};
+use common::{http, param, start, submit_login, Emulator};
 
 const PC: (&str, &str) = ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef");
 const CB: &str = "http://127.0.0.1:9/cb";
@@ -25,25 +25,7 @@ fn authorize_url(emu: &Emulator, extra: &str) -> String {
 
 /// Logs `user` in and returns the redirect location.
 async fn login(emu: &Emulator, url: &str, user: &str) -> String {
-    let page = http().get(url).send().await.expect("authorize");
-    assert_eq!(page.status(), 200);
-    assert_eq!(
-        page.headers()["x-gouvconnect-emulator"],
-        "not-a-real-provider"
-    );
-    let html = page.text().await.expect("html");
-    assert!(html.contains("PAS un vrai"));
-    let action = html
-        .split("action=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("action");
-    let back = http()
-        .post(format!("{}{action}", emu.base))
-        .form(&[("user", user)])
-        .send()
-        .await
-        .expect("login");
+    let back = submit_login(&emu.base, url, &[("user", user)]).await;
     assert_eq!(back.status(), 302);
     back.headers()["location"]
         .to_str()
@@ -381,20 +363,7 @@ async fn mfa_carries_over_and_psc_card_logins() {
     let emu = start();
     let mfa_claims = "&claims=%7B%22id_token%22%3A%7B%22acr%22%3A%7B%22essential%22%3Atrue%2C%22values%22%3A%5B%22eidas1-mfa%22%2C%22eidas2%22%2C%22eidas3%22%5D%7D%7D%7D";
     let first = authorize_url(&emu, mfa_claims);
-    let page = http().get(&first).send().await.expect("authorize");
-    let html = page.text().await.expect("html");
-    let action = html
-        .split("action=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("action")
-        .to_string();
-    let back = http()
-        .post(format!("{}{action}", emu.base))
-        .form(&[("user", "mfa")])
-        .send()
-        .await
-        .expect("login");
+    let back = submit_login(&emu.base, &first, &[("user", "mfa")]).await;
     let cookie = back.headers()["set-cookie"]
         .to_str()
         .expect("cookie")
@@ -443,18 +412,7 @@ async fn mfa_carries_over_and_psc_card_logins() {
         .await
         .expect("html");
     assert!(html.contains("name=\"means\""));
-    let action = html
-        .split("action=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("action")
-        .to_string();
-    let back = http()
-        .post(format!("{}{action}", emu.base))
-        .form(&[("user", "doctor"), ("means", "card")])
-        .send()
-        .await
-        .expect("card login");
+    let back = submit_login(&emu.base, &psc, &[("user", "doctor"), ("means", "card")]).await;
     let code = param(back.headers()["location"].to_str().expect("loc"), "code").expect("code");
     let tokens: Value = http()
         .post(format!(

@@ -107,26 +107,7 @@ async fn code_for(emu: &Emulator, client_id: &str) -> String {
         "{}/wallet/auth?response_type=code&client_id={client_id}&redirect_uri={CB}&scope=openid%20scope_all&acr_values=eidas1&state={STATE}",
         emu.base
     );
-    let html = http()
-        .get(url)
-        .send()
-        .await
-        .expect("authorize")
-        .text()
-        .await
-        .expect("html");
-    let action = html
-        .split("action=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("action")
-        .to_string();
-    let back = http()
-        .post(format!("{}{action}", emu.base))
-        .form(&[("user", "doctor")])
-        .send()
-        .await
-        .expect("login");
+    let back = common::submit_login(&emu.base, &url, &[("user", "doctor")]).await;
     let location = back.headers()["location"]
         .to_str()
         .expect("loc")

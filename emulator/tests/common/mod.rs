@@ -67,3 +67,34 @@ pub fn param(location: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned());
     found
 }
+
+/// Opens the login page at `authorize_url` (200 expected) and submits `form` (`user`, PSC's
+/// `means`…) to its action, with the browser's `cookie` if any. Returns the answer (a redirect
+/// back to the client, whose `set-cookie` is the emulator's session).
+pub async fn submit_login(
+    base: &str,
+    authorize_url: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = http().get(authorize_url).send().await.expect("authorize");
+    assert_eq!(page.status(), 200, "login page");
+    // Never to be mistaken for a real provider.
+    assert_eq!(
+        page.headers()["x-gouvconnect-emulator"],
+        "not-a-real-provider"
+    );
+    let html = page.text().await.expect("html");
+    assert!(html.contains("PAS un vrai"));
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("login form action")
+        .to_string();
+    http()
+        .post(format!("{base}{action}"))
+        .form(form)
+        .send()
+        .await
+        .expect("login")
+}
