@@ -370,8 +370,14 @@ function auth(options) {
       logger.info('gouvconnect session expired', { provider: current.provider });
       const expired = { provider: current.provider, identity: current.identity };
       if (silent && navigation(req) && silent.when(req) && providers.has(current.provider)) {
-        await silentLogin(req, res, current.provider, { expired });
-        return true;
+        try {
+          await silentLogin(req, res, current.provider, { expired });
+          return true;
+        } catch (error) {
+          // Could not ask the provider (unreachable): the session ends here.
+          delete session.expired;
+          logger.warn('gouvconnect silent login not started', { provider: current.provider, code: error instanceof GouvConnectError ? error.code : 'internal_error' });
+        }
       }
       await save(req);
       publishLogout(req, expired);

@@ -383,6 +383,20 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
   });
 }
 
+test('silent login with the provider unreachable: the visitor gets the page, anonymous', async () => {
+  const port = await freePort(); // nothing listens there
+  const app = await startApp(require('express'), {
+    providers: { proconnect: provider('proconnect', { issuer: `http://127.0.0.1:${port}/api/v2`, timeout_secs: 2 }) }, silentLogin: true,
+  });
+  try {
+    const page = await new Browser().get(`${app.base}/page`, { headers: PAGE });
+    assert.equal(page.status, 200);
+    assert.deepEqual(await page.json(), { signedIn: false, sub: null });
+  } finally {
+    await app.stop();
+  }
+});
+
 test('silentLogin and supportURL are checked at startup', () => {
   const providers = { proconnect: provider('proconnect'), prosanteconnect: provider('prosanteconnect') };
   assert.throws(() => auth({ baseURL: 'https://app.example', providers, silentLogin: true }),
