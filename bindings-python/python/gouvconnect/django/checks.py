@@ -81,6 +81,19 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                 id="gouvconnect.E006",
             )
         )
+    middleware = "gouvconnect.django.middleware.GouvConnectMiddleware"
+    try:
+        silent = conf.silent_provider()
+    except conf.ConfigurationError:
+        silent = None
+    if silent and middleware not in getattr(settings, "MIDDLEWARE", []):
+        errors.append(
+            checks.Warning(
+                "silent login is on but the gouvconnect middleware is not installed: it would never be tried",
+                hint=f'Add "{middleware}" to MIDDLEWARE, after AuthenticationMiddleware.',
+                id="gouvconnect.W003",
+            )
+        )
     backends = getattr(settings, "AUTHENTICATION_BACKENDS", [])
     if not any("gouvconnect" in b for b in backends):
         errors.append(

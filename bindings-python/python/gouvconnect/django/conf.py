@@ -4,8 +4,9 @@ Each provider entry takes the core's ``ClientConfig`` keys in snake_case (``clie
 ``environment``, ``issuer``, ``scopes``…), their UPPERCASE spelling, or the names
 mozilla-django-oidc users know (``OIDC_RP_CLIENT_ID``, ``OIDC_RP_CLIENT_SECRET``,
 ``OIDC_RP_SCOPES``, ``OIDC_RP_SIGN_ALGO``, ``OIDC_CREATE_USER``, ``OIDC_TIMEOUT``…), plus the
-policy keys (``acr``, ``require_mfa``, ``accept_unverified_email``, ``allowed_*``) and the keys
-of this app (``mapping``, ``create_user``, ``email_fallback``…). See the package README.
+policy keys (``acr``, ``mfa``, ``require_mfa``, ``accept_unverified_email``, ``allowed_*``) and
+the keys of this app (``mapping``, ``create_user``, ``email_fallback``, ``silent_login``…). See
+the package README.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ APP_KEYS = {
     "email_fallback_replace_link",
     "sync_groups",
     "login_options",
+    "silent_login",
 }
 #: Policy keys accepted at the top of a provider entry (moved under ``policy``).
 POLICY_KEYS = {
     "acr",
+    "mfa",
     "require_mfa",
     "accept_unverified_email",
     "allowed_sirets",
@@ -53,6 +56,8 @@ GLOBAL_KEYS = {
     "LOGOUT_REDIRECT_URL",
     "DEFAULT_PROVIDER",
     "ERROR_TEMPLATE",
+    "SILENT_LOGIN",
+    "SUPPORT_URL",
 }
 
 SESSION_PENDING = "gouvconnect.pending"
@@ -60,6 +65,12 @@ SESSION_LOGOUT = "gouvconnect.pending_logout"
 SESSION_IDENTITY = "gouvconnect.identity"
 SESSION_PROVIDER = "gouvconnect.provider"
 SESSION_ID_TOKEN = "gouvconnect.id_token"
+#: Unix time at which the login ends (the core's ``session_expires_at``).
+SESSION_EXPIRES_AT = "gouvconnect.expires_at"
+#: Set once a silent login was tried in this browser session (never tried twice).
+SESSION_SILENT_TRIED = "gouvconnect.silent_tried"
+#: The ``session_expires_at`` whose silent renewal was tried (never tried twice).
+SESSION_RENEWAL_TRIED = "gouvconnect.renewal_tried"
 
 
 class ConfigurationError(ValueError):
@@ -79,6 +90,9 @@ class ProviderSettings:
     email_fallback_replace_link: bool = False
     sync_groups: bool = False
     login_options: dict[str, Any] = field(default_factory=dict)
+    #: Try ``prompt=none`` (anonymous visitors, once per browser session; and before ending an
+    #: expired login). Also on for every provider with the global ``SILENT_LOGIN``.
+    silent_login: bool = False
 
 
 def _normalise_key(key: str) -> str | None:
@@ -131,7 +145,14 @@ def parse_provider(name: str, entry: Any) -> ProviderSettings:
         email_fallback_replace_link=bool(app.get("email_fallback_replace_link", False)),
         sync_groups=bool(app.get("sync_groups", False)),
         login_options=dict(login_options),
+        silent_login=bool(app.get("silent_login", False)) or _global_silent(name),
     )
+
+
+def _global_silent(name: str) -> bool:
+    """``GOUVCONNECT["SILENT_LOGIN"]``: ``True`` (every provider) or a provider's name."""
+    value = global_setting("SILENT_LOGIN")
+    return value is True or value == name
 
 
 def raw_settings() -> dict[str, Any]:
@@ -167,6 +188,20 @@ def global_setting(key: str, default: Any = None) -> Any:
     if value is None:
         value = getattr(settings, key, None)
     return default if value is None else value
+
+
+def silent_provider() -> str | None:
+    """The provider a silent login of an anonymous visitor is tried with: ``SILENT_LOGIN``'s
+    name, else the default provider when silent login is on for it, else the first provider with
+    ``silent_login``; ``None`` when silent login is off."""
+    named = global_setting("SILENT_LOGIN")
+    configured = providers()
+    if isinstance(named, str) and named in configured:
+        return named
+    default = default_provider()
+    if default in configured and configured[default].silent_login:
+        return default
+    return next((name for name, entry in configured.items() if entry.silent_login), None)
 
 
 def default_provider() -> str | None:

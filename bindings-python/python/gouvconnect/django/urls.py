@@ -1,6 +1,6 @@
 """Include under a prefix, e.g. ``path("auth/", include("gouvconnect.django.urls"))``:
 ``auth/login`` (``?provider=&next=``), ``auth/login/<provider>``, ``auth/callback``,
-``auth/logout`` (POST), ``auth/logout/callback``."""
+``auth/logout`` (POST), ``auth/logout/callback``, ``auth/step-up`` (``?acr=&next=``)."""
 
 from django.urls import path
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("callback", views.callback, name="callback"),
     path("logout", views.logout, name="logout"),
     path("logout/callback", views.logout_callback, name="logout_callback"),
+    path("step-up", views.step_up, name="step_up"),
 ]

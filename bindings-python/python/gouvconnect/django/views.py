@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.contrib import auth, messages
@@ -25,6 +28,7 @@ from django.middleware.csrf import get_token
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -39,6 +43,7 @@ from .. import (
     error_page_html,
     login_origin_redirect,
     safe_next_path,
+    step_up_options,
 )
 from ..errors import error_class
 from . import conf, signals
@@ -157,13 +162,106 @@ def login(request: HttpRequest, provider: str | None = None) -> HttpResponse:
     if bounce is not None:
         return bounce
     try:
-        client = get_client(settings.name, request)
-        options = {**settings.login_options, "next": next_path}
-        started = client.begin_login(**options)
+        return start_login(request, settings, {**settings.login_options, "next": next_path})
     except GouvConnectError as e:
         return error_response(request, e)
-    request.session[conf.SESSION_PENDING] = {"provider": settings.name, "pending": started.pending}
+
+
+#: What a pending login is for: an ordinary login, a step-up, a silent try, a silent renewal.
+LoginKind = str
+
+
+def start_login(
+    request: HttpRequest,
+    settings: conf.ProviderSettings,
+    options: dict[str, Any],
+    *,
+    kind: LoginKind = "login",
+    back: str | None = None,
+    retry: str | None = None,
+) -> HttpResponse:
+    """Begins a login of ``settings``' provider with ``options`` (the keyword arguments of
+    :meth:`gouvconnect.Client.begin_login`), keeps it in the session and redirects to the
+    provider. ``kind``: ``login``, ``step_up``, ``silent`` (``prompt=none`` for an anonymous
+    visitor) or ``renew`` (``prompt=none`` at the end of a login's lifetime). ``back``: the local
+    page a refused step-up offers to return to, ``retry`` the URL that starts it again.
+    Raises :class:`GouvConnectError`."""
+    client = get_client(settings.name, request)
+    started = client.begin_login(**options)
+    entry: dict[str, Any] = {"provider": settings.name, "pending": started.pending}
+    if kind != "login":
+        entry["kind"] = kind
+        entry["next"] = safe_next_path(options.get("next"))
+    if back:
+        entry["back"] = back
+    if retry:
+        entry["retry"] = retry
+    request.session[conf.SESSION_PENDING] = entry
+    # A login is under way: the silent login of anonymous visitors must not replace it.
+    request.session[conf.SESSION_SILENT_TRIED] = True
     return HttpResponseRedirect(started.url)
+
+
+def _local_referer(request: HttpRequest) -> str | None:
+    """The path of the page the request came from, when it is on this site."""
+    referer = request.headers.get("Referer")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    return safe_next_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+@never_cache
+@require_GET
+def step_up(request: HttpRequest) -> HttpResponse:
+    """``?acr=<level>&next=/path[&back=/path]``: re-authenticates the signed-in user at ``acr``
+    (ProConnect ``eidas2``, certification dirigeant…; Pro Santé Connect ``eidas2``: a card login)
+    with the core's step-up options — the level as minimum, ProConnect's ``login_hint`` set to
+    the user's email, PSC ``prompt=login``, the same person required on return. An anonymous
+    visitor gets an ordinary login at that level (``?provider=`` or the default provider). A
+    refusal (``step_up_user_mismatch``, ``acr_insufficient``…) leaves the session as it was and
+    shows a page with a link back (``back``, else the referring page) and the support contact
+    (``SUPPORT_URL``). :func:`gouvconnect.django.decorators.requires_acr` sends users here."""
+    level = request.GET.get("acr", "")
+    if not re.fullmatch(r"[A-Za-z0-9:/._-]{1,200}", level):
+        return _fail(request, "invalid_request", "step-up without a valid `acr`")
+    next_path = safe_next_path(request.GET.get("next"))
+    back = safe_next_path(request.GET.get("back")) or _local_referer(request)
+    from . import identity as current_identity
+
+    identity = current_identity(request)
+    try:
+        if identity is not None:
+            name = str(request.session.get(conf.SESSION_PROVIDER) or identity.get("provider"))
+            settings = conf.provider(name)
+            options = {**settings.login_options, **step_up_options(identity, level)}
+        elif request.user.is_authenticated:
+            # Signed in another way (e.g. a local password): there is no person to re-authenticate.
+            return _fail(
+                request,
+                "acr_insufficient",
+                "the signed-in user did not sign in through ProConnect or Pro Santé Connect",
+            )
+        else:
+            name = request.GET.get("provider") or conf.default_provider() or ""
+            settings = conf.provider(name)
+            options = {**settings.login_options, "acr": level}
+    except KeyError:
+        return _fail(request, "invalid_request", "no such provider for this step-up")
+    except conf.ConfigurationError as e:
+        return _fail(request, "invalid_config", str(e))
+    bounce = _origin_bounce(request, str(client_config(settings, request).get("redirect_uri", "")))
+    if bounce is not None:
+        return bounce
+    options["next"] = next_path
+    try:
+        return start_login(
+            request, settings, options, kind="step_up", back=back or "/", retry=request.get_full_path()
+        )
+    except GouvConnectError as e:
+        return error_response(request, e)
 
 
 def _session_is_new(request: HttpRequest) -> bool:
@@ -230,6 +328,9 @@ def callback(request: HttpRequest) -> HttpResponse:
                 f"the callback arrived on {request.get_host()} without a session cookie: the login "
                 "started on another host name than the redirect URI's, or cookies are blocked",
             )
+        if request.GET.get("error") in ("login_required", "consent_required", "interaction_required"):
+            # A silent login's "not signed in" answered twice (a reload): nothing to report.
+            return HttpResponseRedirect("/")
         return _refuse_code(
             request, _default_provider_name(), "no_pending_login", "no login in progress in this session"
         )
@@ -243,28 +344,115 @@ def callback(request: HttpRequest) -> HttpResponse:
     except conf.ConfigurationError as e:
         return _refuse_code(request, name, "invalid_config", str(e))
     except GouvConnectError as e:
-        return _refuse(request, name, e)
+        return _refused(request, name, entry, e)
     identity = login_result.identity
     try:
         user = auth.authenticate(request, gouvconnect_login=login_result, gouvconnect_provider=name)
         if user is None:
-            return _refuse_code(
-                request, name, "access_denied", "no local account may sign in with this identity", identity
+            denied = error_class("access_denied")(
+                "access_denied", "no local account may sign in with this identity"
             )
+            return _refused(request, name, entry, denied, identity)
         kind: EventKind = "step_up" if _is_step_up(request, user, identity) else "login_succeeded"
         auth.login(request, user, backend=_backend_path(user))
     except DatabaseError as e:
         # The user store failed (locked, unreachable): the error page, never a bare 500.
-        return _refuse_code(
-            request, name, "internal_error", f"the user store failed: {type(e).__name__}", identity
-        )
+        failed = error_class("internal_error")("internal_error", f"the user store failed: {type(e).__name__}")
+        return _refused(request, name, entry, failed, identity)
     # After auth.login: it rotates the session key and keeps these values.
     request.session[conf.SESSION_IDENTITY] = identity
     request.session[conf.SESSION_PROVIDER] = name
     request.session[conf.SESSION_ID_TOKEN] = login_result.id_token
+    request.session[conf.SESSION_SILENT_TRIED] = True
+    request.session.pop(conf.SESSION_RENEWAL_TRIED, None)
+    _set_lifetime(request, name, login_result.session_expires_at)
     signals.send(callback, request, kind, name, identity=identity)
     target = login_result.next or conf.global_setting("LOGIN_REDIRECT_URL", "/")
     return HttpResponseRedirect(safe_next_path(str(target)) or "/")
+
+
+#: How long the session record outlives the login when a silent renewal may be tried at its end
+#: (the middleware ends the login itself at ``session_expires_at``).
+RENEWAL_GRACE_SECS = 3600
+
+
+def _set_lifetime(request: HttpRequest, name: str, expires_at: int) -> None:
+    """Keeps the login's end (``session_expires_at``) and makes Django's session expire then
+    (one hour later when a silent renewal may be tried), unless Django's own age is shorter or
+    the session ends with the browser (``SESSION_EXPIRE_AT_BROWSER_CLOSE``: kept so; the
+    middleware ends the login)."""
+    if not expires_at:
+        return
+    request.session[conf.SESSION_EXPIRES_AT] = expires_at
+    if django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+        return
+    try:
+        silent = conf.provider(name).silent_login
+    except (KeyError, conf.ConfigurationError):
+        silent = False
+    end = expires_at + (RENEWAL_GRACE_SECS if silent else 0)
+    if end - time.time() < django_settings.SESSION_COOKIE_AGE:
+        request.session.set_expiry(datetime.fromtimestamp(end, tz=timezone.utc))
+
+
+#: The silent login's answer that only means "not signed in at the provider".
+_NOT_SIGNED_IN = "login_required"
+
+
+def _refused(
+    request: HttpRequest,
+    provider_name: str,
+    entry: dict[str, Any],
+    error: GouvConnectError,
+    identity: Identity | None = None,
+) -> HttpResponse:
+    """A login of ``entry`` that signs nobody in, by its kind: the error page (a login), the
+    page with the alternative paths (a step-up: the session is left as it was), back to where
+    the visitor was (a silent login: ``login_required`` is no refusal, just "not signed in"), or
+    the end of the expired login (a silent renewal)."""
+    kind = entry.get("kind", "login")
+    next_path = safe_next_path(str(entry.get("next") or "")) or "/"
+    if kind in ("silent", "renew"):
+        if error.code == _NOT_SIGNED_IN:
+            logger.info("gouvconnect: silent %s: not signed in at the provider", kind)
+        else:
+            logger.warning("gouvconnect: silent %s failed: code=%s: %s", kind, error.code, error.message)
+            signals.send(callback, request, "login_refused", provider_name, identity=identity, error=error)
+        if kind == "renew":
+            _local_logout(callback, request)
+            request.session[conf.SESSION_SILENT_TRIED] = True
+        return HttpResponseRedirect(next_path)
+    signals.send(callback, request, "login_refused", provider_name, identity=identity, error=error)
+    if kind == "step_up":
+        return step_up_refused(request, error, back=entry.get("back"), retry=entry.get("retry"))
+    return error_response(request, error)
+
+
+def step_up_refused(
+    request: HttpRequest, error: GouvConnectError, back: str | None = None, retry: str | None = None
+) -> HttpResponse:
+    """The page of a refused step-up: the code and its sentence, and the alternative paths the
+    partner documentation asks for — back to the page the user came from (their session is
+    unchanged), try again, or contact support (``SUPPORT_URL``). ``ERROR_TEMPLATE``, when set,
+    is rendered instead with the same context (``step_up`` true)."""
+    logger.warning("gouvconnect: %s failed: code=%s: %s", request.path, error.code, error.message)
+    home = str(conf.global_setting("LOGOUT_REDIRECT_URL", "/"))
+    support = conf.global_setting("SUPPORT_URL")
+    context = {
+        "code": error.code,
+        "message": error.user_message,
+        "status": error.status,
+        "step_up": True,
+        "back": safe_next_path(back or "") or home,
+        "retry": safe_next_path(retry or ""),
+        "support_url": str(support) if support else None,
+        "home": home,
+    }
+    template = conf.global_setting("ERROR_TEMPLATE")
+    if template:
+        body = render_to_string(template, context, request=request)
+        return HttpResponse(body, status=error.status, content_type="text/html; charset=utf-8")
+    return _page(request, "gouvconnect/step_up_refused.html", context, status=error.status)
 
 
 def _backend_path(user: object) -> str:
