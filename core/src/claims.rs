@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::nomenclature::{self, Table};
 use crate::policy::PROCONNECT_MFA_VALUES;
 use crate::provider::ProviderKind;
 
@@ -129,8 +130,15 @@ pub struct PscIdentity {
 pub struct Exercice {
     /// Profession code (TRE_G15: `10` médecin, `21` pharmacien…).
     pub profession_code: Option<String>,
+    /// French label of the profession (TRE_G15-ProfessionSante), `null` for a code the
+    /// shipped table does not hold (see [`crate::nomenclature`]).
+    #[serde(default)]
+    pub profession_label: Option<String>,
     /// Professional category code.
     pub category_code: Option<String>,
+    /// Label of the category (TRE_R09-CategorieProfessionnelle: `C` Civil…).
+    #[serde(default)]
+    pub category_label: Option<String>,
     /// Civility of practice.
     pub civility: Option<String>,
     /// Name of practice.
@@ -139,8 +147,15 @@ pub struct Exercice {
     pub first_name: Option<String>,
     /// Type of expertise (`S` = specialty).
     pub savoir_faire_type: Option<String>,
+    /// Label of the type (TRE_R04-TypeSavoirFaire: `S` Spécialité ordinale…).
+    #[serde(default)]
+    pub savoir_faire_type_label: Option<String>,
     /// Expertise code (e.g. `SM54`).
     pub savoir_faire_code: Option<String>,
+    /// Label of the expertise: the specialty (TRE_R38-SpecialiteOrdinale) when the type is `S`;
+    /// `null` for the other types, whose tables are not shipped.
+    #[serde(default)]
+    pub savoir_faire_label: Option<String>,
     /// Every situation of practice.
     pub activities: Vec<Activity>,
 }
@@ -150,14 +165,23 @@ pub struct Exercice {
 pub struct Activity {
     /// `L` libéral, `S` salarié…
     pub mode: Option<String>,
+    /// Label of the mode (TRE_R23-ModeExercice).
+    #[serde(default)]
+    pub mode_label: Option<String>,
     /// Activity sector code.
     pub sector_code: Option<String>,
+    /// Label of the sector (TRE_R02-SecteurActivite: `SA07` Cabinet individuel…).
+    #[serde(default)]
+    pub sector_label: Option<String>,
     /// Pharmacist section.
     pub pharmacist_section: Option<String>,
     /// Role code.
     pub role_code: Option<String>,
     /// Activity genre code.
     pub genre_code: Option<String>,
+    /// Label of the genre (TRE_R22-GenreActivite).
+    #[serde(default)]
+    pub genre_label: Option<String>,
     /// Site SIRET.
     pub siret: Option<String>,
     /// Site SIREN.
@@ -331,26 +355,42 @@ fn exercice(e: &Claims) -> Exercice {
                 .collect()
         })
         .unwrap_or_default();
+    let profession_code = str_claim(e, "codeProfession");
+    let category_code = str_claim(e, "codeCategorieProfessionnelle");
+    let savoir_faire_type = str_claim(e, "codeTypeSavoirFaire");
+    let savoir_faire_code = str_claim(e, "codeSavoirFaire");
     Exercice {
-        profession_code: str_claim(e, "codeProfession"),
-        category_code: str_claim(e, "codeCategorieProfessionnelle"),
+        profession_label: labelled(Table::Profession, &profession_code),
+        category_label: labelled(Table::Category, &category_code),
+        savoir_faire_type_label: labelled(Table::SavoirFaireType, &savoir_faire_type),
+        savoir_faire_label: savoir_faire_code.as_deref().and_then(|code| {
+            nomenclature::savoir_faire_label(savoir_faire_type.as_deref(), code).map(str::to_string)
+        }),
+        profession_code,
+        category_code,
         civility: str_claim(e, "codeCiviliteDexercice"),
         last_name: str_claim(e, "nomDexercice"),
         first_name: str_claim(e, "prenomDexercice"),
-        savoir_faire_type: str_claim(e, "codeTypeSavoirFaire"),
-        savoir_faire_code: str_claim(e, "codeSavoirFaire"),
+        savoir_faire_type,
+        savoir_faire_code,
         activities,
     }
 }
 
 fn activity(a: &Claims) -> Activity {
     let s = |k: &str| str_claim(a, k);
+    let mode = s("codeModeExercice");
+    let sector_code = s("codeSecteurDactivite");
+    let genre_code = s("codeGenreActivite");
     Activity {
-        mode: s("codeModeExercice"),
-        sector_code: s("codeSecteurDactivite"),
+        mode_label: labelled(Table::Mode, &mode),
+        sector_label: labelled(Table::Sector, &sector_code),
+        genre_label: labelled(Table::Genre, &genre_code),
+        mode,
+        sector_code,
         pharmacist_section: s("codeSectionPharmacien"),
         role_code: s("codeRole"),
-        genre_code: s("codeGenreActivite"),
+        genre_code,
         siret: s("numeroSiretSite"),
         siren: s("numeroSirenSite"),
         finess: s("numeroFinessSite"),
@@ -370,6 +410,13 @@ fn activity(a: &Claims) -> Activity {
         phone: s("telephone"),
         email: s("adresseEMail"),
     }
+}
+
+/// The label of a code, when there is a code and the table holds it.
+fn labelled(table: Table, code: &Option<String>) -> Option<String> {
+    code.as_deref()
+        .and_then(|c| nomenclature::label(table, c))
+        .map(str::to_string)
 }
 
 /// A string claim; empty (or blank) strings count as absent, numbers are read as strings.
@@ -458,6 +505,80 @@ mod tests {
         assert_eq!(
             p.exercices[0].activities[1].finess.as_deref(),
             Some("750000001")
+        );
+    }
+
+    fn two_exercices() -> Identity {
+        let id = obj(json!({"sub":"f:x:899700218896"}));
+        let ui = obj(
+            json!({"SubjectNameID":"899700218896","SubjectRefPro":{"exercices":[
+            {"codeProfession":"10","codeCategorieProfessionnelle":"C","codeTypeSavoirFaire":"S",
+             "codeSavoirFaire":"SM54","activities":[
+                {"codeModeExercice":"L","codeSecteurDactivite":"SA07","codeGenreActivite":"GENR01",
+                 "raisonSocialeSite":"CABINET","codePostal":"75019"},
+                {"codeModeExercice":"S","codeSecteurDactivite":"SA01","numeroFinessSite":"750000001",
+                 "raisonSocialeSite":"HOPITAL","codePostal":"75020"}]},
+            {"codeProfession":"999","codeCategorieProfessionnelle":"Z","codeTypeSavoirFaire":"C",
+             "codeSavoirFaire":"SM54","activities":[]}]}}),
+        );
+        normalise(ProviderKind::ProSanteConnect, id, ui).unwrap()
+    }
+
+    #[test]
+    fn psc_codes_get_their_labels_unknown_ones_null() {
+        let i = two_exercices();
+        let p = i.prosanteconnect.as_ref().unwrap();
+        let e = &p.exercices[0];
+        assert_eq!(e.profession_label.as_deref(), Some("Médecin"));
+        assert_eq!(e.category_label.as_deref(), Some("Civil"));
+        assert_eq!(
+            e.savoir_faire_type_label.as_deref(),
+            Some("Spécialité ordinale")
+        );
+        assert_eq!(
+            e.savoir_faire_label.as_deref(),
+            Some("Médecine générale (SM)")
+        );
+        let a = &e.activities[0];
+        assert_eq!(
+            a.mode_label.as_deref(),
+            Some("Libéral, indépendant, artisan, commerçant")
+        );
+        assert_eq!(a.sector_label.as_deref(), Some("Cabinet individuel"));
+        assert_eq!(
+            a.genre_label.as_deref(),
+            Some("Activité de soin et de pharmacie")
+        );
+        assert_eq!(
+            e.activities[1].sector_label.as_deref(),
+            Some("Etablissement public de santé")
+        );
+        assert_eq!(e.activities[1].genre_label, None);
+        let unknown = &p.exercices[1];
+        assert_eq!(unknown.profession_code.as_deref(), Some("999"));
+        assert_eq!(unknown.profession_label, None);
+        assert_eq!(unknown.category_label, None);
+        assert_eq!(
+            unknown.savoir_faire_type_label.as_deref(),
+            Some("Compétence")
+        );
+        // SM54 is a specialty code, but this exercice says its type is a competence.
+        assert_eq!(unknown.savoir_faire_label, None);
+        // Labels are serialised next to the codes; an identity without them still reads.
+        let json = serde_json::to_value(&i).unwrap();
+        assert_eq!(
+            json["prosanteconnect"]["exercices"][0]["profession_label"],
+            "Médecin"
+        );
+        let mut old = json.clone();
+        old["prosanteconnect"]["exercices"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("profession_label");
+        let back: Identity = serde_json::from_value(old).unwrap();
+        assert_eq!(
+            back.prosanteconnect.unwrap().exercices[0].profession_label,
+            None
         );
     }
 

@@ -33,6 +33,7 @@ pub mod jose;
 pub mod limits;
 pub mod logout;
 pub mod mapping;
+pub mod nomenclature;
 pub mod policy;
 pub mod provider;
 pub mod request;

@@ -263,6 +263,46 @@ def documented_mfa(identity: dict) -> bool:
     return "mfa" in (identity.get("amr") or []) or identity.get("acr") in MFA_LEVELS[identity["provider"]]
 
 
+# Labels of PSC codes: ANS's NOS nomenclatures as copied, with their sources and dates, in
+# core/data/nos-labels.tsv (the CodeSystems' "display", verbatim). A code the table does not hold
+# keeps a null label; a savoir-faire is labelled from TRE_R38 only when its type is S.
+NOS_LABELS_FILE = Path(__file__).resolve().parents[3] / "core" / "data" / "nos-labels.tsv"
+
+
+def nos_labels() -> dict:
+    tables: dict = {}
+    for line in NOS_LABELS_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            table, code, label = line.split("\t")
+            tables.setdefault(table, {})[code] = label
+    return tables
+
+
+def nos_label(tables: dict, table: str, code):
+    if code is None:
+        return None
+    entries = tables[table]
+    return entries.get(code, entries.get(code.upper()))
+
+
+def documented_labels(identity: dict) -> None:
+    psc = identity.get("prosanteconnect")
+    if identity.get("provider") != "prosanteconnect" or not psc:
+        return
+    t = nos_labels()
+    for e in psc.get("exercices", []):
+        e.setdefault("profession_label", nos_label(t, "profession", e.get("profession_code")))
+        e.setdefault("category_label", nos_label(t, "category", e.get("category_code")))
+        e.setdefault("savoir_faire_type_label", nos_label(t, "savoir_faire_type", e.get("savoir_faire_type")))
+        is_specialty = (e.get("savoir_faire_type") or "").upper() == "S"
+        e.setdefault("savoir_faire_label",
+                     nos_label(t, "specialty", e.get("savoir_faire_code")) if is_specialty else None)
+        for a in e.get("activities", []):
+            a.setdefault("mode_label", nos_label(t, "mode", a.get("mode")))
+            a.setdefault("sector_label", nos_label(t, "sector", a.get("sector_code")))
+            a.setdefault("genre_label", nos_label(t, "genre", a.get("genre_code")))
+
+
 def psc_identity(national_id: str, id_claims: dict, userinfo: dict, psc: dict, **over) -> dict:
     # `authMode` is PSC's non-standard id_token claim (CARD for a CPS card login).
     psc.setdefault("auth_mode", id_claims.get("authMode"))
@@ -286,6 +326,7 @@ def cases(keys: Keys) -> list[dict]:
             jwks_doc=None, access_token="access-token-of-the-vector"):
         if "identity" in expected:
             expected["identity"].setdefault("mfa", documented_mfa(expected["identity"]))
+            documented_labels(expected["identity"])
         out.append({
             "name": name, "description": description,
             "config": cfg or config(provider), "now": NOW,
