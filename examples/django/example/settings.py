@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The login's maximum age and, when GOUVCONNECT_SILENT_LOGIN is set, the silent login.
+    "gouvconnect.django.middleware.GouvConnectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -128,6 +130,17 @@ if os.environ.get("GOUVCONNECT_ACR"):
 # Optional: the provider timeout in seconds (the core's default is 10).
 if os.environ.get("GOUVCONNECT_TIMEOUT_SECS"):
     _entry["timeout_secs"] = int(os.environ["GOUVCONNECT_TIMEOUT_SECS"])
+# Optional, the login lifecycle: MFA `off`/`prefer`/`require` (ProConnect), silent login
+# (`prompt=none` once per browser session), the login's maximum age in seconds (default 12 h).
+if os.environ.get("GOUVCONNECT_MFA"):
+    _entry["mfa"] = os.environ["GOUVCONNECT_MFA"]
+if os.environ.get("GOUVCONNECT_SILENT_LOGIN"):
+    _entry["silent_login"] = True
+if os.environ.get("GOUVCONNECT_SESSION_MAX_AGE_SECS"):
+    _entry["session_max_age_secs"] = int(os.environ["GOUVCONNECT_SESSION_MAX_AGE_SECS"])
+# The level /sensitive asks for, by step-up (ProConnect eidas2: MFA; Pro Santé Connect eidas2:
+# a CPS card login).
+STEP_UP_ACR = os.environ.get("GOUVCONNECT_STEP_UP_ACR") or "eidas2"
 
 GOUVCONNECT = {PROVIDER: _entry}
 

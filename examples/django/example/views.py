@@ -2,6 +2,8 @@ import gouvconnect.django
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import format_html
+from gouvconnect.django.decorators import requires_acr
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,3 +21,17 @@ def me(request: HttpRequest) -> JsonResponse:
     if identity is None:
         return JsonResponse({"error": "not_authenticated"}, status=401)
     return JsonResponse(identity)
+
+
+@requires_acr(settings.STEP_UP_ACR)
+def sensitive(request: HttpRequest) -> HttpResponse:
+    """A sensitive action: needs GOUVCONNECT_STEP_UP_ACR (default eidas2); a user signed in at
+    a lower level is re-authenticated at it (step-up) and comes back here."""
+    identity = gouvconnect.django.identity(request) or {}
+    return HttpResponse(
+        format_html(
+            '<!doctype html><html lang="fr"><title>Action sensible</title>'
+            '<p id="sensitive">Action sensible autorisée (niveau {})</p></html>',
+            identity.get("acr"),
+        )
+    )
