@@ -39,6 +39,11 @@ pub struct Identity {
     pub proconnect: Option<ProConnectIdentity>,
     /// Pro Santé Connect-specific data.
     pub prosanteconnect: Option<PscIdentity>,
+    /// The practice the session acts for, once the user chose one of [`Identity::practices`]
+    /// (or the only one): absent from the JSON until then. Mapping paths reach it as
+    /// `practice.profession_code`, `practice.siret`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practice: Option<Practice>,
     /// Every claim received, untouched: `{"id_token": {...}, "userinfo": {...}}`.
     pub raw: RawClaims,
 }
@@ -220,6 +225,145 @@ pub struct Activity {
     pub email: Option<String>,
 }
 
+/// One practice a health professional can act for: an exercice (profession, category,
+/// savoir-faire) with one of its activities (structure), flattened into one object so that a
+/// mapping path reads `practice.profession_code` or `practice.siret`. An exercice without any
+/// activity is one practice whose activity fields are `null`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Practice {
+    /// Stable identifier: derived from the codes and structure identifiers (never from labels
+    /// or list positions), so the same practice has the same id at every login.
+    pub id: String,
+    /// See [`Exercice::profession_code`].
+    pub profession_code: Option<String>,
+    /// See [`Exercice::profession_label`].
+    pub profession_label: Option<String>,
+    /// See [`Exercice::category_code`].
+    pub category_code: Option<String>,
+    /// See [`Exercice::category_label`].
+    pub category_label: Option<String>,
+    /// See [`Exercice::civility`].
+    pub civility: Option<String>,
+    /// See [`Exercice::last_name`].
+    pub last_name: Option<String>,
+    /// See [`Exercice::first_name`].
+    pub first_name: Option<String>,
+    /// See [`Exercice::savoir_faire_type`].
+    pub savoir_faire_type: Option<String>,
+    /// See [`Exercice::savoir_faire_type_label`].
+    pub savoir_faire_type_label: Option<String>,
+    /// See [`Exercice::savoir_faire_code`].
+    pub savoir_faire_code: Option<String>,
+    /// See [`Exercice::savoir_faire_label`].
+    pub savoir_faire_label: Option<String>,
+    /// The activity (structure, mode, sector, address…).
+    #[serde(flatten)]
+    pub activity: Activity,
+}
+
+impl Practice {
+    fn new(e: &Exercice, activity: Activity) -> Practice {
+        Practice {
+            id: String::new(),
+            profession_code: e.profession_code.clone(),
+            profession_label: e.profession_label.clone(),
+            category_code: e.category_code.clone(),
+            category_label: e.category_label.clone(),
+            civility: e.civility.clone(),
+            last_name: e.last_name.clone(),
+            first_name: e.first_name.clone(),
+            savoir_faire_type: e.savoir_faire_type.clone(),
+            savoir_faire_type_label: e.savoir_faire_type_label.clone(),
+            savoir_faire_code: e.savoir_faire_code.clone(),
+            savoir_faire_label: e.savoir_faire_label.clone(),
+            activity,
+        }
+    }
+
+    /// The identifying codes, hashed: `p` and 16 hex digits of SHA-256.
+    fn key(&self) -> String {
+        let a = &self.activity;
+        let parts = [
+            &self.profession_code,
+            &self.category_code,
+            &self.savoir_faire_type,
+            &self.savoir_faire_code,
+            &a.mode,
+            &a.sector_code,
+            &a.siret,
+            &a.siren,
+            &a.finess,
+            &a.finess_legal,
+            &a.structure_id,
+            &a.name,
+            &a.postal_code,
+        ];
+        let mut text = String::new();
+        for p in parts {
+            text.push_str(p.as_deref().unwrap_or(""));
+            text.push('\u{1f}');
+        }
+        let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
+        let mut id = String::from("p");
+        for b in &digest.as_ref()[..8] {
+            id.push_str(&format!("{b:02x}"));
+        }
+        id
+    }
+}
+
+impl Identity {
+    /// Every practice the professional can act for, in the provider's order: one per activity
+    /// of each exercice (one for an exercice without activity). Empty for ProConnect. Ids are
+    /// stable across logins; two identical practices get `-2`, `-3`… suffixes.
+    pub fn practices(&self) -> Vec<Practice> {
+        let Some(psc) = &self.prosanteconnect else {
+            return Vec::new();
+        };
+        let mut out: Vec<Practice> = Vec::new();
+        for e in &psc.exercices {
+            if e.activities.is_empty() {
+                out.push(Practice::new(e, Activity::default()));
+            }
+            for a in &e.activities {
+                out.push(Practice::new(e, a.clone()));
+            }
+        }
+        let mut seen = std::collections::HashMap::<String, usize>::new();
+        for p in &mut out {
+            let key = p.key();
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            p.id = if *n == 1 { key } else { format!("{key}-{n}") };
+        }
+        out
+    }
+
+    /// This identity acting for the practice `id` (one of [`Identity::practices`]);
+    /// `invalid_request` when the identity has no such practice.
+    pub fn with_practice(&self, id: &str) -> Result<Identity> {
+        let practice = self
+            .practices()
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "no such practice"))?;
+        let mut identity = self.clone();
+        identity.practice = Some(practice);
+        Ok(identity)
+    }
+
+    /// This identity with its practice chosen when there is exactly one (nothing to ask);
+    /// unchanged otherwise.
+    pub fn with_only_practice(&self) -> Identity {
+        let mut identity = self.clone();
+        let mut all = self.practices();
+        if all.len() == 1 {
+            identity.practice = all.pop();
+        }
+        identity
+    }
+}
+
 /// Builds the identity from verified id_token and userinfo claims.
 pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Result<Identity> {
     let sub = str_claim(&id_token, "sub")
@@ -250,6 +394,7 @@ pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Resu
         mfa,
         proconnect: None,
         prosanteconnect: None,
+        practice: None,
         raw: RawClaims::default(),
     };
     match kind {
@@ -570,6 +715,7 @@ mod tests {
             json["prosanteconnect"]["exercices"][0]["profession_label"],
             "Médecin"
         );
+        assert!(json.get("practice").is_none());
         let mut old = json.clone();
         old["prosanteconnect"]["exercices"][0]
             .as_object_mut()
@@ -580,6 +726,68 @@ mod tests {
             back.prosanteconnect.unwrap().exercices[0].profession_label,
             None
         );
+    }
+
+    #[test]
+    fn practices_have_stable_ids_and_one_can_be_chosen() {
+        let i = two_exercices();
+        let all = i.practices();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].activity.name.as_deref(), Some("CABINET"));
+        assert_eq!(all[1].activity.name.as_deref(), Some("HOPITAL"));
+        assert_eq!(all[2].profession_code.as_deref(), Some("999"));
+        assert_eq!(all[2].activity, Activity::default());
+        let ids: std::collections::BTreeSet<_> = all.iter().map(|p| p.id.clone()).collect();
+        assert_eq!(ids.len(), 3);
+        assert!(all
+            .iter()
+            .all(|p| p.id.len() == 17 && p.id.starts_with('p')));
+        // The same practice, at another login with the exercices in another order: same id.
+        let mut reordered = i.clone();
+        reordered
+            .prosanteconnect
+            .as_mut()
+            .unwrap()
+            .exercices
+            .reverse();
+        assert_eq!(reordered.practices()[1].id, all[0].id);
+
+        let chosen = i.with_practice(&all[1].id).unwrap();
+        let p = chosen.practice.as_ref().unwrap();
+        assert_eq!(p.profession_label.as_deref(), Some("Médecin"));
+        assert_eq!(p.activity.finess.as_deref(), Some("750000001"));
+        let json = serde_json::to_value(&chosen).unwrap();
+        assert_eq!(json["practice"]["profession_code"], "10");
+        assert_eq!(json["practice"]["finess"], "750000001");
+        assert_eq!(json["practice"]["id"], all[1].id.as_str());
+        let back: Identity = serde_json::from_value(json).unwrap();
+        assert_eq!(back, chosen);
+        assert_eq!(
+            i.with_practice("p0000").unwrap_err().code(),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(i.with_only_practice().practice, None);
+    }
+
+    #[test]
+    fn a_single_practice_is_chosen_without_asking() {
+        let id = obj(json!({"sub":"s"}));
+        let ui = obj(json!({"SubjectRefPro":{"exercices":[{"codeProfession":"60",
+            "activities":[{"raisonSocialeSite":"CABINET"}]}]}}));
+        let i = normalise(ProviderKind::ProSanteConnect, id, ui).unwrap();
+        let one = i.with_only_practice();
+        assert_eq!(
+            one.practice.unwrap().profession_label.as_deref(),
+            Some("Infirmier")
+        );
+        let pc = normalise(
+            ProviderKind::ProConnect,
+            obj(json!({"sub":"u"})),
+            Map::new(),
+        )
+        .unwrap();
+        assert!(pc.practices().is_empty());
+        assert_eq!(pc.with_only_practice().practice, None);
     }
 
     #[test]

@@ -230,6 +230,27 @@ mod tests {
     }
 
     #[test]
+    fn the_chosen_practice_is_a_path() {
+        let who = doctor();
+        let id = who.practices()[1].id.clone();
+        let m = Mapping::from_json(r#"{
+          "fields": {"profession": "practice.profession_label", "finess": "practice.finess"},
+          "groups": [{"group": "acting-as-{practice.profession_code}", "field": "practice.profession_code"}]
+        }"#)
+        .unwrap();
+        let before = m.apply(&who);
+        assert_eq!(before.fields["profession"], None);
+        assert!(before.groups.is_empty());
+        let after = m.apply(&who.with_practice(&id).unwrap());
+        assert_eq!(
+            after.fields["profession"].as_deref(),
+            Some("Chirurgien-Dentiste")
+        );
+        assert_eq!(after.fields["finess"], None);
+        assert_eq!(after.groups, vec!["acting-as-40"]);
+    }
+
+    #[test]
     fn fields_and_groups() {
         let m = Mapping::from_json(r#"{
           "fields": {"last_name": "family_name", "rpps": "prosanteconnect.rpps", "email": "email"},
