@@ -29,6 +29,18 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
+impl HttpRequest {
+    /// A `GET` of a JSON document (discovery, JWKS).
+    pub fn get_json(url: &str) -> HttpRequest {
+        HttpRequest {
+            method: "GET",
+            url: url.to_string(),
+            headers: vec![("Accept".into(), "application/json".into())],
+            body: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Bodies and headers carry codes, secrets and tokens.

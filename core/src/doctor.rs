@@ -234,8 +234,8 @@ impl Doctor {
         let provider = self.provider.as_ref()?;
         let kind = *self.queue.first()?;
         let request = match kind {
-            ProbeKind::Discovery => get(&provider.endpoints.discovery),
-            ProbeKind::Jwks => get(&provider.endpoints.jwks),
+            ProbeKind::Discovery => HttpRequest::get_json(&provider.endpoints.discovery),
+            ProbeKind::Jwks => HttpRequest::get_json(&provider.endpoints.jwks),
             ProbeKind::Credentials => {
                 let Some(client) = &self.client else {
                     // An invalid configuration or no discovery: nothing trustworthy to send.
@@ -821,15 +821,6 @@ fn names(algs: &[Algorithm]) -> String {
         .map(|a| a.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn get(url: &str) -> HttpRequest {
-    HttpRequest {
-        method: "GET",
-        url: url.to_string(),
-        headers: vec![("Accept".into(), "application/json".into())],
-        body: None,
-    }
 }
 
 /// A pending login that never was: only what a token request repeats (no PKCE verifier, so

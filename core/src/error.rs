@@ -283,6 +283,12 @@ impl Error {
         }
     }
 
+    /// The same error under another code (the caller knows more than the provider's words).
+    pub(crate) fn with_code(mut self, code: ErrorCode) -> Self {
+        self.code = code;
+        self
+    }
+
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code

@@ -95,7 +95,7 @@ impl HttpClient {
         if provider.environment.is_none() {
             let body = fetch(
                 &http,
-                &get(&provider.endpoints.discovery),
+                &HttpRequest::get_json(&provider.endpoints.discovery),
                 limits::MAX_DISCOVERY_BYTES,
             )
             .await
@@ -119,9 +119,13 @@ impl HttpClient {
     /// (issuer, endpoints reachable). Returns the document.
     pub async fn fetch_discovery(&self) -> Result<serde_json::Value> {
         let url = &self.client.provider().endpoints.discovery;
-        let (_, body) = fetch(&self.http, &get(url), limits::MAX_DISCOVERY_BYTES)
-            .await
-            .and_then(expect_ok)?;
+        let (_, body) = fetch(
+            &self.http,
+            &HttpRequest::get_json(url),
+            limits::MAX_DISCOVERY_BYTES,
+        )
+        .await
+        .and_then(expect_ok)?;
         let mut provider = self.client.provider().clone();
         provider.apply_discovery(&body)?;
         serde_json::from_slice(&body).map_err(|_| {
@@ -135,9 +139,13 @@ impl HttpClient {
     /// Fetches the JWKS and replaces the cached keys.
     pub async fn refresh_jwks(&self) -> Result<()> {
         let url = &self.client.provider().endpoints.jwks;
-        let (_, body) = fetch(&self.http, &get(url), limits::MAX_JWKS_BYTES)
-            .await
-            .and_then(expect_ok)?;
+        let (_, body) = fetch(
+            &self.http,
+            &HttpRequest::get_json(url),
+            limits::MAX_JWKS_BYTES,
+        )
+        .await
+        .and_then(expect_ok)?;
         self.client.set_jwks(&body)
     }
 
@@ -219,15 +227,6 @@ impl HttpClient {
         self.refresh_jwks().await?;
         *generation += 1;
         Ok(())
-    }
-}
-
-fn get(url: &str) -> HttpRequest {
-    HttpRequest {
-        method: "GET",
-        url: url.to_string(),
-        headers: vec![("Accept".into(), "application/json".into())],
-        body: None,
     }
 }
 

@@ -420,7 +420,12 @@ pub fn parse_callback(
                 "callback state does not match the pending login",
             ));
         }
-        return Err(Error::from_provider(&error, description.as_deref()));
+        let refused = Error::from_provider(&error, description.as_deref());
+        if refused.code() == ErrorCode::AcrInsufficient && pending.acr.mfa {
+            // The provider could not meet the essential MFA levels this login required.
+            return Err(refused.with_code(ErrorCode::MfaRequired));
+        }
+        return Err(refused);
     }
     if !state_ok {
         return Err(Error::new(

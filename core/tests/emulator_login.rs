@@ -263,8 +263,11 @@ async fn proconnect_acr_and_mfa_rules() {
     assert_eq!(r.expect("mfa user").identity.acr.as_deref(), Some("eidas2"));
     let mut mfa = proconnect(&emu);
     mfa.policy.require_mfa = true;
-    let (_, r) = login(&emu, mfa, "mfa", LoginOptions::default()).await;
+    let (_, r) = login(&emu, mfa.clone(), "mfa", LoginOptions::default()).await;
     assert!(r.expect("mfa").identity.amr.iter().any(|a| a == "mfa"));
+    // A user without MFA: ProConnect (the emulator) refuses the essential MFA levels itself.
+    let (_, r) = login(&emu, mfa, "agent", LoginOptions::default()).await;
+    assert_eq!(r.unwrap_err().code(), ErrorCode::MfaRequired);
 }
 
 #[tokio::test]
