@@ -340,6 +340,21 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_checkTokenRespons
     .resolve::<ThrowGouvConnect>()
 }
 
+/// `void checkMapping(String mappingJson)`: the core's parse and checks of a mapping (what a
+/// login would refuse later as `invalid_config`), for Keycloak to refuse it when it is saved.
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_checkMapping<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    mapping: JString<'local>,
+) {
+    env.with_env(|env| -> Outcome<()> {
+        Mapping::from_json(&string(env, &mapping, "mapping")?)?;
+        Ok(())
+    })
+    .resolve::<ThrowGouvConnect>()
+}
+
 /// `String errorCodes()`: `[{"code", "status", "message"}]` (message: the core's text for the
 /// user, in French) for the Java enum.
 #[no_mangle]

@@ -151,6 +151,16 @@ public final class NativeClient implements AutoCloseable {
         NativeCore.checkTokenResponse(status, body);
     }
 
+    /**
+     * Checks a mapping (JSON) the way a login would use it.
+     *
+     * @throws GouvConnectException {@code invalid_config} with the core's message when the
+     *                              mapping is not usable
+     */
+    public static void checkMapping(String mappingJson) {
+        NativeCore.checkMapping(mappingJson);
+    }
+
     /** The core's error codes with their HTTP statuses, JSON. */
     public static String errorCodesJson() {
         return NativeCore.errorCodes();

@@ -39,4 +39,6 @@ final class NativeCore {
     static native String errorCodes();
 
     static native void checkTokenResponse(int status, byte[] body);
+
+    static native void checkMapping(String mappingJson);
 }

@@ -54,6 +54,15 @@ class NativeClientTest {
     }
 
     @Test
+    void mappingsAreCheckedByTheCore() {
+        NativeClient.checkMapping("{\"fields\": {\"siret\": \"proconnect.siret\"}, \"groups\": []}");
+        for (String bad : List.of("{\"fields\": {", "{\"unknown\": 1}", "{\"fields\": {\"siret\": \"proconnect..siret\"}}")) {
+            GouvConnectException e = assertThrows(GouvConnectException.class, () -> NativeClient.checkMapping(bad), bad);
+            assertEquals("invalid_config", e.getCode(), bad);
+        }
+    }
+
+    @Test
     void tokenResponsesAreJudgedByTheCore() {
         java.util.function.BiFunction<Integer, String, String> code = (status, body) -> assertThrows(
                 GouvConnectException.class,
@@ -179,7 +188,7 @@ class NativeClientTest {
         mfa.forEach(v -> assertTrue(v.asText().endsWith("-mfa") || v.asText().matches("eidas[23]"), v.asText()));
         assertTrue(JSON.readTree(NativeClient.acceptedAcr("proconnect", null, false)).isNull());
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,
-                () -> NativeClient.acceptedAcr("prosanteconnect", "eidas2", false)).getCode());
+                () -> NativeClient.acceptedAcr("prosanteconnect", "eidas9", false)).getCode());
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,
                 () -> NativeClient.acceptedAcr("proconnect", "eidas9", false)).getCode());
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,

@@ -2,9 +2,12 @@ package fr.gouvconnect.keycloak.broker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fr.gouvconnect.keycloak.GouvConnectException;
+import fr.gouvconnect.keycloak.NativeClient;
 import java.net.URI;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
 import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.IdentityProviderSyncMode;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.utils.KeycloakSessionUtil;
 import org.keycloak.models.RealmModel;
@@ -26,6 +29,8 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String TLS_CERT = "gouvconnectTlsClientCert";
     public static final String TLS_KEY = "gouvconnectTlsClientKey";
     public static final String TLS_CLIENT_AUTH = "tls_client_auth";
+    /** Read-only in the console: the post-logout redirect URI to register, written on save. */
+    public static final String LOGOUT_REDIRECT_URI = "gouvconnectLogoutRedirectUri";
 
     private final String kind;
 
@@ -41,6 +46,55 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     /** {@code proconnect} or {@code prosanteconnect}. */
     public String getKind() {
         return kind;
+    }
+
+    /** "ProConnect" or "Pro Santé Connect". */
+    public String federationName() {
+        return "proconnect".equals(kind) ? "ProConnect" : "Pro Santé Connect";
+    }
+
+    // Keycloak's model keeps these switches as nullable Booleans, set from what the admin REST
+    // API received: the console's *Add* form sends none of them. Every getter answers Keycloak's
+    // documented default (off) when the attribute is absent, so no code path meets a null.
+
+    @Override
+    public Boolean isStoreToken() {
+        return Boolean.TRUE.equals(super.isStoreToken());
+    }
+
+    @Override
+    public Boolean isTrustEmail() {
+        return Boolean.TRUE.equals(super.isTrustEmail());
+    }
+
+    @Override
+    public Boolean isLinkOnly() {
+        return Boolean.TRUE.equals(super.isLinkOnly());
+    }
+
+    @Override
+    public Boolean isAddReadTokenRoleOnCreate() {
+        return Boolean.TRUE.equals(super.isAddReadTokenRoleOnCreate());
+    }
+
+    @Override
+    public Boolean isAuthenticateByDefault() {
+        return Boolean.TRUE.equals(super.isAuthenticateByDefault());
+    }
+
+    @Override
+    public Boolean isHideOnLogin() {
+        return Boolean.TRUE.equals(super.isHideOnLogin());
+    }
+
+    /**
+     * Absent: {@code FORCE} — the federation owns the identity, so names and email follow it at
+     * every login (as in the example realm).
+     */
+    @Override
+    public IdentityProviderSyncMode getSyncMode() {
+        IdentityProviderSyncMode mode = super.getSyncMode();
+        return mode != null ? mode : IdentityProviderSyncMode.FORCE;
     }
 
     private String value(String key) {
@@ -118,21 +172,89 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         return c.toString();
     }
 
-    /** At most one enabled instance of each federation per realm. */
+    /**
+     * Runs when the admin saves (admin REST API create and update, realm import): fills the
+     * attributes the console's *Add* form leaves out, then refuses what a login would refuse
+     * later — a mapping the core cannot use, a custom issuer whose discovery cannot be fetched,
+     * a configuration the core rejects — with the core's message. An IllegalArgumentException
+     * is Keycloak's way to answer 400 with that message.
+     */
     @Override
     public void validate(RealmModel realm) {
+        applyDefaults();
         super.validate(realm);
         KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
-        if (session == null || !isEnabled()) {
+        if (session != null && isEnabled()) {
+            long others = session.identityProviders().getAllStream()
+                    .filter(idp -> kind.equals(idp.getProviderId()) && idp.isEnabled())
+                    .filter(idp -> !idp.getAlias().equals(getAlias()))
+                    .count();
+            if (others > 0) {
+                throw new IllegalArgumentException("Only one enabled " + federationName()
+                        + " identity provider is allowed per realm: disable the other one first.");
+            }
+        }
+        if (getMappingJson() != null) {
+            try {
+                NativeClient.checkMapping(getMappingJson());
+            } catch (GouvConnectException e) {
+                throw new IllegalArgumentException("Mapping (JSON): " + coreMessage(e));
+            }
+        }
+        URI base = requestBaseUri(session);
+        if (base == null) {
+            // No HTTP request (realm import at start-up): nothing to fetch from, nothing to show.
             return;
         }
-        long others = session.identityProviders().getAllStream()
-                .filter(idp -> kind.equals(idp.getProviderId()) && idp.isEnabled())
-                .filter(idp -> !idp.getAlias().equals(getAlias()))
-                .count();
-        if (others > 0) {
-            throw new IllegalArgumentException("Only one enabled " + ("proconnect".equals(kind) ? "ProConnect" : "Pro Santé Connect")
-                    + " identity provider is allowed per realm: disable the other one first.");
+        getConfig().put(LOGOUT_REDIRECT_URI,
+                Urls.identityProviderAuthnResponse(base, getAlias(), realm.getName()) + "/logout_response");
+        if (!isEnabled()) {
+            return;
+        }
+        String discovery;
+        try {
+            discovery = Discovery.fetch(session, this, Discovery.SAVE_TIMEOUT_MILLIS);
+        } catch (GouvConnectException e) {
+            throw new IllegalArgumentException(federationName() + " custom issuer: " + coreMessage(e));
+        }
+        try (NativeClient client = new NativeClient(coreConfigJson(session, realm), discovery)) {
+            client.providerJson();
+        } catch (GouvConnectException e) {
+            throw new IllegalArgumentException(federationName() + ": " + coreMessage(e));
+        }
+    }
+
+    /** What the console's *Add* form leaves out, stored with Keycloak's defaults and ours. */
+    private void applyDefaults() {
+        setStoreToken(isStoreToken());
+        setTrustEmail(isTrustEmail());
+        setLinkOnly(isLinkOnly());
+        setAddReadTokenRoleOnCreate(isAddReadTokenRoleOnCreate());
+        setAuthenticateByDefault(isAuthenticateByDefault());
+        setHideOnLogin(isHideOnLogin());
+        setSyncMode(getSyncMode());
+        if (getDisplayName() == null || getDisplayName().isBlank()) {
+            // Keycloak's console titles an unnamed provider after its id ("Proconnect").
+            setDisplayName(federationName());
+        }
+    }
+
+    /** The core's message without the code prefix the exception adds. */
+    private static String coreMessage(GouvConnectException e) {
+        String prefix = e.getCode() + ": ";
+        String message = e.getMessage();
+        return (message.startsWith(prefix) ? message.substring(prefix.length()) : message) + " (" + e.getCode() + ")";
+    }
+
+    /** The base URI of the admin request being served, or null outside a request. */
+    private static URI requestBaseUri(KeycloakSession session) {
+        if (session == null) {
+            return null;
+        }
+        try {
+            return session.getContext().getUri().getBaseUri();
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 }
