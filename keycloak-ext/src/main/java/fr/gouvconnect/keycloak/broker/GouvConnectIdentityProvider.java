@@ -36,6 +36,7 @@ import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.IDToken;
 import org.keycloak.services.ErrorPage;
@@ -103,20 +104,10 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
 
     /** A custom issuer (emulator, tests) is described by its discovery document. */
     private static String fetchDiscovery(KeycloakSession session, GouvConnectConfig config) {
-        String issuer = config.getConfig().get(GouvConnectConfig.ISSUER);
-        if (issuer == null || issuer.isBlank()) {
-            return null;
-        }
-        String base = issuer.trim().replaceAll("/+$", "");
-        String path = "prosanteconnect".equals(config.getKind())
-                ? "/.well-known/wallet-openid-configuration" : "/.well-known/openid-configuration";
-        try (SimpleHttp.Response response = SimpleHttp.doGet(base + path, session).asResponse()) {
-            if (response.getStatus() != 200) {
-                throw new GouvConnectException("provider_unavailable", "discovery answered HTTP " + response.getStatus());
-            }
-            return response.asString();
-        } catch (IOException e) {
-            throw new GouvConnectException("provider_unavailable", "discovery failed: " + e.getMessage());
+        try {
+            return Discovery.fetch(session, config, Discovery.LOGIN_TIMEOUT_MILLIS);
+        } catch (GouvConnectException e) {
+            throw refusal(e);
         }
     }
 
@@ -183,11 +174,13 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         }
 
         /**
-         * The provider's redirect back. An {@code error=} answer (the user refused, or the
-         * provider could not meet the request) shows the core's {@code provider_error} page with
-         * that code's status, as the other hosts do (DESIGN §5): Keycloak's own handling would
-         * send the user back to the login page without a word, and log the redirect URL with its
-         * state. Everything else is Keycloak's flow.
+         * The provider's redirect back. An {@code error=} answer (the user cancelled, or the
+         * provider could not meet the request) is judged by the core, like the other hosts
+         * (DESIGN §5): {@code provider_access_denied} for {@code access_denied}, else
+         * {@code provider_error}, shown on Keycloak's error page with that code's status and
+         * logged with the provider's (filtered) words. Keycloak's own handling would send the
+         * user back to the login page without a word, and log the redirect URL with its state.
+         * Everything else is Keycloak's flow.
          */
         @GET
         @Override
@@ -203,10 +196,18 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
                 return e.getResponse();
             }
             session.getContext().setAuthenticationSession(authSession);
-            // The provider's error code is an OAuth token from a short list: logged, never the URL.
-            String reported = error.matches("[a-z_]{1,40}") ? error : "other";
-            LOG.warnf("gouvconnect login refused: provider_error (provider answered %s)", reported);
-            GouvConnectException refused = new GouvConnectException("provider_error", "the provider answered " + reported);
+            String pending = authSession.getClientNote(PENDING_NOTE);
+            GouvConnectException refused;
+            if (pending == null) {
+                refused = new GouvConnectException("no_pending_login", "no login in progress for this session");
+            } else {
+                try {
+                    provider.core.parseCallback(pending, session.getContext().getUri().getRequestUri().getRawQuery(), 0);
+                    refused = new GouvConnectException("provider_error", "the provider answered an error");
+                } catch (GouvConnectException e) {
+                    refused = e;
+                }
+            }
             event.event(EventType.IDENTITY_PROVIDER_LOGIN);
             event.error(Errors.IDENTITY_PROVIDER_LOGIN_FAILURE);
             return ErrorPage.error(session, authSession, Response.Status.fromStatusCode(refused.getErrorCode().status()),
@@ -295,7 +296,6 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             authSession.removeClientNote(PENDING_NOTE);
             return context(login, tokens, response);
         } catch (GouvConnectException e) {
-            LOG.warnf("gouvconnect login refused: %s", e.getCode());
             throw refusal(e);
         } catch (IOException e) {
             throw refusal(new GouvConnectException("provider_unavailable", "userinfo: " + e.getClass().getSimpleName()));
@@ -308,6 +308,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
      * typographic ones, which MessageFormat leaves alone.
      */
     static IdentityBrokerException refusal(GouvConnectException e) {
+        // The message is the core's (provider text filtered, never a token, secret or code) or
+        // one of ours (a status, a URL of the configuration, an exception class).
+        LOG.warnf("gouvconnect login refused: %s", e.getMessage());
         String text = e.getErrorCode().userMessage().replace('\'', '\u2019') + " (" + e.getCode() + ")";
         return new IdentityBrokerException("gouvconnect: " + e.getCode(), e).withMessageCode(text);
     }
@@ -338,17 +341,14 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         context.setEmail(email);
         context.setFirstName(text(identity, "given_name"));
         context.setLastName(text(identity, "family_name"));
-        // PSC sends no email and a `sub` with colons: its national identifier makes a usable username.
-        String nationalId = identity.path("prosanteconnect").hasNonNull("national_id")
-                ? identity.path("prosanteconnect").get("national_id").asText() : null;
-        context.setUsername(email != null ? email : nationalId != null ? nationalId : identity.get("sub").asText());
+        context.setUsername(Usernames.of(identity, email));
         context.setBrokerUserId(getConfig().getAlias() + "." + identity.get("sub").asText());
         context.setIdp(this);
         context.getContextData().put(IDENTITY, identity.toString());
         context.getContextData().put(MAPPED, login.get("mapped").toString());
         // Keycloak's own bookkeeping: stored tokens, id_token for logout.
         context.getContextData().put(FEDERATED_ACCESS_TOKEN_RESPONSE, tokens);
-        if (getConfig().isStoreToken()) {
+        if (Boolean.TRUE.equals(getConfig().isStoreToken())) {
             context.setToken(response);
         }
         // Keycloak's own id_token checks would fail here (the core owns the nonce): the token the
@@ -360,6 +360,41 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             throw refusal(new GouvConnectException("malformed_response", "unreadable id_token"));
         }
         return context;
+    }
+
+    /**
+     * {@code emailVerified} follows the identity rather than only the "Trust email" switch: an
+     * email the provider marks verified, or a ProConnect email left unmarked (ProConnect sends
+     * no {@code email_verified}; an identity provider's explicit word arrives in
+     * {@code custom.email_verified}, which the core reads into the identity), is verified; an
+     * email marked unverified is not (it only got here with "Accept unverified email" on); no
+     * email, nothing verified. "Trust email" on keeps Keycloak's meaning: every email from this
+     * provider is verified.
+     */
+    @Override
+    protected void setEmailVerified(UserModel user, BrokeredIdentityContext context) {
+        Object identityJson = context.getContextData().get(IDENTITY);
+        if (identityJson == null || Boolean.TRUE.equals(getConfig().isTrustEmail())) {
+            super.setEmailVerified(user, context);
+            return;
+        }
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        boolean isNewUser = authSession != null
+                && Boolean.parseBoolean(authSession.getAuthNote(BROKER_REGISTERED_NEW_USER));
+        String email = context.getEmail();
+        if (!isNewUser && (email == null || email.equalsIgnoreCase(user.getEmail()))) {
+            return;
+        }
+        try {
+            JsonNode identity = JSON.readTree(identityJson.toString());
+            JsonNode verified = identity.get("email_verified");
+            boolean isVerified = verified != null && verified.isBoolean()
+                    ? verified.asBoolean()
+                    : "proconnect".equals(gcConfig.getKind()) && email != null;
+            user.setEmailVerified(isVerified);
+        } catch (IOException e) {
+            user.setEmailVerified(false);
+        }
     }
 
     private static String text(JsonNode node, String field) {

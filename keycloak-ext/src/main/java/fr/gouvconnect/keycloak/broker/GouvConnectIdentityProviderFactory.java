@@ -51,27 +51,46 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
         return new GouvConnectConfig(kind());
     }
 
+    /** "ProConnect" or "Pro Santé Connect", exactly as the federations write it. */
+    protected abstract String federationName();
+
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
-        ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create()
-                .property().name(GouvConnectConfig.ENVIRONMENT).label("Environment")
-                .helpText("The federation's environment (ignored when a custom issuer is set).")
+        ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create();
+        // Read-only: written by the extension when the provider is saved (GouvConnectConfig.validate).
+        ProviderConfigProperty logout = new ProviderConfigProperty(GouvConnectConfig.LOGOUT_REDIRECT_URI,
+                "Post-logout redirect URI",
+                "Register it with " + federationName() + " next to the Redirect URI above, as the post-logout redirect URI: "
+                        + "the Redirect URI followed by /logout_response. Filled in when the provider is saved.",
+                ProviderConfigProperty.STRING_TYPE, null);
+        logout.setReadOnly(true);
+        builder.property(logout);
+        builder.property().name(GouvConnectConfig.ENVIRONMENT).label("Environment")
+                .helpText("The " + federationName() + " environment your client is registered in (ignored when a custom issuer is set).")
                 .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0)).add()
                 .property().name(GouvConnectConfig.ISSUER).label("Custom issuer")
-                .helpText("Only for tests and the gouvconnect emulator: an issuer URL that replaces the environment.")
+                .helpText("Only for tests and the gouvconnect emulator: an issuer URL that replaces the environment"
+                        + ("proconnect".equals(kind()) ? " (ProConnect issuers end with /api/v2)" : "")
+                        + ". Its discovery document is fetched when you save.")
                 .type(ProviderConfigProperty.STRING_TYPE).add()
                 .property().name(GouvConnectConfig.ACR).label("Minimum acr")
                 .helpText("The authentication level required; the returned acr is always checked.")
                 .type(ProviderConfigProperty.LIST_TYPE).options(acrLevels()).add()
                 .property().name(GouvConnectConfig.MFA).label("Require MFA")
+                .helpText("On: only logins with a second factor are accepted; others are refused with mfa_required. "
+                        + mfaHelp() + ".")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
                 .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("Accept unverified email")
-                .helpText("Off by default: an email the provider marks unverified refuses the login.")
+                .helpText("Off by default: an email the provider marks unverified refuses the login (email_not_verified).")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
                 .property().name(GouvConnectConfig.MAPPING).label("Mapping (JSON)")
-                .helpText("gouvconnect mapping: {\"fields\": {\"attribute\": \"identity.path\"}, \"groups\": [...]}")
+                .helpText("gouvconnect mapping: {\"fields\": {\"attribute\": \"identity.path\"}, \"groups\": [...]}. "
+                        + "Checked when you save.")
                 .type(ProviderConfigProperty.TEXT_TYPE).add();
         extraProperties(builder);
         return builder.build();
     }
+
+    /** How the federation shows a second factor, for the "Require MFA" help. */
+    protected abstract String mfaHelp();
 }

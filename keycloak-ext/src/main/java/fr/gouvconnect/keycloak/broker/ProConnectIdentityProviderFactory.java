@@ -11,7 +11,17 @@ public class ProConnectIdentityProviderFactory extends GouvConnectIdentityProvid
 
     @Override
     public String getName() {
+        return federationName();
+    }
+
+    @Override
+    protected String federationName() {
         return "ProConnect";
+    }
+
+    @Override
+    protected String mfaHelp() {
+        return "ProConnect is asked for, and must return, acr eidas0-mfa, eidas1-mfa, eidas2 or eidas3, and may ask the user for a second factor itself";
     }
 
     @Override

@@ -13,7 +13,17 @@ public class ProSanteConnectIdentityProviderFactory extends GouvConnectIdentityP
 
     @Override
     public String getName() {
+        return federationName();
+    }
+
+    @Override
+    protected String federationName() {
         return "Pro Santé Connect";
+    }
+
+    @Override
+    protected String mfaHelp() {
+        return "Pro Santé Connect logins (e-CPS app, CPS card) are always two-factor (acr eidas1), so it changes nothing here";
     }
 
     @Override
@@ -27,7 +37,8 @@ public class ProSanteConnectIdentityProviderFactory extends GouvConnectIdentityP
     protected void extraProperties(ProviderConfigurationBuilder builder) {
         builder.property().name(GouvConnectConfig.TOKEN_AUTH).label("Token endpoint authentication")
                 .helpText("client_secret_post (the core's default) or client_secret_basic use the client secret; tls_client_auth presents "
-                        + "the client certificate below (mutual TLS, RFC 8705) and sends no secret.")
+                        + "the client certificate below (mutual TLS, RFC 8705) and never sends the Client Secret: "
+                        + "Keycloak's console asks for one on every provider, type any placeholder.")
                 .type(ProviderConfigProperty.LIST_TYPE)
                 .options("client_secret_post", "client_secret_basic", GouvConnectConfig.TLS_CLIENT_AUTH)
                 .defaultValue("client_secret_post").add()
