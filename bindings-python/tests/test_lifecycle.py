@@ -151,10 +151,11 @@ def test_mfa_require_refuses_a_login_without_mfa(
 ) -> None:
     settings.GOUVCONNECT = {"proconnect": pc_entry(emulator_base, mfa="require")}
     assert sign_in(DjangoClient(), requests.Session(), "mfa").status_code == 302
-    # The emulator refuses the essential MFA levels for `agent` itself...
+    # The emulator refuses the essential MFA levels for `agent` itself (the core names the
+    # refusal of a required MFA `mfa_required`)...
     refused = sign_in(DjangoClient(), requests.Session(), "agent")
-    assert (refused.status_code, error_code(refused)) == (403, "acr_insufficient")
-    # ...and when a provider lets the login through anyway, the core refuses it: mfa_required.
+    assert (refused.status_code, error_code(refused)) == (403, "mfa_required")
+    # ...and when a provider lets the login through anyway, the core refuses it too.
     faults = emulator_base + "/_emulator/faults"
     requests.post(faults, json={"fault": "acr_lower", "client_id": "demo-proconnect"}, timeout=10)
     try:
@@ -163,7 +164,7 @@ def test_mfa_require_refuses_a_login_without_mfa(
         requests.delete(faults, timeout=10)
     assert (refused.status_code, error_code(refused)) == (403, "mfa_required")
     codes = [e.get("code") for _, e, _ in events if e["event"] == "login_refused"]
-    assert codes == ["acr_insufficient", "mfa_required"]
+    assert codes == ["mfa_required", "mfa_required"]
 
 
 # -- step-up -----------------------------------------------------------------------------------
