@@ -124,6 +124,8 @@ export interface CoreLoginOptions {
 
 export interface Activity {
   mode: string | null; sector_code: string | null; pharmacist_section: string | null;
+  /** French labels of the codes (ANS nomenclatures shipped with the core), `null` when unknown. */
+  mode_label: string | null; sector_label: string | null; genre_label: string | null;
   role_code: string | null; genre_code: string | null; siret: string | null; siren: string | null;
   finess: string | null; finess_legal: string | null; structure_id: string | null;
   former_structure_id: string | null; registration_authority: string | null; name: string | null;
@@ -136,6 +138,15 @@ export interface Exercice {
   profession_code: string | null; category_code: string | null; civility: string | null;
   last_name: string | null; first_name: string | null; savoir_faire_type: string | null;
   savoir_faire_code: string | null; activities: Activity[];
+  /** French labels of the codes (ANS nomenclatures shipped with the core), `null` when unknown. */
+  profession_label: string | null; category_label: string | null;
+  savoir_faire_type_label: string | null; savoir_faire_label: string | null;
+}
+
+/** One practice (an exercice with one of its activities, flattened), as `practices()` lists it. */
+export interface Practice extends Omit<Exercice, 'activities'>, Activity {
+  /** Stable across logins (hashed from the codes and structure identifiers). */
+  id: string;
 }
 
 /** The normalised identity (same JSON shape in every language). */
@@ -164,6 +175,8 @@ export interface Identity {
     /** The id_token's `authMode` (`CARD` for a CPS card login), when sent. */
     auth_mode: string | null;
   } | null;
+  /** The practice the session acts for, once chosen (absent before). */
+  practice?: Practice;
   raw: { id_token: Record<string, unknown>; userinfo: Record<string, unknown> };
 }
 
@@ -241,6 +254,11 @@ export declare function acrSatisfies(provider: ProviderName, acr: string | null 
  * `client.beginLogin` (with `next`). An unknown level throws `invalid_config`.
  */
 export declare function stepUpOptions(identity: Identity, acr: string): CoreLoginOptions;
+
+/** Pro Santé Connect: every practice of `identity` (one per exercice × activity; empty for ProConnect). */
+export declare function practices(identity: Identity): Practice[];
+/** `identity` acting for the practice `id` (sets `identity.practice`); an unknown id throws `invalid_request`. */
+export declare function withPractice(identity: Identity, id: string): Identity;
 
 /**
  * The audit event `kind` for `identity` (a logout, a step-up…), or for a refusal with its stable

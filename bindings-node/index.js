@@ -205,6 +205,10 @@ module.exports = {
    * same person must come back, else `step_up_user_mismatch`).
    */
   stepUpOptions: (identity, acr) => call(() => native.stepUpOptions(identity, String(acr))),
+  /** Pro Santé Connect: every practice of `identity` (exercice × activity, stable ids, labels). */
+  practices: (identity) => call(() => native.practices(identity)),
+  /** `identity` acting for the practice `id` (`identity.practice`); unknown id: `invalid_request`. */
+  withPractice: (identity, id) => call(() => native.withPractice(identity, String(id))),
   wrapError,
   doctor,
   auditEvent,

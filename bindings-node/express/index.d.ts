@@ -39,6 +39,8 @@ export interface MountedRoutes {
   choose?: string;
   /** Where requiresAuth() sends a visitor: the provider's login, or `choose`. */
   entry: string;
+  /** The Pro Santé Connect practice picker (absent with `practice: false`). */
+  practice?: string;
   providers: Partial<Record<ProviderName, { login: string; callback: string }>>;
 }
 
@@ -67,6 +69,13 @@ export interface AuthOptions {
    * `provider` is required with several providers; `when(req)` limits the pages that try.
    */
   silentLogin?: boolean | { provider?: ProviderName; when?: (req: import('express').Request) => boolean };
+  /**
+   * Pro Santé Connect practice picker: after a login with several practices (exercices ×
+   * activities) the user chooses the one the session acts for (`identity.practice`, usable in
+   * `mapping` as `practice.…`), and can switch later at `path` (default `/auth/practice`). With one
+   * practice it is chosen without asking. `false` turns it off.
+   */
+  practice?: boolean | { path?: string };
   /** A support page or `mailto:` link shown on the error pages (with the way back of a refused step-up). */
   supportURL?: string;
 }
@@ -145,6 +154,8 @@ export declare function requiresAcr(level: string, options?: {
   mfa?: boolean; stepUp?: boolean; provider?: ProviderName; loginPath?: string;
 }): Handler;
 export declare function requiresGroup(name: string): Handler;
+/** Sends a Pro Santé Connect user with several practices and none chosen to the picker first. */
+export declare function requiresPractice(): Handler;
 /** The official button, submitting to `provider`'s login route (of `routes`, else of the latest auth()). */
 export declare function loginButton(provider: ProviderName, options?: { action?: string; next?: string; routes?: MountedRoutes }): string;
 export declare const BUTTON_CSS: string;

@@ -8,6 +8,7 @@ const {
   Client, Mapping, GouvConnectError, safeNextPath, buttonHtml, errorPageHtml, acrSatisfies, BUTTON_CSS,
   loginOriginRedirect, auditEvent, doctor: checkClient, stepUpOptions,
 } = require('..');
+const { createPracticePicker, requiresPractice } = require('./practice');
 
 const DEFAULT_ROUTES = {
   login: '/auth/login',
@@ -174,6 +175,9 @@ function auth(options) {
   }
   const silent = silentSettings(options.silentLogin, names);
   const supportURL = supportLink(options.supportURL);
+  // Pro Santé Connect: the practice a professional with several acts for (express/practice.js).
+  const picker = createPracticePicker(options.practice, { mapping, save, afterLogin: template.afterLogin });
+  if (picker.enabled) publicRoutes.practice = picker.path;
   const secureCookie = baseOrigin.startsWith('https:');
 
   const providers = new Map();
@@ -310,11 +314,12 @@ function auth(options) {
       }
       throw error;
     }
-    const mapped = mapping.apply(login.identity);
+    const settled = picker.settle(login.identity, previous || session.expired);
+    const mapped = mapping.apply(settled.identity);
     await regenerate(req); // a new session id at login (no fixation)
     state(req).login = {
       provider: name,
-      identity: login.identity,
+      identity: settled.identity,
       idToken: login.id_token,
       fields: mapped.fields,
       groups: mapped.groups,
@@ -323,7 +328,7 @@ function auth(options) {
     await save(req);
     logger.info('gouvconnect login', { provider: name, acr: login.identity.acr, ...(pending.kind ? { kind: pending.kind } : {}) });
     publish(req, isStepUp(previous, login.identity) ? { ...login.event, event: 'step_up' } : login.event);
-    res.redirect(login.next || template.afterLogin);
+    res.redirect(settled.choose ? picker.url(login.next) : login.next || template.afterLogin);
   }
 
   /**
@@ -468,6 +473,7 @@ function auth(options) {
         renderError(req, res, error);
       }),
     };
+    if (picker.handles(req)) return picker.handle(req, res).catch((error) => renderError(req, res, error));
     const route = mounted.find((r) => r.method === req.method && r.path === req.path);
     if (!route) {
       // The common case (a signed-in user within the session's lifetime, no silent login to
@@ -797,4 +803,4 @@ function loginButton(provider, options = {}) {
   return buttonHtml(provider, action, options.next ?? null);
 }
 
-module.exports = { auth, doctor, requiresAuth, requiresAcr, requiresGroup, loginButton, BUTTON_CSS };
+module.exports = { auth, doctor, requiresAuth, requiresAcr, requiresGroup, requiresPractice, loginButton, BUTTON_CSS };

@@ -9,3 +9,4 @@ mod client;
 mod doctor;
 mod errors;
 mod helpers;
+mod practice;
