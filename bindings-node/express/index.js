@@ -314,7 +314,7 @@ function auth(options) {
       }
       throw error;
     }
-    const settled = picker.settle(login.identity, previous || session.expired);
+    const settled = picker.settle(login.identity, previous || session.expired, { ask: pending.kind !== 'step_up' });
     const mapped = mapping.apply(settled.identity);
     await regenerate(req); // a new session id at login (no fixation)
     state(req).login = {

@@ -92,9 +92,10 @@ function createPracticePicker(options, { mapping, save, afterLogin }) {
 
   /**
    * A new login's identity with its practice settled: the only one, or the one the same person
-   * had chosen before this login (a step-up keeps it); `choose` when the user must pick.
+   * had chosen before this login (a step-up keeps it); `choose` when the user must pick (never
+   * after a step-up).
    */
-  function settle(identity, previous) {
+  function settle(identity, previous, { ask = true } = {}) {
     if (!enabled || identity.provider !== 'prosanteconnect') return { identity, choose: false };
     const list = practices(identity);
     if (list.length === 1) return { identity: withPractice(identity, list[0].id), choose: false };
@@ -102,7 +103,8 @@ function createPracticePicker(options, { mapping, save, afterLogin }) {
     const kept = before && before.sub === identity.sub && before.provider === identity.provider && before.practice
       && list.find((p) => p.id === before.practice.id);
     if (kept) return { identity: withPractice(identity, kept.id), choose: false };
-    return { identity, choose: list.length > 1 };
+    // A step-up goes back where it was going (the choice, if any, was kept above).
+    return { identity, choose: ask && list.length > 1 };
   }
 
   const url = (next) => (next && next !== afterLogin ? `${path}?next=${encodeURIComponent(next)}` : path);
