@@ -6,6 +6,7 @@ mod client;
 mod convert;
 mod helpers;
 mod live;
+mod practice;
 
 use pyo3::prelude::*;
 
@@ -20,6 +21,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::step_up_options, m)?)?;
+    m.add_function(wrap_pyfunction!(practice::practices, m)?)?;
+    m.add_function(wrap_pyfunction!(practice::with_practice, m)?)?;
     m.add_function(wrap_pyfunction!(live::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(live::audit_event, m)?)?;
     m.add("BUTTON_CSS", gouvconnect::branding::BUTTON_CSS)?;

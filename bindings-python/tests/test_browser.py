@@ -85,6 +85,9 @@ def test_step_up_to_the_psc_card_comes_back_to_the_sensitive_page(psc_app: str, 
             page.click("button.gouvconnect-button--prosanteconnect")
             page.wait_for_url(lambda url: not url.startswith(psc_app))
             page.click('button[name="user"][value="doctor"]')  # e-CPS, the default means
+            # Several practices: the first one, on the picker (test_practice.py).
+            page.wait_for_url(psc_app + "/auth/practice")
+            page.get_by_role("button", name="Continuer").click()
             page.wait_for_url(psc_app + "/")
             assert page.goto(psc_app + "/me").json()["acr"] == "eidas1"  # type: ignore[union-attr]
 

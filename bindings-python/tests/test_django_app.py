@@ -463,7 +463,8 @@ def test_full_login_and_logout_with_the_emulator(
     callback = login_on_emulator(requests.Session(), start["Location"], "doctor")
     parts = urlsplit(callback)
     done = client.get(f"{parts.path}?{parts.query}")
-    assert done.status_code == 302 and done["Location"] == "/after"
+    # Several practices: the picker first, then /after (gouvconnect/django/practice.py).
+    assert done.status_code == 302 and done["Location"] == "/auth/practice?next=%2Fafter"
     identity = client.session[conf.SESSION_IDENTITY]
     assert identity["prosanteconnect"]["rpps"] == "99700218896"
     id_token = client.session[conf.SESSION_ID_TOKEN]

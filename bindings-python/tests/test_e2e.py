@@ -100,7 +100,8 @@ def test_proconnect_login_me_and_logout(proconnect_app: str) -> None:
 def test_psc_login_me_and_logout(psc_app: str) -> None:
     s = requests.Session()
     done = full_login(s, psc_app, "doctor")
-    assert done.status_code == 302 and done.headers["Location"] == "/"
+    # Several practices: the picker comes first (test_practice.py).
+    assert done.status_code == 302 and done.headers["Location"] == "/auth/practice"
     identity = s.get(psc_app + "/me", timeout=10).json()
     assert identity["provider"] == "prosanteconnect"
     psc = identity["prosanteconnect"]

@@ -48,6 +48,8 @@ __all__ = [
     "login_origin_redirect",
     "safe_next_path",
     "step_up_options",
+    "practices",
+    "with_practice",
 ]
 
 __version__: str = _native.__version__
@@ -288,6 +290,21 @@ def step_up_options(identity: Identity, acr: str) -> dict[str, Any]:
     """
     data = _native.step_up_options(json.dumps(identity), acr)
     return {k: v for k, v in data.items() if k in _LOGIN_OPTIONS and v is not None}
+
+
+def practices(identity: Identity) -> list[dict[str, Any]]:
+    """Pro Santé Connect: every practice of ``identity``, one per exercice × activity (empty for
+    ProConnect). Each is the exercice and the activity flattened into one dict, with the French
+    labels (``profession_label``, ``savoir_faire_label``, ``sector_label``…) and an ``id`` stable
+    across logins."""
+    return _native.practices(json.dumps(identity))
+
+
+def with_practice(identity: Identity, id: str) -> Identity:  # noqa: A002
+    """``identity`` acting for the practice ``id`` (one of :func:`practices`): a copy with
+    ``identity["practice"]`` set, which mapping rules read as ``practice.…``. An unknown id raises
+    ``InvalidRequest``."""
+    return _native.with_practice(json.dumps(identity), id)
 
 
 def button_html(provider: str, action: str, next: str | None = None) -> str:  # noqa: A002

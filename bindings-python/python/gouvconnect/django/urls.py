@@ -1,10 +1,11 @@
 """Include under a prefix, e.g. ``path("auth/", include("gouvconnect.django.urls"))``:
 ``auth/login`` (``?provider=&next=``), ``auth/login/<provider>``, ``auth/callback``,
-``auth/logout`` (POST), ``auth/logout/callback``, ``auth/step-up`` (``?acr=&next=``)."""
+``auth/logout`` (POST), ``auth/logout/callback``, ``auth/step-up`` (``?acr=&next=``),
+``auth/practice`` (Pro Santé Connect practice picker)."""
 
 from django.urls import path
 
-from . import views
+from . import practice, views
 
 app_name = "gouvconnect"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("logout", views.logout, name="logout"),
     path("logout/callback", views.logout_callback, name="logout_callback"),
     path("step-up", views.step_up, name="step_up"),
+    path("practice", practice.practice, name="practice"),
 ]

@@ -46,7 +46,7 @@ from .. import (
     step_up_options,
 )
 from ..errors import error_class
-from . import conf, signals
+from . import conf, practice, signals
 from .clients import client_config, get_client
 
 logger = logging.getLogger("gouvconnect")
@@ -346,6 +346,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     except GouvConnectError as e:
         return _refused(request, name, entry, e)
     identity = login_result.identity
+    # Pro Santé Connect: the practice is settled before the mapping runs (practice.py).
+    choose_practice = practice.settle(request, identity, ask=entry.get("kind") != "step_up")
     try:
         user = auth.authenticate(request, gouvconnect_login=login_result, gouvconnect_provider=name)
         if user is None:
@@ -368,6 +370,8 @@ def callback(request: HttpRequest) -> HttpResponse:
     _set_lifetime(request, name, login_result.session_expires_at)
     signals.send(callback, request, kind, name, identity=identity)
     target = login_result.next or conf.global_setting("LOGIN_REDIRECT_URL", "/")
+    if choose_practice:
+        return HttpResponseRedirect(practice.picker_url(login_result.next))
     return HttpResponseRedirect(safe_next_path(str(target)) or "/")
 
 
