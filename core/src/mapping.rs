@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::claims::Identity;
+use std::sync::OnceLock;
+
+use crate::claims::{Activity, ChorusDt, Exercice, Identity, Practice, ProConnectIdentity};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Field and group mapping.
@@ -80,13 +82,21 @@ impl Mapping {
         Ok(m)
     }
 
-    /// Checks paths and rules.
+    /// Checks paths and rules. A path must exist in the identity's shape (a misspelt
+    /// `proconect.siret` would otherwise map nothing, silently); under `raw.` and
+    /// `proconnect.custom.` any claim name is accepted.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::new(ErrorCode::InvalidConfig, m));
         for (field, path) in &self.fields {
             if field.is_empty() || !valid_path(path) {
                 return bad(format!("mapping of `{field}`: invalid path `{path}`"));
             }
+            known_path(path).map_err(|m| {
+                Error::new(
+                    ErrorCode::InvalidConfig,
+                    format!("mapping of `{field}`: {m}"),
+                )
+            })?;
         }
         for rule in &self.groups {
             if rule.group.trim().is_empty() || !valid_path(&rule.field) {
@@ -94,6 +104,19 @@ impl Mapping {
                     "group rule `{}`: invalid group or field",
                     rule.group
                 ));
+            }
+            let placeholders = rule
+                .group
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(path, _)| path));
+            for path in std::iter::once(rule.field.as_str()).chain(placeholders) {
+                known_path(path).map_err(|m| {
+                    Error::new(
+                        ErrorCode::InvalidConfig,
+                        format!("group rule `{}`: {m}", rule.group),
+                    )
+                })?;
             }
             let set = [
                 rule.equals.is_some(),
@@ -152,6 +175,80 @@ fn valid_path(path: &str) -> bool {
             let name = seg.strip_suffix("[]").unwrap_or(seg);
             !name.is_empty() && !name.contains(['[', ']', '{', '}'])
         })
+}
+
+/// The identity's JSON shape with every optional part present (one exercice, one activity, a
+/// chosen practice), built once: what a mapping path may name.
+fn identity_shape() -> &'static Value {
+    static SHAPE: OnceLock<Value> = OnceLock::new();
+    SHAPE.get_or_init(|| {
+        let exercice = Exercice {
+            activities: vec![Activity::default()],
+            ..Exercice::default()
+        };
+        let template = serde_json::json!({
+            "provider": "prosanteconnect", "sub": "", "email": null, "email_verified": null,
+            "given_name": null, "family_name": null, "acr": null, "amr": [],
+            "proconnect": null, "raw": {"id_token": {}, "userinfo": {}},
+            "prosanteconnect": {
+                "national_id": null, "id_kind": "other", "rpps": null, "adeli": null,
+                "civility": null, "organization": null, "exercices": [exercice],
+            },
+        });
+        let Ok(mut identity) = serde_json::from_value::<Identity>(template) else {
+            return Value::Null;
+        };
+        identity.proconnect = Some(ProConnectIdentity {
+            chorusdt: Some(ChorusDt::default()),
+            ..ProConnectIdentity::default()
+        });
+        identity.practice = Some(Practice::default());
+        serde_json::to_value(identity).unwrap_or(Value::Null)
+    })
+}
+
+/// `Ok` when `path` names a part of the identity; else what is wrong, with the names known at
+/// the point where it goes astray.
+fn known_path(path: &str) -> std::result::Result<(), String> {
+    // Claims as received: any name.
+    const FREE: [&str; 2] = ["raw", "proconnect.custom"];
+    let mut node = identity_shape();
+    let mut walked = String::new();
+    for segment in path.split('.') {
+        if FREE.contains(&walked.as_str()) {
+            return Ok(());
+        }
+        let (name, each) = match segment.strip_suffix("[]") {
+            Some(n) => (n, true),
+            None => (segment, false),
+        };
+        let Value::Object(fields) = node else {
+            return Err(format!("`{path}`: `{walked}` has no fields"));
+        };
+        let Some(child) = fields.get(name) else {
+            let mut known: Vec<&str> = fields.keys().map(String::as_str).collect();
+            known.sort_unstable();
+            let at = if walked.is_empty() {
+                "the identity".to_string()
+            } else {
+                format!("`{walked}`")
+            };
+            return Err(format!(
+                "`{path}`: {at} has no `{name}` (known: {})",
+                known.join(", ")
+            ));
+        };
+        node = match (child, each) {
+            (Value::Array(items), true) => items.first().unwrap_or(&Value::Null),
+            (_, true) => return Err(format!("`{path}`: `{name}` is not a list (drop the `[]`)")),
+            _ => child,
+        };
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(name);
+    }
+    Ok(())
 }
 
 /// Every scalar value at `path` (strings, numbers and booleans as text).
@@ -268,6 +365,42 @@ mod tests {
             out.groups,
             vec!["dentistes", "finess:750000001", "medecins"]
         );
+    }
+
+    #[test]
+    fn paths_must_exist_in_the_identity() {
+        for good in [
+            "proconnect.siret",
+            "proconnect.chorusdt.matricule",
+            "proconnect.custom.grade",
+            "proconnect.roles",
+            "raw.userinfo.chorusdt:matricule",
+            "prosanteconnect.exercices[].activities[].finess",
+            "practice.profession_code",
+            "practice.siret",
+            "mfa",
+        ] {
+            let json = format!(r#"{{"fields": {{"x": "{good}"}}}}"#);
+            assert!(Mapping::from_json(&json).is_ok(), "{good}");
+        }
+        for (bad, says) in [
+            ("proconect.siret", "the identity has no `proconect`"),
+            ("proconnect.sirett", "`proconnect` has no `sirett`"),
+            (
+                "prosanteconnect.exercices.profession_code",
+                "`prosanteconnect.exercices` has no fields",
+            ),
+            ("email[]", "not a list"),
+        ] {
+            let json = format!(r#"{{"fields": {{"x": "{bad}"}}}}"#);
+            let err = Mapping::from_json(&json).unwrap_err();
+            assert!(err.message().contains(says), "{bad}: {err}");
+        }
+        let err = Mapping::from_json(
+            r#"{"groups": [{"group": "siret:{proconnect.sirret}", "field": "proconnect.siret"}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.message().contains("sirret"), "{err}");
     }
 
     #[test]

@@ -28,10 +28,10 @@ fn mapping() -> &'static Mapping {
     M.get_or_init(|| {
         serde_json::from_str(
             r#"{"fields":{"email":"email","last":"family_name","siret":"proconnect.siret",
-            "rpps":"prosanteconnect.rpps","prof":"prosanteconnect.exercices.0.profession_code",
+            "rpps":"prosanteconnect.rpps","prof":"prosanteconnect.exercices[].profession_code",
             "raw":"raw.userinfo.SubjectRefPro.exercices"},
             "groups":[{"group":"agents","field":"proconnect.roles","equals":"agent_public"},
-            {"group":"docs","field":"prosanteconnect.exercices.0.profession_code","in":["10","21"]},
+            {"group":"docs","field":"prosanteconnect.exercices[].profession_code","in":["10","21"]},
             {"group":"gouv","field":"email","prefix":"a"}]}"#,
         )
         .unwrap()
