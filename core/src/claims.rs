@@ -313,6 +313,18 @@ impl Practice {
 }
 
 impl Identity {
+    /// Whether a host account may mark this email as verified: the provider said so, or —
+    /// ProConnect, which sends no `email_verified` — its identity provider did not mark it
+    /// unverified (ProConnect only lets in emails its identity providers vouch for). `false`
+    /// without an email.
+    pub fn email_trusted(&self) -> bool {
+        self.email.is_some()
+            && match self.email_verified {
+                Some(verified) => verified,
+                None => self.provider == ProviderKind::ProConnect,
+            }
+    }
+
     /// Every practice the professional can act for, in the provider's order: one per activity
     /// of each exercice (one for an exercice without activity). Empty for ProConnect. Ids are
     /// stable across logins; two identical practices get `-2`, `-3`… suffixes.
@@ -622,6 +634,16 @@ mod tests {
         let i = normalise(ProviderKind::ProConnect, id, ui).unwrap();
         assert_eq!(i.family_name.as_deref(), Some("Roy"));
         assert_eq!(i.email_verified, None);
+        assert!(i.email_trusted(), "ProConnect: not marked unverified");
+        let mut unverified = i.clone();
+        unverified.email_verified = Some(false);
+        assert!(!unverified.email_trusted());
+        let mut psc = i.clone();
+        psc.provider = ProviderKind::ProSanteConnect;
+        assert!(!psc.email_trusted(), "PSC: only when the provider says so");
+        psc.email = None;
+        psc.email_verified = Some(true);
+        assert!(!psc.email_trusted(), "no email, nothing to trust");
         let pc = i.proconnect.unwrap();
         assert_eq!(pc.siret.as_deref(), Some("11000101300017"));
         assert_eq!(pc.roles, vec!["agent_public"]);
