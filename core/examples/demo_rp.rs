@@ -143,14 +143,17 @@ fn error_page(e: &Error) -> Response {
 async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
     let (id, _) = session_id(&headers);
     let who = app.sessions.lock().ok().and_then(|s| {
-        s.get(&id)
-            .and_then(|s| s.login.as_ref())
-            .map(|(_, l)| serde_json::to_string_pretty(&l.identity).unwrap_or_default())
+        s.get(&id).and_then(|s| s.login.as_ref()).map(|(_, l)| {
+            (
+                identity_card(&l.identity),
+                serde_json::to_string_pretty(&l.identity).unwrap_or_default(),
+            )
+        })
     });
     let body = match who {
-        Some(json) => format!(
-            "<p>Connecté. Identité normalisée (<a href=\"/me\">/me</a>) :</p><pre>{}</pre>\
-             <form method=\"post\" action=\"/auth/logout\"><button>Se déconnecter</button></form>",
+        Some((card, json)) => format!(
+            "{card}<form method=\"post\" action=\"/auth/logout\"><button>Se déconnecter</button></form>\
+             <h2>Identité normalisée (<a href=\"/me\">/me</a>)</h2><pre>{}</pre>",
             escape(&json)
         ),
         None => format!(
@@ -165,10 +168,131 @@ async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
     };
     Html(format!(
         "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>gouvconnect demo</title>\
-         <style>{BUTTON_CSS}body{{font-family:Arial,sans-serif;max-width:50rem;margin:2rem auto}}</style></head>\
+         <style>{BUTTON_CSS}body{{font-family:Arial,sans-serif;max-width:50rem;margin:2rem auto}}{CARD_CSS}</style></head>\
          <body><h1>gouvconnect — démonstration</h1>{body}</body></html>"
     ))
     .into_response()
+}
+
+const CARD_CSS: &str = ".identity{border:1px solid #ddd;border-left:4px solid #000091;padding:1rem 1.5rem;margin:1rem 0}\
+.identity h2{margin:0 0 .75rem}.identity dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}\
+.identity dt{font-weight:bold}.identity dd{margin:0}.identity ul{margin:.3rem 0;padding-left:1.2rem}\
+.identity li{margin:.3rem 0}.code{color:#666;font-size:.85em}\
+pre{background:#f6f6f6;padding:1rem;overflow:auto;font-size:.8rem}";
+
+/// `label (code)`, escaped: the French label when the core knows it, the raw code otherwise.
+fn labelled(label: &Option<String>, code: &Option<String>) -> Option<String> {
+    match (label, code) {
+        (Some(l), Some(c)) => Some(format!(
+            "{} <span class=\"code\">({})</span>",
+            escape(l),
+            escape(c)
+        )),
+        (Some(l), None) => Some(escape(l)),
+        (None, Some(c)) => Some(format!("<span class=\"code\">{}</span>", escape(c))),
+        (None, None) => None,
+    }
+}
+
+/// A readable summary of the identity, shown above the raw JSON. Every value is escaped.
+fn identity_card(identity: &gouvconnect::Identity) -> String {
+    let name = [&identity.given_name, &identity.family_name]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = if name.is_empty() {
+        identity.sub.clone()
+    } else {
+        name
+    };
+    let mut rows: Vec<(&str, String)> =
+        vec![("Fournisseur", escape(identity.provider.display_name()))];
+    if let Some(email) = &identity.email {
+        rows.push(("Courriel", escape(email)));
+    }
+    if let Some(pc) = &identity.proconnect {
+        let org = match (&pc.organization_label, &pc.siret) {
+            (Some(l), Some(s)) => format!("{} — SIRET {}", escape(l), escape(s)),
+            (Some(l), None) => escape(l),
+            (None, Some(s)) => format!("SIRET {}", escape(s)),
+            (None, None) => "—".into(),
+        };
+        rows.push(("Organisation", org));
+        if let Some(unit) = &pc.organizational_unit {
+            rows.push(("Service", escape(unit)));
+        }
+    }
+    if let Some(psc) = &identity.prosanteconnect {
+        if let Some(national_id) = &psc.national_id {
+            rows.push(("Identifiant national", escape(national_id)));
+        }
+    }
+    rows.push((
+        "Niveau (acr)",
+        identity.acr.as_deref().map_or("—".into(), escape),
+    ));
+    rows.push((
+        "Double authentification",
+        (if identity.mfa { "oui" } else { "non" }).into(),
+    ));
+    if let Some(psc) = &identity.prosanteconnect {
+        rows.push((
+            "Mode d'authentification",
+            match psc.auth_mode.as_deref() {
+                Some("CARD") => "carte CPS <span class=\"code\">(CARD)</span>".into(),
+                Some(mode) => escape(mode),
+                None => "—".into(),
+            },
+        ));
+    }
+    let mut html = format!(
+        "<section class=\"identity\" aria-label=\"Identité\"><h2>{}</h2><dl>",
+        escape(&name)
+    );
+    for (term, value) in rows {
+        html.push_str(&format!("<dt>{term}</dt><dd>{value}</dd>"));
+    }
+    html.push_str("</dl>");
+    let practices = identity.practices();
+    if !practices.is_empty() {
+        html.push_str("<h3>Exercices</h3><ul class=\"practices\">");
+        for p in &practices {
+            let a = &p.activity;
+            let mut parts: Vec<String> = Vec::new();
+            parts.push(format!(
+                "<strong>{}</strong>",
+                labelled(&p.profession_label, &p.profession_code).unwrap_or("—".into())
+            ));
+            // The specialty's label; for the types whose tables are not shipped, the type's.
+            let savoir_faire = p
+                .savoir_faire_label
+                .clone()
+                .or_else(|| p.savoir_faire_type_label.clone());
+            if let Some(sf) = labelled(&savoir_faire, &p.savoir_faire_code) {
+                parts.push(sf);
+            }
+            let place = [&a.name, &a.postal_code]
+                .into_iter()
+                .flatten()
+                .map(|s| escape(s))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if !place.is_empty() {
+                parts.push(place);
+            }
+            let chosen = identity.practice.as_ref().is_some_and(|c| c.id == p.id);
+            html.push_str(&format!(
+                "<li>{}{}</li>",
+                parts.join(" — "),
+                if chosen { " (exercice choisi)" } else { "" }
+            ));
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str("</section>");
+    html
 }
 
 async fn me(State(app): State<Shared>, headers: HeaderMap) -> Response {
@@ -302,5 +426,61 @@ async fn logout_callback(
         }
         Some(Err(e)) => error_page(&e),
         None => Redirect::to("/").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identity_card;
+    use serde_json::json;
+
+    fn identity(v: serde_json::Value) -> gouvconnect::Identity {
+        let mut base = json!({
+            "sub": "s", "email": null, "email_verified": null, "given_name": "Alice",
+            "family_name": "Martin", "acr": "eidas1", "amr": [], "mfa": false,
+            "proconnect": null, "prosanteconnect": null,
+            "raw": {"id_token": {}, "userinfo": {}}
+        });
+        for (k, val) in v.as_object().unwrap() {
+            base[k] = val.clone();
+        }
+        serde_json::from_value(base).unwrap()
+    }
+
+    #[test]
+    fn proconnect_card_names_the_organisation_escaped() {
+        let card = identity_card(&identity(json!({
+            "provider": "proconnect",
+            "given_name": "<script>alert(1)</script>",
+            "proconnect": {"siret": "11000101300017", "organization_label": "Ministère de l'Intérieur",
+                           "roles": [], "custom": {}}
+        })));
+        assert!(card.contains("&lt;script&gt;alert(1)&lt;/script&gt; Martin"));
+        assert!(!card.contains("<script>"));
+        assert!(card.contains("Ministère de l&#39;Intérieur — SIRET 11000101300017"));
+        assert!(card.contains("<dt>Niveau (acr)</dt><dd>eidas1</dd>"));
+        assert!(card.contains("<dt>Double authentification</dt><dd>non</dd>"));
+        assert!(!card.contains("Exercices"));
+    }
+
+    #[test]
+    fn psc_card_lists_the_practices_with_their_labels() {
+        let doctor = identity(json!({
+            "provider": "prosanteconnect", "acr": "eidas2", "mfa": true,
+            "prosanteconnect": {"national_id": "899700218896", "id_kind": "rpps", "auth_mode": "CARD",
+                "exercices": [{"profession_code": "10", "profession_label": "Médecin",
+                    "savoir_faire_type": "S", "savoir_faire_code": "SM54",
+                    "savoir_faire_label": "Médecine générale (SM)",
+                    "activities": [{"name": "CABINET <B>", "postal_code": "75019"}]}]}
+        }));
+        let chosen = identity_card(&doctor.with_only_practice());
+        let card = identity_card(&doctor);
+        assert!(card.contains("<dt>Double authentification</dt><dd>oui</dd>"));
+        assert!(card.contains("carte CPS"));
+        assert!(card.contains("Médecin <span class=\"code\">(10)</span>"));
+        assert!(card.contains("Médecine générale (SM) <span class=\"code\">(SM54)</span>"));
+        assert!(card.contains("CABINET &lt;B&gt;, 75019"));
+        assert!(!card.contains("exercice choisi"));
+        assert!(chosen.contains("(exercice choisi)"));
     }
 }
