@@ -97,7 +97,9 @@ export const SCENARIOS = [
   // genuine callback completes (still once only: see callback_replayed_after_success).
   { id: 'state_single_use', group: 'csrf', provider: 'pc', user: 'agent', flow: 'state_single_use', expect: { code: 'no_pending_login' },
     keycloak: KC_STATE, keycloakExpect: { ok: true } },
-  { id: 'callback_without_pending_login', group: 'csrf', provider: 'pc', flow: 'no_pending', expect: { code: 'no_pending_login' }, keycloak: KC_STATE },
+  // A browser that never started a login (no session cookie at all): the session was lost, not
+  // expired (a replay in a live session, above, is no_pending_login).
+  { id: 'callback_without_session', group: 'csrf', provider: 'pc', flow: 'no_pending', expect: { code: 'session_lost' }, keycloak: KC_STATE },
   { id: 'logout_forged_state', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout_forged', expect: { code: 'logout_state_mismatch' }, keycloak: 'Keycloak checks the state of its logout_response itself' },
   { id: 'logout_round_trip', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout', expect: { ok: true } },
 
