@@ -161,7 +161,8 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientParseCallba
 
 /// `String clientFinishLogin(long handle, String pendingJson, String tokenResponseJson,
 /// String userinfoContentType, byte[] userinfoBody, long now, String mappingJson)`: the login
-/// (identity, tokens) plus the mapped user (`"mapped": {"fields", "groups"}`), as JSON.
+/// (identity, tokens) plus the mapped user (`"mapped": {"fields", "groups"}`), whether the
+/// email may be marked verified (`"email_trusted"`) and the login event (`"audit"`), as JSON.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin<'local>(
@@ -193,9 +194,16 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
         };
         let mapped = mapping.apply(&login.identity);
         // Straight to text, without an intermediate JSON value: the login and the mapped user.
+        let audit = gouvconnect::audit::AuditEvent::for_identity(
+            gouvconnect::audit::EventKind::LoginSucceeded,
+            &login.identity,
+            &client.config().client_id,
+        );
         let text = serde_json::to_string(&LoginWithMapping {
             login: &login,
             mapped: &mapped,
+            email_trusted: login.identity.email_trusted(),
+            audit: &audit,
         })
         .map_err(|e| invalid(e.to_string()))?;
         new_string(env, &text)
@@ -209,6 +217,10 @@ struct LoginWithMapping<'a> {
     #[serde(flatten)]
     login: &'a gouvconnect::Login,
     mapped: &'a gouvconnect::MappedUser,
+    /// `Identity::email_trusted`: whether the account's email may be marked verified.
+    email_trusted: bool,
+    /// The login event's fields (no token, secret, code, state or nonce).
+    audit: &'a gouvconnect::audit::AuditEvent,
 }
 
 /// `String clientLogoutRequest(long handle, String idTokenHint)`: `{"url","pending"}` or null.
@@ -262,8 +274,9 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_acrLevels<'local>
     env.with_env(|env| -> Outcome<JString<'local>> {
         let levels: Vec<&str> = match ProviderKind::parse(&string(env, &provider, "provider")?)? {
             ProviderKind::ProConnect => gouvconnect::policy::PROCONNECT_ACR_VALUES.to_vec(),
-            // PSC knows one level (a missing acr counts as eidas1): see the core's policy.
-            ProviderKind::ProSanteConnect => vec!["eidas1"],
+            // PSC: every login is eidas1, a card login eidas2 ("card required", checked on
+            // return while eidas1 is still requested): see the core's policy.
+            ProviderKind::ProSanteConnect => vec!["eidas1", "eidas2"],
         };
         new_string(env, &json!(levels).to_string())
     })

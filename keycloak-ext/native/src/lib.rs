@@ -6,4 +6,5 @@
 //! `NativeClient` (Java), which serialises `close()` against calls.
 
 mod convert;
+mod doctor;
 mod entry;

@@ -41,4 +41,18 @@ final class NativeCore {
     static native void checkTokenResponse(int status, byte[] body);
 
     static native void checkMapping(String mappingJson);
+
+    static native long doctorCreate(String configJson, String optionsJson, long now);
+
+    static native String doctorNextProbe(long handle);
+
+    static native void doctorFeed(long handle, String kind, int status, String date, byte[] body, String transportError);
+
+    static native boolean doctorUsesMutualTls(long handle);
+
+    static native void doctorCheckCertificate(long handle, byte[] certPem, byte[] keyPem, String problem);
+
+    static native String doctorFinish(long handle);
+
+    static native void doctorClose(long handle);
 }

@@ -178,7 +178,7 @@ class NativeClientTest {
         JsonNode levels = JSON.readTree(NativeClient.acrLevels("proconnect"));
         assertEquals("eidas0", levels.get(0).asText());
         assertEquals("https://proconnect.gouv.fr/assurance/certification-dirigeant", levels.get(levels.size() - 1).asText());
-        assertEquals("[\"eidas1\"]", NativeClient.acrLevels("prosanteconnect"));
+        assertEquals("[\"eidas1\",\"eidas2\"]", NativeClient.acrLevels("prosanteconnect"));
         // eidas1 minimum: eidas0-mfa is not above eidas1 (partial order), eidas2 is.
         JsonNode accepted = JSON.readTree(NativeClient.acceptedAcr("proconnect", "eidas1", false));
         Set<String> values = new HashSet<>();
