@@ -16,6 +16,7 @@ const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
 const { chromium } = require('playwright-core');
 
 const APP_REDIRECT = 'http://127.0.0.1:9/cb';
+const PC_SECRET = 'demo-proconnect-secret-0123456789abcdef';
 let emulator;
 let keycloak;
 const keycloakLog = [];
@@ -70,6 +71,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.env.GC_KC_LOG) fs.writeFileSync(process.env.GC_KC_LOG, keycloakLog.join(''));
   if (keycloak) {
     try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
   }
@@ -102,8 +104,8 @@ async function admin(realm = 'gouvconnect') {
 
 /** At the emulator's login page: a user's button, or "Annuler et revenir au service" for CANCEL. */
 const CANCEL = Symbol('cancel');
-async function atEmulator(browser, location, user) {
-  if (user !== CANCEL) return browser.get(await browser.loginAt(location, emulator.base, user));
+async function atEmulator(browser, location, user, form = {}) {
+  if (user !== CANCEL) return browser.get(await browser.loginAt(location, emulator.base, user, form));
   const page = await browser.get(location);
   assert.equal(page.status, 200);
   const action = /action="([^"]+)"/.exec(await page.text())[1].replace(/&amp;/g, '&');
@@ -117,12 +119,12 @@ async function atEmulator(browser, location, user) {
  * final response and the PKCE verifier. With `profile`, fills Keycloak's review-profile form if
  * it shows; without, the form is an answer like any other page (`body`).
  */
-async function login(browser, idp, user, profile = null, realm = 'gouvconnect') {
+async function login(browser, idp, user, profile = null, realm = 'gouvconnect', { params = {}, form = {}, seen = {} } = {}) {
   const verifier = crypto.randomBytes(32).toString('base64url');
   const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
   const auth = `${kc}/realms/${realm}/protocol/openid-connect/auth?` + new URLSearchParams({
     client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
-    kc_idp_hint: idp, code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state',
+    kc_idp_hint: idp, code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state', ...params,
   });
   let res = await browser.get(auth);
   for (let i = 0; i < 12 && res.status >= 300 && res.status < 400; i++) {
@@ -135,8 +137,9 @@ async function login(browser, idp, user, profile = null, realm = 'gouvconnect') 
         assert.equal(authorize.get('code_challenge_method'), 'S256');
         assert.ok((authorize.get('code_challenge') ?? '').length >= 43);
         assert.ok((authorize.get('state') ?? '').length >= 32);
+        seen.authorize = authorize;
       }
-      res = await atEmulator(browser, location, user);
+      res = await atEmulator(browser, location, user, form);
     } else {
       res = await browser.get(location);
     }
@@ -334,6 +337,203 @@ test('at most one enabled ProConnect instance per realm', async () => {
   assert.match(body, /Only one enabled ProConnect identity provider/);
 });
 
+// ---------------------------------------------------------------------------------------------
+// Going live (issue 11): the doctor through Keycloak's admin API and the "Connection status"
+// field, and gouvconnect details on Keycloak's own events. Levels (issue 12): MFA off/prefer/
+// require, a realm client's acr forwarded, PSC "card required", the returned acr on the session.
+
+test('Test connection: the doctor\'s report at /admin/realms/{realm}/gouvconnect/doctor/{alias}, and the Connection status field', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  const report = await api('GET', '/gouvconnect/doctor/proconnect');
+  assert.equal(report.ok, true, JSON.stringify(report.checks));
+  assert.equal(report.provider, 'proconnect');
+  assert.equal(report.checks.find((c) => c.id === 'credentials').verdict, 'pass');
+  // The text report, for a person.
+  const token = (await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
+  })).json()).access_token;
+  const text = await fetch(`${kc}/admin/realms/gouvconnect/gouvconnect/doctor/proconnect?format=text`,
+    { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(text.status, 200);
+  assert.match(await text.text(), /^verdict: ready /m);
+  // Without an admin token: refused by Keycloak's admin API.
+  assert.equal((await fetch(`${kc}/admin/realms/gouvconnect/gouvconnect/doctor/proconnect`)).status, 401);
+  await assert.rejects(api('GET', '/gouvconnect/doctor/nothing-here'), (e) => e.status === 404);
+
+  // Saving fills the read-only "Connection status" with the verdict.
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+  let status = (await api('GET', '/identity-provider/instances/proconnect')).config.gouvconnectConnectionStatus;
+  assert.match(status, /^verdict: ready /);
+
+  // A wrong secret: saved (the admin may fix it later), but the status and the report say why.
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
+    clientSecret: 'not-the-secret-0123456789abcdef' } });
+  try {
+    status = (await api('GET', '/identity-provider/instances/proconnect')).config.gouvconnectConnectionStatus;
+    assert.match(status, /^verdict: NOT READY /);
+    assert.match(status, /credentials: .*invalid_client/);
+    assert.ok(!status.includes('not-the-secret'));
+    const wrong = await api('GET', '/gouvconnect/doctor/proconnect');
+    assert.equal(wrong.ok, false);
+    const credentials = wrong.checks.find((c) => c.id === 'credentials');
+    assert.equal(credentials.verdict, 'fail');
+    assert.match(credentials.message, /invalid_client/);
+    assert.ok(!JSON.stringify(wrong).includes('not-the-secret'));
+  } finally {
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+  }
+});
+
+/** The realm's events of `type` since `since` (ms), newest first. */
+async function events(api, type, since) {
+  const list = await api('GET', `/events?type=${type}&max=50`);
+  return list.filter((e) => e.time >= since);
+}
+
+test('Keycloak\'s event store gets gouvconnect details on a login and on a refusal, never a token', async () => {
+  const api = await admin();
+  const config = await api('GET', '/events/config');
+  await api('PUT', '/events/config', { ...config, eventsEnabled: true });
+  const since = Date.now() - 1000;
+  try {
+    // A new user (first-broker-login): IDENTITY_PROVIDER_FIRST_LOGIN carries the details.
+    assert.ok((await login(new Browser(), 'proconnect', 'dirigeant')).location);
+    const first = (await events(api, 'IDENTITY_PROVIDER_FIRST_LOGIN', since))
+      .filter((e) => e.details?.gouvconnect_sub === '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f');
+    assert.equal(first.length, 1, JSON.stringify((await api('GET', '/events?max=20')).filter((e) => e.time >= since)
+      .map((e) => [e.type, e.details])));
+    assert.ok(first[0].userId, 'with the user');
+    assert.equal(first[0].details.gouvconnect_acr, 'https://proconnect.gouv.fr/assurance/certification-dirigeant');
+    // The same user again: Keycloak's LOGIN event carries them.
+    assert.ok((await login(new Browser(), 'proconnect', 'dirigeant')).location);
+    const logins = (await events(api, 'LOGIN', since)).filter((e) => e.details?.identity_provider === 'proconnect');
+    assert.ok(logins.length >= 1, 'a LOGIN event');
+    for (const details of [first[0].details, logins[0].details]) {
+      assert.equal(details.gouvconnect_event, 'login_succeeded');
+      assert.equal(details.gouvconnect_provider, 'proconnect');
+      assert.equal(details.gouvconnect_siret, '73282932000074');
+      assert.equal(details.gouvconnect_sub, '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f');
+      assert.equal(details.gouvconnect_idp_id, '9c4e1b2a-7d3f-4e5a-b6c7-d8e9f0a1b2c3');
+    }
+
+    const refused = await login(new Browser(), 'proconnect', 'unverified');
+    assert.equal(refused.location, undefined);
+    const errors = await events(api, 'IDENTITY_PROVIDER_LOGIN_ERROR', since);
+    const refusal = errors.find((e) => e.details?.gouvconnect_code === 'email_not_verified');
+    assert.ok(refusal, JSON.stringify(errors.map((e) => e.details)));
+    assert.equal(refusal.details.gouvconnect_event, 'login_refused');
+    assert.equal(refusal.details.gouvconnect_provider, 'proconnect');
+    // No token, code, state or nonce in any gouvconnect detail.
+    for (const e of [...first, ...logins, ...errors]) {
+      for (const [key, value] of Object.entries(e.details ?? {})) {
+        if (!key.startsWith('gouvconnect_')) continue;
+        assert.ok(!/^ey[A-Za-z0-9_-]+\./.test(value), `${key} looks like a JWT`);
+        assert.ok(!/token|code_verifier|nonce|state/.test(key) || key === 'gouvconnect_code', key);
+      }
+    }
+  } finally {
+    await api('PUT', '/events/config', config);
+  }
+});
+
+/** demo-app's tokens get the session note gouvconnect.acr as the claim gouvconnect_acr. */
+async function ensureAcrMapper(api) {
+  const [client] = await api('GET', '/clients?clientId=demo-app');
+  const mappers = await api('GET', `/clients/${client.id}/protocol-mappers/models`);
+  if (mappers.some((m) => m.name === 'gouvconnect acr')) return;
+  await api('POST', `/clients/${client.id}/protocol-mappers/models`, { name: 'gouvconnect acr', protocol: 'openid-connect',
+    protocolMapper: 'oidc-usersessionmodel-note-mapper', config: { 'user.session.note': 'gouvconnect.acr',
+      'claim.name': 'gouvconnect_acr', 'jsonType.label': 'String', 'id.token.claim': 'true', 'access.token.claim': 'true' } });
+}
+
+const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
+
+test('levels: a realm client\'s acr_values is forwarded to ProConnect and the returned acr lands on the session', async () => {
+  const api = await admin();
+  await ensureAcrMapper(api);
+  const seen = {};
+  const ok = await login(new Browser(), 'proconnect', 'mfa', null, 'gouvconnect', { params: { acr_values: 'gold eidas2' }, seen });
+  assert.ok(ok.location, `no redirect back: ${errorMessage(ok.body ?? '').slice(0, 300)}`);
+  const asked = JSON.parse(seen.authorize.get('claims')).id_token.acr;
+  assert.equal(asked.essential, true);
+  assert.deepEqual([...asked.values].sort(), ['eidas2', 'eidas3']);
+  const { id_token: idToken } = await tokens(new URL(ok.location).searchParams.get('code'), ok.verifier);
+  assert.equal(claimsOf(idToken).gouvconnect_acr, 'eidas2');
+
+  // The claims parameter works too; a user below the level is refused with the core's code.
+  const low = await login(new Browser(), 'proconnect', 'agent', null, 'gouvconnect', {
+    // Keycloak itself refuses an essential acr it cannot map to a level of authentication
+    // (README): a voluntary one is forwarded as is.
+    params: { claims: JSON.stringify({ id_token: { acr: { values: ['eidas2'] } } }) } });
+  assert.equal(low.location, undefined);
+  assert.match(errorMessage(low.body), /\((acr_insufficient|provider_access_denied|mfa_required)\)/);
+
+  // A lower level than the configured minimum is never forwarded: the minimum stays.
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET,
+    gouvconnectAcr: 'eidas2' } });
+  try {
+    const floor = {};
+    const res = await login(new Browser(), 'proconnect', 'mfa', null, 'gouvconnect', { params: { acr_values: 'eidas1' }, seen: floor });
+    assert.ok(res.location);
+    assert.deepEqual([...JSON.parse(floor.authorize.get('claims')).id_token.acr.values].sort(), ['eidas2', 'eidas3']);
+  } finally {
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+  }
+});
+
+test('levels: MFA "prefer" asks without requiring, "require" refuses a login without MFA; the former switch still works', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  const save = (extra) => api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
+    clientSecret: PC_SECRET, ...extra } });
+  try {
+    await save({ gouvconnectMfa: 'prefer' });
+    const seen = {};
+    const ok = await login(new Browser(), 'proconnect', 'agent', null, 'gouvconnect', { seen });
+    assert.ok(ok.location, errorMessage(ok.body ?? '').slice(0, 300));
+    const asked = JSON.parse(seen.authorize.get('claims')).id_token.acr;
+    assert.equal(asked.essential, false);
+    await save({ gouvconnectMfa: 'require' });
+    const refused = await login(new Browser(), 'proconnect', 'agent');
+    assert.equal(refused.location, undefined);
+    assert.match(errorMessage(refused.body), /\(mfa_required\)/);
+    await save({ gouvconnectRequireMfa: 'true' });
+    const old = await login(new Browser(), 'proconnect', 'agent');
+    assert.match(errorMessage(old.body), /\(mfa_required\)/);
+    assert.ok((await login(new Browser(), 'proconnect', 'mfa')).location);
+  } finally {
+    await save({});
+  }
+});
+
+test('levels: Pro Santé Connect "card required" (eidas2): a card login passes with eidas2 on the session, e-CPS is refused', async () => {
+  const api = await admin();
+  await ensureAcrMapper(api);
+  const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
+  await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
+    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet`, gouvconnectAcr: 'eidas2' } });
+  try {
+    const seen = {};
+    const card = await login(new Browser(), 'prosanteconnect', 'doctor', { email: 'paul.bernard@exemple-sante.fr' }, 'gouvconnect',
+      { form: { means: 'card' }, seen });
+    assert.ok(card.location, errorMessage(card.body ?? '').slice(0, 300));
+    // eidas1 is still what PSC is asked for.
+    assert.equal(seen.authorize.get('acr_values'), 'eidas1');
+    const { id_token: idToken } = await tokens(new URL(card.location).searchParams.get('code'), card.verifier);
+    assert.equal(claimsOf(idToken).gouvconnect_acr, 'eidas2');
+    const ecps = await login(new Browser(), 'prosanteconnect', 'doctor', null, 'gouvconnect', { form: { means: 'ecps' } });
+    assert.equal(ecps.location, undefined);
+    assert.match(errorMessage(ecps.body), /\((acr_insufficient)\)/);
+  } finally {
+    await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, config: { ...idp.config,
+      clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef' } });
+  }
+});
+
 test('click ProConnect on Keycloak\'s login page and come back logged in', async () => {
   const { context: browser, close } = await launchChromium(chromium);
   try {
@@ -369,7 +569,6 @@ test('click ProConnect on Keycloak\'s login page and come back logged in', async
 // (only what an admin types), then users logging in. Realm `console`, created once.
 
 const CONSOLE_REALM = 'console';
-const PC_SECRET = 'demo-proconnect-secret-0123456789abcdef';
 let consoleRealm;
 
 /** Realm `console` with Keycloak's defaults, plus the public client demo-app of the tests. */

@@ -21,7 +21,12 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String ENVIRONMENT = "gouvconnectEnvironment";
     public static final String ISSUER = "gouvconnectIssuer";
     public static final String ACR = "gouvconnectAcr";
+    /** The former switch ("Require MFA"), kept working: {@code true} is {@code mfa: require}. */
     public static final String MFA = "gouvconnectRequireMfa";
+    /** {@code off}, {@code prefer} or {@code require}; empty: the former switch decides. */
+    public static final String MFA_MODE = "gouvconnectMfa";
+    /** Read-only in the console: the doctor's verdict, written on save. */
+    public static final String CONNECTION_STATUS = "gouvconnectConnectionStatus";
     public static final String ACCEPT_UNVERIFIED_EMAIL = "gouvconnectAcceptUnverifiedEmail";
     public static final String MAPPING = "gouvconnectMapping";
     /** Pro Santé Connect: token endpoint authentication, and the client certificate for mutual TLS. */
@@ -167,7 +172,11 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         if (value(ACR) != null) {
             policy.put("acr", value(ACR));
         }
-        policy.put("require_mfa", Boolean.parseBoolean(value(MFA)));
+        if (value(MFA_MODE) != null) {
+            policy.put("mfa", value(MFA_MODE));
+        } else {
+            policy.put("require_mfa", Boolean.parseBoolean(value(MFA)));
+        }
         policy.put("accept_unverified_email", Boolean.parseBoolean(value(ACCEPT_UNVERIFIED_EMAIL)));
         return c.toString();
     }
@@ -221,6 +230,27 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
             client.providerJson();
         } catch (GouvConnectException e) {
             throw new IllegalArgumentException(federationName() + ": " + coreMessage(e));
+        }
+        getConfig().put(CONNECTION_STATUS, connectionStatus(session, realm));
+    }
+
+    /**
+     * The doctor's verdict line, followed by each check to fix (id and message): what the
+     * read-only "Connection status" field shows after a save. The full report is at
+     * {@code GET /admin/realms/{realm}/gouvconnect/doctor/{alias}}.
+     */
+    private String connectionStatus(KeycloakSession session, RealmModel realm) {
+        try {
+            var result = Doctors.run(session, realm, this, Discovery.SAVE_TIMEOUT_MILLIS);
+            StringBuilder status = new StringBuilder(Doctors.verdictLine(result));
+            result.path("report").path("checks").forEach(c -> {
+                if ("fail".equals(c.path("verdict").asText())) {
+                    status.append(" | ").append(c.path("id").asText()).append(": ").append(c.path("message").asText());
+                }
+            });
+            return status.length() > 1000 ? status.substring(0, 1000) : status.toString();
+        } catch (RuntimeException e) {
+            return "not checked: " + e.getClass().getSimpleName();
         }
     }
 

@@ -63,8 +63,18 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
     private static final String BROKER_CODE_CHALLENGE = "BROKER_CODE_CHALLENGE";
     private static final String BROKER_CODE_CHALLENGE_METHOD = "BROKER_CODE_CHALLENGE_METHOD";
 
+    /** User-session notes: the level the provider returned, and whether a second factor was used. */
+    public static final String ACR_NOTE = "gouvconnect.acr";
+    public static final String MFA_NOTE = "gouvconnect.mfa";
+    /** Context data: {@code Identity::email_trusted} as the core answered it. */
+    static final String EMAIL_TRUSTED = "gouvconnect.email_trusted";
+    /** Client note (auth notes do not survive first-broker-login): the login's audit event (JSON, no token or secret) until the login completes. */
+    static final String AUDIT_NOTE = "gouvconnect.audit";
+
     private final GouvConnectConfig gcConfig;
     private final NativeClient core;
+    /** The broker's event builder of this request (the provider lives for one request). */
+    private EventBuilder event;
 
     public GouvConnectIdentityProvider(KeycloakSession session, GouvConnectConfig config) {
         super(session, config);
@@ -156,6 +166,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
 
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        this.event = event;
         return new Endpoint(callback, realm, event, this);
     }
 
@@ -209,6 +220,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
                 }
             }
             event.event(EventType.IDENTITY_PROVIDER_LOGIN);
+            refusalDetails(event, provider.gcConfig, refused);
             event.error(Errors.IDENTITY_PROVIDER_LOGIN_FAILURE);
             return ErrorPage.error(session, authSession, Response.Status.fromStatusCode(refused.getErrorCode().status()),
                     refusal(refused).getMessageCode());
@@ -221,6 +233,17 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             if (request == null) {
                 return null;
             }
+            try {
+                return sendToken(request, config);
+            } catch (IdentityBrokerException e) {
+                if (e.getCause() instanceof GouvConnectException g) {
+                    refusalDetails(event, config, g);
+                }
+                throw e;
+            }
+        }
+
+        private SimpleHttpRequest sendToken(SimpleHttpRequest request, GouvConnectConfig config) {
             if (!config.isMutualTls()) {
                 return TokenExchange.sendNow(request);
             }
@@ -262,6 +285,10 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
 
     private String loginOptions(AuthenticationRequest request) {
         var options = JSON.createObjectNode();
+        String acr = requestedAcr(request.getAuthenticationSession());
+        if (acr != null) {
+            options.put("acr", acr);
+        }
         String loginHint = request.getAuthenticationSession().getClientNote("login_hint");
         if (loginHint != null && loginHint.contains("@") && "proconnect".equals(gcConfig.getKind())) {
             options.put("login_hint", loginHint);
@@ -269,12 +296,69 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         return options.toString();
     }
 
+    /**
+     * The level a realm client asked Keycloak for ({@code acr_values}, or the {@code acr} of the
+     * {@code claims} parameter's id_token), forwarded as this login's minimum: the first value
+     * the core knows for this federation (others — e.g. Keycloak LoA names — are ignored), and
+     * only when it is at least the configured minimum (never lowered).
+     */
+    private String requestedAcr(AuthenticationSessionModel authSession) {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        String acrValues = authSession.getClientNote("acr_values");
+        if (acrValues != null) {
+            values.addAll(java.util.List.of(acrValues.trim().split("\\s+")));
+        }
+        String claims = authSession.getClientNote("claims");
+        if (claims != null) {
+            try {
+                JsonNode acr = JSON.readTree(claims).path("id_token").path("acr");
+                if (acr.hasNonNull("value")) {
+                    values.add(acr.get("value").asText());
+                }
+                acr.path("values").forEach(v -> values.add(v.asText()));
+            } catch (IOException e) {
+                // Keycloak already refused an unreadable claims parameter; nothing to forward.
+            }
+        }
+        String configured = gcConfig.getConfig().get(GouvConnectConfig.ACR);
+        java.util.Set<String> floor = accepted(configured);
+        for (String value : values) {
+            java.util.Set<String> wanted = accepted(value);
+            if (value.isEmpty() || wanted == null) {
+                continue;
+            }
+            // Stronger or equal: every value it accepts, the configured minimum accepts too.
+            if (floor == null || floor.containsAll(wanted)) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** The acr values the core accepts for a minimum; null: any (no minimum) or unknown value. */
+    private java.util.Set<String> accepted(String minimum) {
+        if (minimum == null || minimum.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode list = JSON.readTree(NativeClient.acceptedAcr(gcConfig.getKind(), minimum, false));
+            if (list.isNull()) {
+                return null;
+            }
+            java.util.Set<String> set = new java.util.HashSet<>();
+            list.forEach(v -> set.add(v.asText()));
+            return set;
+        } catch (GouvConnectException | IOException e) {
+            return null;
+        }
+    }
+
     @Override
     public BrokeredIdentityContext getFederatedIdentity(String response) {
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
         String pending = authSession == null ? null : authSession.getClientNote(PENDING_NOTE);
         if (pending == null) {
-            throw refusal(new GouvConnectException("no_pending_login", "no login in progress for this session"));
+            throw refuse(new GouvConnectException("no_pending_login", "no login in progress for this session"));
         }
         try {
             AccessTokenResponse tokens = JsonSerialization.readValue(response, AccessTokenResponse.class);
@@ -296,9 +380,82 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             authSession.removeClientNote(PENDING_NOTE);
             return context(login, tokens, response);
         } catch (GouvConnectException e) {
-            throw refusal(e);
+            throw refuse(e);
         } catch (IOException e) {
-            throw refusal(new GouvConnectException("provider_unavailable", "userinfo: " + e.getClass().getSimpleName()));
+            throw refuse(new GouvConnectException("provider_unavailable", "userinfo: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    /** {@link #refusal}, with the refusal's details on this request's event. */
+    private IdentityBrokerException refuse(GouvConnectException e) {
+        if (event != null) {
+            refusalDetails(event, gcConfig, e);
+        }
+        return refusal(e);
+    }
+
+    /**
+     * A refused login's details on Keycloak's event (stored with the realm's events when they
+     * are on): the federation and the stable code. Never a token, secret, code, state or nonce.
+     */
+    static void refusalDetails(EventBuilder event, GouvConnectConfig config, GouvConnectException e) {
+        event.detail("gouvconnect_event", "login_refused");
+        event.detail("gouvconnect_provider", config.getKind());
+        event.detail("gouvconnect_code", e.getCode());
+    }
+
+    /**
+     * A login's details on Keycloak's event (the LOGIN event that follows, or the first-broker
+     * login's): the core's audit event fields — federation, sub, acr, ProConnect's idp_id and
+     * SIRET — prefixed {@code gouvconnect_}. The core's event carries no token or secret.
+     */
+    private void loginDetails(JsonNode audit, AuthenticationSessionModel authSession) {
+        if (audit == null) {
+            return;
+        }
+        if (event != null) {
+            loginDetails(event, audit);
+        }
+        // A new user goes through first-broker-login: Keycloak's LOGIN event is then built by a
+        // later request, which authenticationFinished completes from this note.
+        if (authSession != null) {
+            authSession.setClientNote(AUDIT_NOTE, audit.toString());
+        }
+    }
+
+    private static void loginDetails(EventBuilder event, JsonNode audit) {
+        event.detail("gouvconnect_event", audit.path("event").asText());
+        for (String field : new String[] {"provider", "sub", "acr", "idp_id", "siret"}) {
+            if (audit.hasNonNull(field)) {
+                event.detail("gouvconnect_" + field, audit.get(field).asText());
+            }
+        }
+    }
+
+    /**
+     * After first-broker-login (another request than the provider's callback, whose event
+     * builder this provider never sees): an {@code IDENTITY_PROVIDER_FIRST_LOGIN} event with the
+     * login's gouvconnect details, so that a new user's login is in the event store too.
+     */
+    private void firstLoginEvent(AuthenticationSessionModel authSession) {
+        String audit = authSession.getClientNote(AUDIT_NOTE);
+        authSession.removeClientNote(AUDIT_NOTE);
+        if (audit == null || event != null) {
+            return;
+        }
+        try {
+            RealmModel realm = authSession.getRealm();
+            EventBuilder first = new EventBuilder(realm, session, session.getContext().getConnection())
+                    .event(EventType.IDENTITY_PROVIDER_FIRST_LOGIN)
+                    .client(authSession.getClient())
+                    .detail("identity_provider", getConfig().getAlias());
+            if (authSession.getAuthenticatedUser() != null) {
+                first.user(authSession.getAuthenticatedUser());
+            }
+            loginDetails(first, JSON.readTree(audit));
+            first.success();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("gouvconnect: login event not recorded: %s", e.getClass().getSimpleName());
         }
     }
 
@@ -346,6 +503,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         context.setIdp(this);
         context.getContextData().put(IDENTITY, identity.toString());
         context.getContextData().put(MAPPED, login.get("mapped").toString());
+        context.getContextData().put(EMAIL_TRUSTED, login.path("email_trusted").asBoolean(false));
+        loginDetails(login.get("audit"), session.getContext().getAuthenticationSession());
         // Keycloak's own bookkeeping: stored tokens, id_token for logout.
         context.getContextData().put(FEDERATED_ACCESS_TOKEN_RESPONSE, tokens);
         if (Boolean.TRUE.equals(getConfig().isStoreToken())) {
@@ -357,24 +516,22 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             context.getContextData().put(VALIDATED_ID_TOKEN,
                     new JWSInput(tokens.getIdToken()).readJsonContent(IDToken.class));
         } catch (JWSInputException e) {
-            throw refusal(new GouvConnectException("malformed_response", "unreadable id_token"));
+            throw refuse(new GouvConnectException("malformed_response", "unreadable id_token"));
         }
         return context;
     }
 
     /**
-     * {@code emailVerified} follows the identity rather than only the "Trust email" switch: an
-     * email the provider marks verified, or a ProConnect email left unmarked (ProConnect sends
-     * no {@code email_verified}; an identity provider's explicit word arrives in
-     * {@code custom.email_verified}, which the core reads into the identity), is verified; an
-     * email marked unverified is not (it only got here with "Accept unverified email" on); no
-     * email, nothing verified. "Trust email" on keeps Keycloak's meaning: every email from this
+     * {@code emailVerified} follows the core's {@code Identity::email_trusted} (the provider
+     * marked the email verified, or — ProConnect, which sends no {@code email_verified} — its
+     * identity provider did not mark it unverified; no email, nothing verified) rather than only
+     * the "Trust email" switch. "Trust email" on keeps Keycloak's meaning: every email from this
      * provider is verified.
      */
     @Override
     protected void setEmailVerified(UserModel user, BrokeredIdentityContext context) {
-        Object identityJson = context.getContextData().get(IDENTITY);
-        if (identityJson == null || Boolean.TRUE.equals(getConfig().isTrustEmail())) {
+        Object trusted = context.getContextData().get(EMAIL_TRUSTED);
+        if (trusted == null || Boolean.TRUE.equals(getConfig().isTrustEmail())) {
             super.setEmailVerified(user, context);
             return;
         }
@@ -385,16 +542,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         if (!isNewUser && (email == null || email.equalsIgnoreCase(user.getEmail()))) {
             return;
         }
-        try {
-            JsonNode identity = JSON.readTree(identityJson.toString());
-            JsonNode verified = identity.get("email_verified");
-            boolean isVerified = verified != null && verified.isBoolean()
-                    ? verified.asBoolean()
-                    : "proconnect".equals(gcConfig.getKind()) && email != null;
-            user.setEmailVerified(isVerified);
-        } catch (IOException e) {
-            user.setEmailVerified(false);
-        }
+        user.setEmailVerified(Boolean.TRUE.equals(trusted));
     }
 
     private static String text(JsonNode node, String field) {
@@ -413,6 +561,23 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         AccessTokenResponse tokens = (AccessTokenResponse) context.getContextData().get(FEDERATED_ACCESS_TOKEN_RESPONSE);
         if (tokens != null && tokens.getIdToken() != null) {
             authSession.setUserSessionNote(FEDERATED_ID_TOKEN, tokens.getIdToken());
+        }
+        firstLoginEvent(authSession);
+        // The level the provider returned, for the realm's clients: a "User Session Note"
+        // mapper (note gouvconnect.acr) puts it into their tokens.
+        Object identityJson = context.getContextData().get(IDENTITY);
+        if (identityJson != null) {
+            try {
+                JsonNode identity = JSON.readTree(identityJson.toString());
+                String acr = text(identity, "acr");
+                if (acr != null) {
+                    authSession.setUserSessionNote(ACR_NOTE, acr);
+                }
+                authSession.setUserSessionNote(MFA_NOTE, String.valueOf(identity.path("mfa").asBoolean(false)));
+            } catch (IOException e) {
+                // The identity came from the core: unreadable only if something is badly wrong.
+                LOG.warn("gouvconnect: unreadable identity, no acr session note");
+            }
         }
     }
 }

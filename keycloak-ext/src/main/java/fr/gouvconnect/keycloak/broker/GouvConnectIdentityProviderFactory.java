@@ -65,6 +65,16 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
                 ProviderConfigProperty.STRING_TYPE, null);
         logout.setReadOnly(true);
         builder.property(logout);
+        // Read-only: the doctor's verdict, written on save (GouvConnectConfig.validate).
+        ProviderConfigProperty status = new ProviderConfigProperty(GouvConnectConfig.CONNECTION_STATUS,
+                "Connection status",
+                "The going-live checks run against " + federationName() + " when you save: discovery, issuer, keys, "
+                        + "credentials (a token request with an invalid code must not answer invalid_client), clock, "
+                        + "scopes, acr. Save again to refresh. The full report: GET /admin/realms/<realm>/gouvconnect/doctor/<alias> "
+                        + "(add ?format=text), with the \"manage identity providers\" role.",
+                ProviderConfigProperty.STRING_TYPE, null);
+        status.setReadOnly(true);
+        builder.property(status);
         builder.property().name(GouvConnectConfig.ENVIRONMENT).label("Environment")
                 .helpText("The " + federationName() + " environment your client is registered in (ignored when a custom issuer is set).")
                 .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0)).add()
@@ -74,11 +84,17 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
                         + ". Its discovery document is fetched when you save.")
                 .type(ProviderConfigProperty.STRING_TYPE).add()
                 .property().name(GouvConnectConfig.ACR).label("Minimum acr")
-                .helpText("The authentication level required; the returned acr is always checked.")
+                .helpText("The authentication level required; the returned acr is always checked."
+                        + ("prosanteconnect".equals(kind()) ? " eidas2: card required (CPS card login; eidas1 is still requested)." : "")
+                        + " A realm client may ask for a higher level (acr_values or claims): it is forwarded.")
                 .type(ProviderConfigProperty.LIST_TYPE).options(acrLevels()).add()
-                .property().name(GouvConnectConfig.MFA).label("Require MFA")
-                .helpText("On: only logins with a second factor are accepted; others are refused with mfa_required. "
-                        + mfaHelp() + ".")
+                .property().name(GouvConnectConfig.MFA_MODE).label("MFA")
+                .helpText("off: no second factor asked (whether one happened is still known); prefer: asked for, a login "
+                        + "without one accepted; require: only logins with a second factor, others refused with mfa_required. "
+                        + "Empty: the former \"Require MFA\" switch decides. " + mfaHelp() + ".")
+                .type(ProviderConfigProperty.LIST_TYPE).options("", "off", "prefer", "require").add()
+                .property().name(GouvConnectConfig.MFA).label("Require MFA (former switch)")
+                .helpText("Kept for existing configurations: on is MFA \"require\". Ignored when MFA above is set.")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
                 .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("Accept unverified email")
                 .helpText("Off by default: an email the provider marks unverified refuses the login (email_not_verified).")
