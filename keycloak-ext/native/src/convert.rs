@@ -11,6 +11,8 @@ use jni::{jni_sig, jni_str, Env};
 pub struct Failure {
     pub code: &'static str,
     pub message: String,
+    /// The provider's OAuth error word (filtered by the core), when it reported one.
+    pub provider_error: Option<String>,
 }
 
 impl From<gouvconnect::Error> for Failure {
@@ -18,6 +20,7 @@ impl From<gouvconnect::Error> for Failure {
         Failure {
             code: e.code().as_str(),
             message: e.message().to_string(),
+            provider_error: e.provider_error().map(|p| p.error.clone()),
         }
     }
 }
@@ -29,6 +32,7 @@ impl From<jni::errors::Error> for Failure {
         Failure {
             code: "invalid_request",
             message: format!("JNI: {e}"),
+            provider_error: None,
         }
     }
 }
@@ -37,6 +41,7 @@ pub fn invalid(message: impl Into<String>) -> Failure {
     Failure {
         code: "invalid_request",
         message: message.into(),
+        provider_error: None,
     }
 }
 
@@ -72,6 +77,7 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowGouvConnect {
             &Failure {
                 code: gouvconnect::ErrorCode::InternalError.as_str(),
                 message: "unexpected failure in the native core".into(),
+                provider_error: None,
             },
         );
         Ok(T::default())
@@ -93,6 +99,15 @@ fn throw(env: &mut Env<'_>, failure: &Failure) {
             jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
             &[JValue::Object(&code), JValue::Object(&message)],
         )?;
+        if let Some(word) = &failure.provider_error {
+            let word = env.new_string(word)?;
+            env.call_method(
+                &exception,
+                jni_str!("setProviderError"),
+                jni_sig!("(Ljava/lang/String;)V"),
+                &[JValue::Object(&word)],
+            )?;
+        }
         let exception = env.cast_local::<JThrowable>(exception)?;
         env.throw(exception)
     })();

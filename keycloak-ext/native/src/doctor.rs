@@ -65,6 +65,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_doctorCreate<'loc
             Some(text) => serde_json::from_str(&text).map_err(|e| Failure {
                 code: ErrorCode::InvalidConfig.as_str(),
                 message: format!("invalid doctor options: {e}"),
+                provider_error: None,
             })?,
             None => DoctorOptions::default(),
         };

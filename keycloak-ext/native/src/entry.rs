@@ -25,6 +25,7 @@ fn client(handle: jlong) -> Outcome<Arc<Client>> {
         return Err(Failure {
             code: ErrorCode::InvalidConfig.as_str(),
             message: "the client is closed".into(),
+            provider_error: None,
         });
     }
     let ptr = handle as *const Client;
@@ -123,6 +124,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginLogin<
             Some(text) => serde_json::from_str(&text).map_err(|e| Failure {
                 code: ErrorCode::InvalidRequest.as_str(),
                 message: format!("invalid login options: {e}"),
+                provider_error: None,
             })?,
             None => LoginOptions::default(),
         };

@@ -425,6 +425,7 @@ test('Keycloak\'s event store gets gouvconnect details on a login and on a refus
     assert.ok(refusal, JSON.stringify(errors.map((e) => e.details)));
     assert.equal(refusal.details.gouvconnect_event, 'login_refused');
     assert.equal(refusal.details.gouvconnect_provider, 'proconnect');
+    assert.equal(refusal.details.gouvconnect_provider_error, undefined);
     // No token, code, state or nonce in any gouvconnect detail.
     for (const e of [...first, ...logins, ...errors]) {
       for (const [key, value] of Object.entries(e.details ?? {})) {
@@ -709,13 +710,25 @@ test('console realm: a wrong client secret shows invalid_client, telling to chec
 });
 
 test('console realm: a user who cancels at the provider sees provider_access_denied', async () => {
-  await ensureConsoleRealm();
-  const result = await login(new Browser(), 'proconnect', CANCEL, null, CONSOLE_REALM);
-  assert.equal(result.location, undefined, 'no redirect back to the app');
-  assert.equal(result.response.status, 403);
-  const message = errorMessage(result.body);
-  assert.match(message, /\(provider_access_denied\)/, message);
-  assert.match(message, /annulée ou refusée/, message);
+  const api = await ensureConsoleRealm();
+  const config = await api('GET', '/events/config');
+  await api('PUT', '/events/config', { ...config, eventsEnabled: true });
+  const since = Date.now() - 1000;
+  try {
+    const result = await login(new Browser(), 'proconnect', CANCEL, null, CONSOLE_REALM);
+    assert.equal(result.location, undefined, 'no redirect back to the app');
+    assert.equal(result.response.status, 403);
+    const message = errorMessage(result.body);
+    assert.match(message, /\(provider_access_denied\)/, message);
+    assert.match(message, /annulée ou refusée/, message);
+    // The event names the code and the provider's own error word.
+    const refusal = (await events(api, 'IDENTITY_PROVIDER_LOGIN_ERROR', since))
+      .find((e) => e.details?.gouvconnect_code === 'provider_access_denied');
+    assert.ok(refusal, 'a refusal event');
+    assert.equal(refusal.details.gouvconnect_provider_error, 'access_denied');
+  } finally {
+    await api('PUT', '/events/config', config);
+  }
 });
 
 test('console realm: a mapping with broken JSON is refused on save with the core\'s message', async () => {

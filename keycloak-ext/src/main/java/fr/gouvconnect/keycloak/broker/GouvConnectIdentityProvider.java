@@ -396,12 +396,16 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
 
     /**
      * A refused login's details on Keycloak's event (stored with the realm's events when they
-     * are on): the federation and the stable code. Never a token, secret, code, state or nonce.
+     * are on): the federation, the stable code and, when the provider reported one, its OAuth
+     * error word (filtered by the core). Never a token, secret, code, state or nonce.
      */
     static void refusalDetails(EventBuilder event, GouvConnectConfig config, GouvConnectException e) {
         event.detail("gouvconnect_event", "login_refused");
         event.detail("gouvconnect_provider", config.getKind());
         event.detail("gouvconnect_code", e.getCode());
+        if (e.getProviderError() != null) {
+            event.detail("gouvconnect_provider_error", e.getProviderError());
+        }
     }
 
     /**
