@@ -5,9 +5,9 @@ checks with `cryptography`, i.e. OpenSSL).
 The same work for every contender, on the shared vectors (fixed keys, tokens and `now`):
 parse the pending login and the token response; verify the id_token (signature with the JWKS
 key named by `kid`, iss, aud, azp, exp, iat with 30 s leeway, nonce); verify the signed userinfo
-JWT (signature, iss, aud) and that its `sub` equals the id_token's; build the identity (DESIGN
-§4). Each peer's identity is checked once against the vector's expected identity, so a peer
-cannot win by skipping work.
+JWT (signature, iss, aud) and that its `sub` equals the id_token's; build the identity
+(docs/architecture.md §4). Each peer's identity is checked once against the vector's expected
+identity, so a peer cannot win by skipping work.
 
 Measurements are interleaved (ours, PyJWT, joserfc, floor, in a rotating order each round) so
 the noise of a shared machine hits every contender alike; medians over the rounds are reported
