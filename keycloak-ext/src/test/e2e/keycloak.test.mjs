@@ -748,11 +748,16 @@ test('console realm: a mapping with broken JSON is refused on save with the core
   await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
 });
 
-test('console realm: a mapping path outside the identity is refused on save', { todo: 'needs the core to know the identity paths (Mapping::validate)' }, async () => {
+test('console realm: a mapping path outside the identity is refused on save', async () => {
   const api = await ensureConsoleRealm();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   await assert.rejects(api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, gouvconnectMapping: '{"fields": {"siret": "proconect.siret"}}' } }), (e) => e.status === 400);
+    clientSecret: PC_SECRET, gouvconnectMapping: '{"fields": {"siret": "proconect.siret"}}' } }), (e) => {
+    assert.equal(e.status, 400, e.message);
+    // The core's message names the misspelt part and what the identity has there.
+    assert.match(JSON.parse(e.body).errorMessage, /proconect/);
+    return true;
+  });
 });
 
 test('console realm: a custom issuer without its discovery is refused on save, naming the URL tried', async () => {

@@ -27,7 +27,7 @@ import org.keycloak.http.simple.SimpleHttpResponse;
  * <p>Keycloak's broker turns every failure of the token request into its generic "unexpected
  * error" page, with HTTP 500 for a timeout or a refused connection. Sending the request here
  * first lets the user see the core's code instead, as on the Django and Express hosts
- * (DESIGN §5): {@code provider_unavailable} for a timeout, a connection failure, a 5xx or an
+ * (docs/architecture.md §5): {@code provider_unavailable} for a timeout, a connection failure, a 5xx or an
  * unreadable error, {@code provider_error} for an OAuth error. A 200 answer is then handed to
  * Keycloak's code unchanged (replayed, the provider is not asked twice). The answer is judged by
  * the core's rule (size, status, OAuth error, JSON carrying the tokens), as in Python and Node.
