@@ -14,7 +14,8 @@ rm -rf "$main"
 # scripts) and with the prebuilt packages as optional dependencies (what `napi prepublish` does).
 mkdir -p "$main/native/core" "$main/native/bindings-node"
 (cd bindings-node && cp -r index.js index.d.ts native-loader.js install.js README.md express "$main/")
-cp -r core/Cargo.toml core/src core/examples "$main/native/core/"
+# core/data: tables the core compiles in (include_str!), e.g. the PSC code labels.
+cp -r core/Cargo.toml core/src core/data core/examples "$main/native/core/"
 cp -r bindings-node/Cargo.toml bindings-node/build.rs bindings-node/src "$main/native/bindings-node/"
 cp Cargo.lock "$main/native/"
 python3 - Cargo.toml "$main/native/Cargo.toml" <<'PY'
