@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { AuditEvent, AuditEventKind, ClientConfig, DoctorReport, Identity, ProviderName } from '..';
+import type { AuditEvent, AuditEventKind, ClientConfig, DoctorReport, GouvConnectError, Identity, ProviderName } from '..';
 
 export interface ProviderOptions extends Omit<ClientConfig, 'provider' | 'redirect_uri' | 'post_logout_redirect_uri'> {
   /**
@@ -78,7 +78,24 @@ export interface AuthOptions {
   practice?: boolean | { path?: string };
   /** A support page or `mailto:` link shown on the error pages (with the way back of a refused step-up). */
   supportURL?: string;
+  /**
+   * `true` (default): a failure of gouvconnect's routes (and of requiresAcr/requiresGroup) goes
+   * to the provided `errorHandler({ supportURL })`, which renders the error page. `false`: it goes
+   * to the application's own `(err, req, res, next)` handlers as `next(err)`, a
+   * `GouvConnectExpressError`; mount `errorHandler()` there to keep the page for some.
+   */
+  errorPage?: boolean;
 }
+
+/** What gouvconnect hands to `next(err)`: a GouvConnectError with the user's message. */
+export interface GouvConnectExpressError extends GouvConnectError {
+  /** The short French sentence for the user, as on the error page. */
+  readonly userMessage: string;
+  /** For `internal_error`: the original failure (a session store error, a bug). */
+  readonly cause?: unknown;
+}
+
+export type ErrorHandler = (err: unknown, req: any, res: any, next: (err?: unknown) => void) => void;
 
 export interface GouvConnectContext {
   readonly identity: Identity | null;
@@ -97,9 +114,9 @@ export interface GouvConnectResponse {
   /**
    * Sends the signed-in user through a step-up login at `level` (what `requiresAcr` does for a
    * GET), back to `next` (default: this request's URL); `mfa` also requires MFA. Failures are
-   * answered with the error page.
+   * answered with the error page, or given to `onError` (a route's `next`) with `errorPage: false`.
    */
-  stepUp(level: string, options?: { next?: string; mfa?: boolean }): Promise<void>;
+  stepUp(level: string, options?: { next?: string; mfa?: boolean }, onError?: (err: unknown) => void): Promise<void>;
 }
 
 type Handler = (req: any, res: any, next: (err?: unknown) => void) => void;
@@ -136,6 +153,13 @@ export interface DoctorResult {
 }
 
 export declare function auth(options: AuthOptions): GouvConnectMiddleware;
+/**
+ * The provided error handler: renders the error page of a GouvConnectError (its code, the user's
+ * message, `err.status`, `supportURL`'s link) and passes anything else (or an error after the
+ * headers were sent) to `next(err)`. `app.use(errorHandler())` after the routes, with
+ * `auth({ errorPage: false })`.
+ */
+export declare function errorHandler(options?: { supportURL?: string }): ErrorHandler;
 /**
  * The going-live checks of auth(options) against the live providers (what `npx gouvconnect
  * doctor` runs): redirect URIs derived as auth() derives them; a `redirect_uri` given in a

@@ -10,6 +10,12 @@ const {
 } = require('..');
 const { createPracticePicker, requiresPractice } = require('./practice');
 
+// Each stable code's French message for the user (the core's table, as on the error page).
+const USER_MESSAGES = new Map(require('../native-loader.js').loadNative().errorCodes()
+  .map((c) => [c.code, c.userMessage]));
+// On `res`: whether auth() hands errors to the application's error handler (errorPage: false).
+const PASS_ERRORS = Symbol('gouvconnect.passErrors');
+
 const DEFAULT_ROUTES = {
   login: '/auth/login',
   callback: '/auth/callback',
@@ -161,6 +167,10 @@ function plan(options) {
  *                       "not logged in" at the provider brings the visitor back, anonymous
  * options.supportURL    a support page or `mailto:` link offered on the error pages (with the
  *                       way back after a refused step-up)
+ * options.errorPage     true (default): a failure of gouvconnect's routes goes, as `next(err)`
+ *                       would, to errorHandler({ supportURL }) at the end of auth()'s own chain,
+ *                       which renders the error page; false: it goes to the application's own
+ *                       `(err, req, res, next)` handlers with `next(err)`
  *
  * The returned middleware is an EventEmitter (as Express's own `app` is): `'event'` with every
  * login event, and each event under its own name (`'login_succeeded'`, `'login_refused'`,
@@ -175,6 +185,11 @@ function auth(options) {
   }
   const silent = silentSettings(options.silentLogin, names);
   const supportURL = supportLink(options.supportURL);
+  if (options.errorPage !== undefined && typeof options.errorPage !== 'boolean') {
+    throw configError('`errorPage` must be true (the provided error page) or false (errors go to next(err))');
+  }
+  const passErrors = options.errorPage === false;
+  const errorPage = errorHandler({ supportURL });
   // Pro Santé Connect: the practice a professional with several acts for (express/practice.js).
   const picker = createPracticePicker(options.practice, { mapping, save, afterLogin: template.afterLogin });
   if (picker.enabled) publicRoutes.practice = picker.path;
@@ -439,7 +454,13 @@ function auth(options) {
     );
   }
 
-  function renderError(req, res, error) {
+  /**
+   * A failure of gouvconnect's routes: logged here, then handed on as `next(err)` would — to the
+   * provided error page (errorHandler) by default, or with errorPage: false to the application's
+   * error handlers — as a GouvConnectError with `.code`, `.status` and `.userMessage` (anything
+   * else, a session store failure or a bug, becomes `internal_error` with the original as `cause`).
+   */
+  function fail(req, res, next, error) {
     const known = error instanceof GouvConnectError;
     const code = known ? error.code : 'internal_error';
     // The core's message says what went wrong for the operator (the provider's own error text,
@@ -450,11 +471,10 @@ function auth(options) {
     else if (error) fields.detail = `${error.name || 'Error'}: ${String(error.message || '').slice(0, 300)}`;
     logger.error('gouvconnect error', fields);
     if (res.headersSent) return;
-    const page = withAlternative(errorPageHtml(known ? error.code : 'internal_error', '/'),
-      known ? error.alternative : undefined, supportURL);
-    res.status(known ? error.status : 500).type('html').send(page);
+    const handed = asGouvConnectError(error);
+    if (passErrors && typeof next === 'function') return next(handed);
+    errorPage(handed, req, res, next || (() => {}));
   }
-
   const middleware = function gouvconnect(req, res, next) {
     if (!req.session) {
       return next(new GouvConnectError('invalid_config', 'gouvconnect/express needs express-session mounted before auth()'));
@@ -467,13 +487,14 @@ function auth(options) {
     req.gouvconnect = context(req, publicRoutes);
     res.gouvconnect = {
       /** Starts a step-up login of the signed-in user at `level` (see requiresAcr). */
-      stepUp: (level, opts = {}) => stepUp(req, res, level, opts).catch((error) => {
+      stepUp: (level, opts = {}, onError = undefined) => stepUp(req, res, level, opts).catch((error) => {
         const current = state(req).login;
         if (current) publish(req, refusal(current.provider, error));
-        renderError(req, res, error);
+        fail(req, res, onError, error);
       }),
     };
-    if (picker.handles(req)) return picker.handle(req, res).catch((error) => renderError(req, res, error));
+    Object.defineProperty(res.gouvconnect, PASS_ERRORS, { value: passErrors });
+    if (picker.handles(req)) return picker.handle(req, res).catch((error) => fail(req, res, next, error));
     const route = mounted.find((r) => r.method === req.method && r.path === req.path);
     if (!route) {
       // The common case (a signed-in user within the session's lifetime, no silent login to
@@ -487,7 +508,7 @@ function auth(options) {
           logger.warn('gouvconnect silent login not started', { code: error instanceof GouvConnectError ? error.code : 'internal_error', detail: error && error.message });
           return next();
         }
-        renderError(req, res, error);
+        fail(req, res, next, error);
       });
     }
     Promise.resolve()
@@ -495,7 +516,7 @@ function auth(options) {
       .catch((error) => {
         // A login that ended in an error, on its way to the provider or back.
         if (route.provider) publish(req, refusal(route.provider, error));
-        renderError(req, res, error);
+        fail(req, res, next, error);
       });
   };
 
@@ -726,8 +747,41 @@ const save = (req) => promisify(req, 'save');
 const regenerate = (req) => promisify(req, 'regenerate');
 const destroy = (req) => promisify(req, 'destroy');
 
-function deny(res, code, message) {
-  const error = new GouvConnectError(code, message);
+/** The error as gouvconnect hands it on: a GouvConnectError with its user message. */
+function asGouvConnectError(error) {
+  let handed = error;
+  if (!(error instanceof GouvConnectError)) {
+    handed = new GouvConnectError('internal_error', 'unexpected failure in gouvconnect/express');
+    Object.defineProperty(handed, 'cause', { value: error, enumerable: false, configurable: true });
+  }
+  if (handed.userMessage === undefined) {
+    Object.defineProperty(handed, 'userMessage', {
+      value: USER_MESSAGES.get(handed.code) ?? USER_MESSAGES.get('internal_error'), enumerable: false, configurable: true,
+    });
+  }
+  return handed;
+}
+
+/**
+ * The provided error handler, `(err, req, res, next)`: renders the error page of a
+ * GouvConnectError (the stable code, the user's message, `err.status`; the way back of a refused
+ * step-up; `supportURL`'s link) and passes anything else, or an error after the headers were
+ * sent, to `next(err)`. auth() ends its own chain with one; with `errorPage: false`, mount it
+ * (or your own) after your routes: `app.use(errorHandler({ supportURL }))`.
+ */
+function errorHandler(options = {}) {
+  const supportURL = supportLink(options && options.supportURL);
+  return function gouvconnectErrorHandler(err, req, res, next) {
+    if (!(err instanceof GouvConnectError) || res.headersSent) return next(err);
+    const page = withAlternative(errorPageHtml(err.code, '/'), err.alternative, supportURL);
+    res.status(err.status).type('html').send(page);
+  };
+}
+
+/** A refusal by requiresAcr/requiresGroup: the error page in place, or next(err) with errorPage: false. */
+function deny(res, next, code, message) {
+  const error = asGouvConnectError(new GouvConnectError(code, message));
+  if (res.gouvconnect && res.gouvconnect[PASS_ERRORS]) return next(error);
   res.status(error.status).type('html').send(errorPageHtml(code, '/'));
 }
 
@@ -776,9 +830,9 @@ function requiresAcr(level, options = {}) {
     }
     if (satisfied) return next();
     if (req.method === 'GET' && res.gouvconnect && options.stepUp !== false) {
-      return res.gouvconnect.stepUp(level, { next: req.originalUrl, mfa });
+      return res.gouvconnect.stepUp(level, { next: req.originalUrl, mfa }, next);
     }
-    return deny(res, 'acr_insufficient', `acr ${level} required`);
+    return deny(res, next, 'acr_insufficient', `acr ${level} required`);
   };
 }
 
@@ -788,7 +842,7 @@ function requiresGroup(name) {
     const ctx = req.gouvconnect;
     if (!ctx || !ctx.isAuthenticated()) return res.status(401).json({ error: 'not_authenticated' });
     if (ctx.groups.includes(name)) return next();
-    return deny(res, 'access_denied', `group ${name} required`);
+    return deny(res, next, 'access_denied', `group ${name} required`);
   };
 }
 
@@ -803,4 +857,4 @@ function loginButton(provider, options = {}) {
   return buttonHtml(provider, action, options.next ?? null);
 }
 
-module.exports = { auth, doctor, requiresAuth, requiresAcr, requiresGroup, requiresPractice, loginButton, BUTTON_CSS };
+module.exports = { auth, doctor, errorHandler, requiresAuth, requiresAcr, requiresGroup, requiresPractice, loginButton, BUTTON_CSS };

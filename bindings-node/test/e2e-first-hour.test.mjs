@@ -198,6 +198,8 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
         baseURL: `http://127.0.0.1:${port}`,
         providers: { proconnect: provider('proconnect'), prosanteconnect: provider('prosanteconnect') },
         routes: { callback: '/retour/:provider', afterLogout: '/' },
+        // The emulator's doctor has several practices: no picker here, this test is about routes.
+        practice: false,
       }, port);
       try {
         for (const [name, user] of [['prosanteconnect', 'doctor'], ['proconnect', 'agent']]) {

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { Browser, freePort } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const { auth, requiresAuth, loginButton } = require('../express');
+const { auth, requiresAuth, requiresGroup, loginButton, errorHandler } = require('../express');
+const { GouvConnectError } = require('..');
 const session = require('express-session');
 
 const credentials = (name) => ({
@@ -75,6 +76,38 @@ test('routes that would collide are refused at auth(), naming the fix', () => {
   for (const baseURL of ['localhost:3000', '/app', 'ftp://app.example']) {
     assert.throws(() => auth({ baseURL, providers: TWO }), { code: 'invalid_config', message: /baseURL must be an absolute http\(s\) URL/ }, baseURL);
   }
+});
+
+test('errorPage must be a boolean', () => {
+  assert.throws(() => auth({ baseURL: 'https://app.example', providers: TWO, errorPage: 'yes' }),
+    { code: 'invalid_config', message: /`errorPage` must be true/ });
+});
+
+test('errorHandler() renders a GouvConnectError and passes anything else on', () => {
+  const handler = errorHandler({ supportURL: 'mailto:support@app.example' });
+  assert.equal(handler.length, 4, 'an Express error handler (err, req, res, next)');
+  const sent = {};
+  const res = {
+    headersSent: false,
+    status(code) { sent.status = code; return this; },
+    type(type) { sent.type = type; return this; },
+    send(body) { sent.body = body; return this; },
+  };
+  let passed = null;
+  handler(new GouvConnectError('provider_access_denied', 'cancelled'), {}, res, (e) => { passed = e; });
+  assert.equal(passed, null);
+  assert.equal(sent.status, 403);
+  assert.equal(sent.type, 'html');
+  assert.match(sent.body, /provider_access_denied/);
+  assert.match(sent.body, /id="gouvconnect-support" href="mailto:support@app.example"/);
+  const other = new Error('not ours');
+  handler(other, {}, res, (e) => { passed = e; });
+  assert.equal(passed, other, "another error goes to the app's next handler");
+  passed = null;
+  const late = new GouvConnectError('state_mismatch', 'x');
+  handler(late, {}, { ...res, headersSent: true }, (e) => { passed = e; });
+  assert.equal(passed, late, 'after the headers were sent, Express’s own handler closes the response');
+  assert.throws(() => errorHandler({ supportURL: 'javascript:alert(1)' }), { code: 'invalid_config' });
 });
 
 test('a redirect URI given in a provider is reported at startup (it is baseURL + routes.callback)', () => {
@@ -161,6 +194,75 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
         assert.match(await replay.text(), /no_pending_login/);
       } finally {
         await app.close();
+      }
+    });
+
+    test("errorPage: false hands the routes' errors to the app's error handler with next(err)", async () => {
+      const { lines, logger } = recorder();
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const app = express();
+      app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false }));
+      app.use(auth({ baseURL: base, providers: { proconnect: credentials('proconnect') }, logger, errorPage: false }));
+      app.get('/admin', requiresGroup('admins'), (req, res) => res.send('admin'));
+      app.post('/login-as', (req, res, next) => {
+        // A signed-in session without the group (the way a login leaves it).
+        req.session.gouvconnect = { login: { provider: 'proconnect', identity: { sub: 's', acr: 'eidas1' }, groups: [], fields: {}, expiresAt: Math.floor(Date.now() / 1000) + 600 } };
+        req.session.save((e) => (e ? next(e) : res.send('ok')));
+      });
+      const seen = [];
+      // eslint-disable-next-line no-unused-vars
+      app.use((err, req, res, next) => {
+        seen.push(err);
+        res.status(err.status || 500).json({ code: err.code, message: err.userMessage });
+      });
+      const server = app.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const lost = await get(`${base}/auth/callback?code=c&state=s`);
+        assert.equal(lost.status, 400);
+        const body = await lost.json();
+        assert.equal(body.code, 'session_lost');
+        assert.match(body.message, /session de connexion/);
+        assert.ok(seen.at(-1) instanceof GouvConnectError);
+        assert.ok(seen.at(-1) instanceof Error);
+        assert.equal(lines.at(-1).fields.code, 'session_lost', 'still logged by gouvconnect');
+
+        const logout = await get(`${base}/auth/logout/callback?state=x`);
+        assert.equal(logout.status, 400);
+        assert.equal((await logout.json()).code, 'logout_state_mismatch');
+
+        // requiresGroup's refusal goes the same way.
+        const browser = new Browser();
+        await browser.post(`${base}/login-as`, '');
+        const denied = await browser.get(`${base}/admin`);
+        assert.equal(denied.status, 403);
+        assert.equal((await denied.json()).code, 'access_denied');
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+
+    test('by default, the provided error page ends auth(): the app\'s error handler never sees its errors', async () => {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const app = express();
+      app.use(session({ secret: 'test-secret', resave: false, saveUninitialized: false }));
+      app.use(auth({ baseURL: base, providers: { proconnect: credentials('proconnect') }, logger: recorder().logger, supportURL: '/aide' }));
+      const seen = [];
+      // eslint-disable-next-line no-unused-vars
+      app.use((err, req, res, next) => { seen.push(err); res.status(599).send('app'); });
+      const server = app.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const logout = await get(`${base}/auth/logout/callback?state=x`);
+        assert.equal(logout.status, 400);
+        const html = await logout.text();
+        assert.match(html, /logout_state_mismatch/);
+        assert.match(html, /id="gouvconnect-support" href="\/aide"/);
+        assert.equal(seen.length, 0);
+      } finally {
+        await new Promise((r) => server.close(r));
       }
     });
   });

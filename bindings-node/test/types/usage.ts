@@ -2,7 +2,8 @@
 import express from 'express';
 import session from 'express-session';
 import { AuditEvent, Client, ErrorCode, GouvConnectError, Identity, auditEvent, doctor, safeNextPath, stepUpOptions } from 'gouvconnect';
-import { auth, doctor as doctorOf, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
+import { auth, doctor as doctorOf, errorHandler, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
+import type { GouvConnectExpressError } from 'gouvconnect/express';
 
 const app = express();
 app.use(session({ secret: 'x', resave: false, saveUninitialized: false }));
@@ -86,3 +87,13 @@ async function lowLevelStepUp(client: Client, identity: Identity): Promise<numbe
   return login.session_expires_at;
 }
 void lowLevelStepUp;
+
+// Errors handed to the app's own error handler (errorPage: false), or the provided page.
+const passing = express();
+passing.use(auth({ baseURL: 'https://app.example', providers: { proconnect: { environment: 'integration', client_id: 'id', client_secret: 's' } }, errorPage: false }));
+passing.use((err: GouvConnectExpressError, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  const status: number = err.status;
+  const text: string = `${err.code}: ${err.userMessage}`;
+  res.status(status).send(text);
+});
+passing.use(errorHandler({ supportURL: 'mailto:support@app.example' }));
