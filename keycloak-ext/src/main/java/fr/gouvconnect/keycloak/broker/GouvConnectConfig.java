@@ -21,6 +21,8 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String ENVIRONMENT = "gouvconnectEnvironment";
     public static final String ISSUER = "gouvconnectIssuer";
     public static final String ACR = "gouvconnectAcr";
+    /** Keycloak's "Accepts prompt=none forward from client" (IdentityProviderAuthenticator). */
+    public static final String ACCEPTS_PROMPT_NONE = "acceptsPromptNoneForwardFromClient";
     /** The former switch ("Require MFA"), kept working: {@code true} is {@code mfa: require}. */
     public static final String MFA = "gouvconnectRequireMfa";
     /** {@code off}, {@code prefer} or {@code require}; empty: the former switch decides. */
@@ -263,6 +265,9 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         setAuthenticateByDefault(isAuthenticateByDefault());
         setHideOnLogin(isHideOnLogin());
         setSyncMode(getSyncMode());
+        // A realm client's prompt=none goes on to the provider (silent login), whose
+        // login_required comes back to the client as Keycloak's own login_required.
+        getConfig().putIfAbsent(ACCEPTS_PROMPT_NONE, "true");
         if (getDisplayName() == null || getDisplayName().isBlank()) {
             // Keycloak's console titles an unnamed provider after its id ("Proconnect").
             setDisplayName(federationName());

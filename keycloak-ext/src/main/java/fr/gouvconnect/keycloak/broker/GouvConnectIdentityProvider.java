@@ -36,7 +36,10 @@ import org.keycloak.jose.jws.JWSInputException;
 import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.services.managers.AuthenticationSessionManager;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.IDToken;
 import org.keycloak.services.ErrorPage;
@@ -187,7 +190,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         /**
          * The provider's redirect back. An {@code error=} answer (the user cancelled, or the
          * provider could not meet the request) is judged by the core, like the other hosts
-         * (DESIGN §5): {@code provider_access_denied} for {@code access_denied}, else
+         * (docs/architecture.md §5): {@code provider_access_denied} for {@code access_denied}, else
          * {@code provider_error}, shown on Keycloak's error page with that code's status and
          * logged with the provider's (filtered) words. Keycloak's own handling would send the
          * user back to the login page without a word, and log the redirect URL with its state.
@@ -221,6 +224,12 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             }
             event.event(EventType.IDENTITY_PROVIDER_LOGIN);
             refusalDetails(event, provider.gcConfig, refused);
+            if ("login_required".equals(refused.getCode())) {
+                // A silent login (prompt=none) found nobody signed in at the provider: Keycloak
+                // answers the client login_required (its passive-login rule), no error page.
+                LOG.debugf("gouvconnect: silent login: %s", refused.getMessage());
+                return callback.error(provider.getConfig(), "login_required");
+            }
             event.error(Errors.IDENTITY_PROVIDER_LOGIN_FAILURE);
             return ErrorPage.error(session, authSession, Response.Status.fromStatusCode(refused.getErrorCode().status()),
                     refusal(refused).getMessageCode());
@@ -285,15 +294,71 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
 
     private String loginOptions(AuthenticationRequest request) {
         var options = JSON.createObjectNode();
-        String acr = requestedAcr(request.getAuthenticationSession());
+        AuthenticationSessionModel authSession = request.getAuthenticationSession();
+        String acr = requestedAcr(authSession);
         if (acr != null) {
             options.put("acr", acr);
         }
-        String loginHint = request.getAuthenticationSession().getClientNote("login_hint");
-        if (loginHint != null && loginHint.contains("@") && "proconnect".equals(gcConfig.getKind())) {
+        boolean proconnect = "proconnect".equals(gcConfig.getKind());
+        String loginHint = authSession.getClientNote("login_hint");
+        if (loginHint != null && loginHint.contains("@") && proconnect) {
             options.put("login_hint", loginHint);
         }
+        // A realm client's prompt: none (a silent login, Keycloak forwards it when the provider
+        // "accepts prompt=none forward from client"; login_required comes back to the client)
+        // or login. Other values (select_account…) are Keycloak's own business.
+        String prompt = authSession.getClientNote("prompt");
+        if ("none".equals(prompt) || "login".equals(prompt)) {
+            options.put("prompt", prompt);
+        }
+        StepUp stepUp = acr == null || "none".equals(prompt) ? null : stepUp(request.getRealm(), authSession, acr);
+        if (stepUp != null) {
+            // The core's LoginOptions::step_up: the level, ProConnect's login_hint (the user's
+            // email), a fresh authentication at PSC, and the same person required on return.
+            options.put("step_up_sub", stepUp.sub());
+            options.remove("prompt");
+            options.remove("login_hint");
+            if (proconnect) {
+                if (stepUp.email() != null && stepUp.email().contains("@")) {
+                    options.put("login_hint", stepUp.email());
+                }
+            } else {
+                options.put("prompt", "login");
+            }
+            LOG.debugf("gouvconnect: step-up to %s for a user linked to %s", acr, getConfig().getAlias());
+        }
         return options.toString();
+    }
+
+    /** The user a step-up re-authenticates: the provider's sub and the user's email. */
+    record StepUp(String sub, String email) {
+    }
+
+    /**
+     * A step-up: this browser already has a Keycloak session whose user is linked to this
+     * provider, and the level asked is above the one the session holds ({@link #ACR_NOTE}).
+     */
+    private StepUp stepUp(RealmModel realm, AuthenticationSessionModel authSession, String acr) {
+        UserSessionModel userSession;
+        try {
+            userSession = new AuthenticationSessionManager(session).getUserSession(authSession);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (userSession == null || userSession.getUser() == null) {
+            return null;
+        }
+        UserModel user = userSession.getUser();
+        FederatedIdentityModel link = session.users().getFederatedIdentity(realm, user, getConfig().getAlias());
+        if (link == null || link.getUserId() == null) {
+            return null;
+        }
+        java.util.Set<String> wanted = accepted(acr);
+        String held = userSession.getNote(ACR_NOTE);
+        if (wanted != null && held != null && wanted.contains(held)) {
+            return null;
+        }
+        return new StepUp(link.getUserId(), user.getEmail());
     }
 
     /**

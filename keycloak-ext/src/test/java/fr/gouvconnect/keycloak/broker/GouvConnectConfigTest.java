@@ -67,6 +67,8 @@ class GouvConnectConfigTest {
         assertEquals(Boolean.FALSE, stored.isStoreToken());
         assertEquals(Boolean.FALSE, stored.isTrustEmail());
         assertEquals("FORCE", stored.getConfig().get("syncMode"));
+        // A realm client's prompt=none is forwarded to the provider (silent login).
+        assertEquals("true", stored.getConfig().get(GouvConnectConfig.ACCEPTS_PROMPT_NONE));
     }
 
     @Test
