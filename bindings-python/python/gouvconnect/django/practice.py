@@ -10,6 +10,7 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import BACKEND_SESSION_KEY, load_backend
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -76,9 +77,19 @@ def _refresh_groups(request: HttpRequest, identity: dict[str, Any]) -> None:
         settings = conf.provider(str(name))
     except (KeyError, conf.ConfigurationError):
         return
-    backend = GouvConnectBackend()
+    # The backend that signed the user in (a subclass's update_user included).
+    backend: GouvConnectBackend = GouvConnectBackend()
+    path = request.session.get(BACKEND_SESSION_KEY)
+    if path:
+        try:
+            loaded = load_backend(str(path))
+        except ImportError:
+            loaded = None
+        if isinstance(loaded, GouvConnectBackend):
+            backend = loaded
     if settings.update_user:
-        backend.update_user(request.user, identity, Mapping(settings.mapping).apply(identity), settings)
+        backend.request = request
+        backend._call_update_user(request.user, identity, Mapping(settings.mapping).apply(identity), settings)
 
 
 @never_cache
