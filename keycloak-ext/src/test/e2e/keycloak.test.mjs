@@ -17,6 +17,7 @@ const { chromium } = require('playwright-core');
 
 const APP_REDIRECT = 'http://127.0.0.1:9/cb';
 const PC_SECRET = 'demo-proconnect-secret-0123456789abcdef';
+const AGENT_SUB = '2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d';
 let emulator;
 let keycloak;
 const keycloakLog = [];
@@ -44,7 +45,16 @@ async function waitFor(url, timeoutMs) {
 }
 
 before(async () => {
-  emulator = await startEmulator(['--tls-port', '0', '--tls-cert-out', tlsFile('server.pem')]);
+  // agent-mfa: Alice Martin (agent's sub) coming back at eidas2, for the step-up.
+  fs.writeFileSync(tlsFile('emulator.json'), JSON.stringify({
+    users: [{
+      id: 'agent-mfa', persona: 'proconnect', label: 'Alice Martin (eidas2)', sub: AGENT_SUB, acr: 'eidas2',
+      amr: ['pwd', 'otp', 'mfa'],
+      claims: { given_name: 'Alice', usual_name: 'Martin', email: 'alice.martin@interieur.gouv.fr', siret: '11000101300017',
+        roles: ['agent_public'], idp_id: '71144ab3-ee1a-4401-b7b3-79b44f7daeeb', custom: {} },
+    }],
+  }));
+  emulator = await startEmulator(['--tls-port', '0', '--tls-cert-out', tlsFile('server.pem'), '--config', tlsFile('emulator.json')]);
   const port = await freePort();
   const management = await freePort();
   kc = `http://127.0.0.1:${port}`;
@@ -533,6 +543,79 @@ test('levels: Pro Santé Connect "card required" (eidas2): a card login passes w
     await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, config: { ...idp.config,
       clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef' } });
   }
+});
+
+/** Follows redirects from demo-app's authorize request without choosing anyone at the emulator. */
+async function silent(browser, params = {}, seen = {}) {
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  let res = await browser.get(`${kc}/realms/gouvconnect/protocol/openid-connect/auth?` + new URLSearchParams({
+    client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
+    code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state', ...params }));
+  for (let i = 0; i < 12 && res.status >= 300 && res.status < 400; i++) {
+    const location = new URL(res.headers.get('location'), kc).href;
+    if (location.startsWith(APP_REDIRECT)) return { location, verifier };
+    if (location.startsWith(emulator.base) && new URL(location).searchParams.get('response_type') === 'code') {
+      seen.authorize = new URL(location).searchParams;
+    }
+    res = await browser.get(location);
+  }
+  return { response: res, body: await res.text(), verifier };
+}
+
+test('step-up: a client asking a higher acr (prompt=login) sends the linked user back to ProConnect; another account is refused, the session kept', async () => {
+  const api = await admin();
+  await ensureAcrMapper(api);
+  const browser = new Browser();
+  const first = await login(browser, 'proconnect', 'agent');
+  assert.ok(first.location, errorMessage(first.body ?? '').slice(0, 300));
+  const before = claimsOf((await tokens(new URL(first.location).searchParams.get('code'), first.verifier)).id_token);
+  assert.equal(before.gouvconnect_acr, 'eidas1');
+
+  // Another account at the provider: the core's step_up_user_mismatch on Keycloak's error page.
+  const stepUp = { acr_values: 'eidas2', prompt: 'login' };
+  const seen = {};
+  const other = await login(browser, 'proconnect', 'mfa', null, 'gouvconnect', { params: stepUp, seen });
+  assert.equal(other.location, undefined);
+  assert.match(errorMessage(other.body), /\(step_up_user_mismatch\)/);
+  // LoginOptions::step_up: the essential level, the user's email as login_hint, no prompt.
+  assert.equal(seen.authorize.get('login_hint'), 'alice.martin@interieur.gouv.fr');
+  assert.equal(seen.authorize.get('prompt'), null);
+  assert.deepEqual([...JSON.parse(seen.authorize.get('claims')).id_token.acr.values].sort(), ['eidas2', 'eidas3']);
+  // The session is still Alice's, at eidas1: a silent request is answered from it.
+  const kept = await silent(browser, { prompt: 'none' });
+  assert.ok(kept.location && new URL(kept.location).searchParams.get('code'), kept.location ?? kept.body?.slice(0, 300));
+  const still = claimsOf((await tokens(new URL(kept.location).searchParams.get('code'), kept.verifier)).id_token);
+  assert.equal(still.sub, before.sub);
+  assert.equal(still.gouvconnect_acr, 'eidas1');
+
+  // The same person at eidas2: the session now holds eidas2.
+  const up = await login(browser, 'proconnect', 'agent-mfa', null, 'gouvconnect', { params: stepUp });
+  assert.ok(up.location, errorMessage(up.body ?? '').slice(0, 300));
+  const after = claimsOf((await tokens(new URL(up.location).searchParams.get('code'), up.verifier)).id_token);
+  assert.equal(after.sub, before.sub);
+  assert.equal(after.gouvconnect_acr, 'eidas2');
+});
+
+test('silent login: prompt=none goes on to ProConnect; nobody signed in there → login_required to the client, no error page', async () => {
+  const seen = {};
+  const res = await silent(new Browser(), { prompt: 'none', kc_idp_hint: 'proconnect' }, seen);
+  assert.ok(res.location, `no redirect back: ${res.body?.slice(0, 300)}`);
+  const answer = new URL(res.location).searchParams;
+  assert.equal(answer.get('error'), 'login_required');
+  assert.equal(answer.get('state'), 'app-state');
+  assert.equal(seen.authorize.get('prompt'), 'none');
+
+  // Signed in at ProConnect but not at Keycloak: the silent login gets through.
+  const browser = new Browser();
+  assert.ok((await login(browser, 'proconnect', 'agent')).location);
+  browser.jar.delete(new URL(kc).host);
+  const seen2 = {};
+  const ok = await silent(browser, { prompt: 'none', kc_idp_hint: 'proconnect' }, seen2);
+  assert.ok(ok.location && new URL(ok.location).searchParams.get('code'), ok.location ?? ok.body?.slice(0, 300));
+  assert.equal(seen2.authorize.get('prompt'), 'none');
+  const claims = claimsOf((await tokens(new URL(ok.location).searchParams.get('code'), ok.verifier)).id_token);
+  assert.equal(claims.sub, (await userByEmail(await admin(), 'alice.martin@interieur.gouv.fr')).id);
 });
 
 test('click ProConnect on Keycloak\'s login page and come back logged in', async () => {
