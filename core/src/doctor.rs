@@ -269,23 +269,31 @@ impl Doctor {
     /// readable, the key matches the certificate, not expired, days left.
     pub fn check_client_certificate(&mut self, cert_pem: &[u8], key_pem: &[u8]) {
         let now = i64::try_from(self.now).unwrap_or(i64::MAX);
+        // Whole days, counted toward zero: a certificate 3 days and an hour past its end
+        // "expired 3 day(s) ago"; one with 10 days and an hour left "expires in 10 day(s)".
         match inspect_certificate(cert_pem, key_pem, now) {
-            Ok((days_left, subject)) if days_left < 0 => self.fail(
+            Ok((secs_left, subject)) if secs_left < 0 => self.fail(
                 "client_certificate",
                 format!(
                     "the certificate of {subject} expired {} day(s) ago",
-                    -days_left
+                    -secs_left / 86_400
                 ),
                 "ask the ANS for a new certificate and install it with its key",
             ),
-            Ok((days_left, subject)) if days_left < CERT_WARN_DAYS => self.warn(
+            Ok((secs_left, subject)) if secs_left / 86_400 < CERT_WARN_DAYS => self.warn(
                 "client_certificate",
-                format!("the certificate of {subject} expires in {days_left} day(s)"),
+                format!(
+                    "the certificate of {subject} expires in {} day(s)",
+                    secs_left / 86_400
+                ),
                 "renew it now: the token requests fail the day it expires",
             ),
-            Ok((days_left, subject)) => self.pass(
+            Ok((secs_left, subject)) => self.pass(
                 "client_certificate",
-                format!("certificate of {subject} and its key match; {days_left} day(s) left"),
+                format!(
+                    "certificate of {subject} and its key match; {} day(s) left",
+                    secs_left / 86_400
+                ),
             ),
             Err(problem) => self.fail("client_certificate", problem.0, problem.1),
         }
@@ -844,7 +852,7 @@ fn doctor_pending(client: &Client) -> PendingLogin {
 /// (message, fix) of a certificate problem.
 struct CertProblem(String, &'static str);
 
-/// Days left and subject of the leaf certificate, after checking that the key matches it.
+/// Seconds left and subject of the leaf certificate, after checking that the key matches it.
 fn inspect_certificate(
     cert_pem: &[u8],
     key_pem: &[u8],
@@ -896,7 +904,7 @@ fn inspect_certificate(
             "check this server's clock, or wait for the certificate's start date",
         ));
     }
-    Ok(((not_after - now).div_euclid(86_400), subject))
+    Ok((not_after - now, subject))
 }
 
 /// The public key bytes as a certificate's SubjectPublicKeyInfo holds them.
