@@ -1,9 +1,10 @@
 //! The token endpoint's answer (`verify::parse_token_response`).
 //!
 //! Input: the first byte picks the HTTP status, the rest is the body.
-//! Properties: tokens only for HTTP 200; every error is `provider_error` (with a sanitised
-//! provider text), `provider_unavailable` or `response_too_large`; the `Debug` form never shows
-//! the access, id or refresh token.
+//! Properties: tokens only for HTTP 200; every error is a provider-reported code
+//! (`provider_error`, `provider_access_denied`, `invalid_client`, `login_required`,
+//! `acr_insufficient`, with a sanitised provider text), `provider_unavailable` or
+//! `response_too_large`; the `Debug` form never shows the access, id or refresh token.
 #![no_main]
 
 use gouvconnect::verify::parse_token_response;
@@ -46,6 +47,8 @@ fuzz_target!(|data: &[u8]| {
                     ErrorCode::ProviderError
                         | ErrorCode::ProviderAccessDenied
                         | ErrorCode::InvalidClient
+                        | ErrorCode::LoginRequired
+                        | ErrorCode::AcrInsufficient
                         | ErrorCode::ProviderUnavailable
                         | ErrorCode::ResponseTooLarge
                 ),

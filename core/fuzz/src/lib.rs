@@ -145,12 +145,17 @@ pub fn check_error(err: &Error) {
         );
     }
     if let Some(detail) = err.provider_error() {
+        // What Error::from_provider maps an OAuth error to (access_denied about acr values:
+        // acr_insufficient, or mfa_required when the login required MFA).
         assert!(
             matches!(
                 code,
                 gouvconnect::ErrorCode::ProviderError
                     | gouvconnect::ErrorCode::ProviderAccessDenied
                     | gouvconnect::ErrorCode::InvalidClient
+                    | gouvconnect::ErrorCode::LoginRequired
+                    | gouvconnect::ErrorCode::AcrInsufficient
+                    | gouvconnect::ErrorCode::MfaRequired
             ),
             "provider detail on {code}"
         );
