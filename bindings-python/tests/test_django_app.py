@@ -323,10 +323,12 @@ def test_callback_with_a_session_but_no_pending_login(
 
 
 @pytest.mark.django_db
-def test_callback_with_a_cookie_of_a_vanished_session_is_session_lost(client: DjangoClient) -> None:
+def test_callback_with_a_cookie_of_a_vanished_session_is_no_pending_login(client: DjangoClient) -> None:
+    """The browser did bring its cookie back: the login expired or was used (a replay of the
+    pre-login cookie after the session key changed), not a lost cookie."""
     client.cookies["sessionid"] = "x" * 32  # no such session stored
     response = client.get("/auth/callback?code=a&state=b")
-    assert b'id="gouvconnect-error-code">session_lost<' in response.content
+    assert b'id="gouvconnect-error-code">no_pending_login<' in response.content
 
 
 @pytest.mark.django_db

@@ -265,11 +265,13 @@ def step_up(request: HttpRequest) -> HttpResponse:
 
 
 def _session_is_new(request: HttpRequest) -> bool:
-    """Whether the request came without a session: no session cookie, or one naming no stored
-    session. Call after the session was read (``is_empty`` is only meaningful then)."""
-    if django_settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return True
-    return request.session.is_empty()
+    """Whether the browser sent no session cookie at all (another host name, cookies blocked).
+
+    A cookie naming a session the server no longer holds is an expired or used login
+    (``no_pending_login``), as in the Express host: a login completed elsewhere, or a session
+    store's expiry, must not read as a lost cookie.
+    """
+    return django_settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def _refuse(
