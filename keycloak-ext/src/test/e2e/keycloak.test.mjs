@@ -312,6 +312,28 @@ test('Pro Santé Connect over mutual TLS: the client certificate alone authentic
     const users = await api('GET', '/users?q=adeli:691234567&briefRepresentation=false');
     assert.equal(users.length, 1);
 
+    // The doctor through Keycloak: the certificate's days left, the credentials over mutual TLS.
+    const doctor = () => api('GET', '/gouvconnect/doctor/prosanteconnect');
+    const check = (report, id) => report.checks.find((c) => c.id === id) ?? {};
+    const healthy = await doctor();
+    assert.equal(check(healthy, 'client_certificate').verdict, 'pass', JSON.stringify(healthy.checks));
+    assert.match(check(healthy, 'client_certificate').message, /day\(s\) left/);
+    assert.equal(check(healthy, 'credentials').verdict, 'pass', JSON.stringify(healthy.checks));
+    // An expired certificate: found, whether Keycloak refuses it on save or the doctor reports it.
+    execFileSync(emulatorBin(), ['gen-client-cert', '--cn', 'demo-psc-mtls', '--out-cert', tlsFile('expired.pem'),
+      '--out-key', tlsFile('expired.key'), '--valid-days', '-3']);
+    let found;
+    try {
+      await mtls({ cert: tlsFile('expired.pem'), key: tlsFile('expired.key') });
+      found = check(await doctor(), 'client_certificate');
+      assert.equal(found.verdict, 'fail', JSON.stringify(found));
+      found = found.message;
+    } catch (e) {
+      if (e.status !== 400) throw e;
+      found = e.body;
+    }
+    assert.match(found, /expired/);
+
     // Another certificate: the token request is refused, Keycloak shows its error page.
     await mtls(clientCertificate('someone-else'));
     const refused = await login(new Browser(), 'prosanteconnect', 'nurse-noacr');
@@ -393,6 +415,21 @@ test('Test connection: the doctor\'s report at /admin/realms/{realm}/gouvconnect
     assert.ok(!JSON.stringify(wrong).includes('not-the-secret'));
   } finally {
     await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+  }
+
+  // The provider's clock 10 minutes ahead (emulator fault clock_skew): Keycloak's HTTP client
+  // hands the Date header to the core, whose clock check fails beyond the leeway.
+  const fault = (method, body) => fetch(`${emulator.base}/_emulator/faults`, {
+    method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  assert.equal((await fault('POST', { fault: 'clock_skew' })).status, 204);
+  try {
+    const skewed = await api('GET', '/gouvconnect/doctor/proconnect');
+    assert.equal(skewed.ok, false);
+    const clock = skewed.checks.find((c) => c.id === 'clock');
+    assert.equal(clock.verdict, 'fail', JSON.stringify(clock));
+    assert.match(clock.fix, /NTP/);
+  } finally {
+    assert.equal((await fault('DELETE')).status, 204);
   }
 });
 
