@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from conftest import Event
 from django.test import Client as DjangoClient
 from gouvconnect.django import conf, views
 from gouvconnect.django.clients import clear_cache
 from gouvconnect.django.middleware import GouvConnectMiddleware
-from gouvconnect.django.signals import login_event
 from harness import emulator
 from test_django_app import psc_entry
 from test_login_events import assert_clean, pc_entry
@@ -30,28 +30,12 @@ MIDDLEWARE = "gouvconnect.django.middleware.GouvConnectMiddleware"
 #: The emulator's `mfa` user (Mathilde Fontaine, eidas2).
 MATHILDE_SUB = "8b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e"
 
-Event = tuple[Any, dict[str, Any], Any]
-
 
 @pytest.fixture(autouse=True)
 def _lifecycle_settings(settings: Any) -> None:
     clear_cache()
     settings.ROOT_URLCONF = "lifecycle_urls"
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
-
-
-@pytest.fixture
-def events() -> Iterator[list[Event]]:
-    received: list[Event] = []
-
-    def receiver(sender: Any, event: dict[str, Any], request: Any, **kwargs: Any) -> None:
-        received.append((sender, event, request))
-
-    login_event.connect(receiver)
-    try:
-        yield received
-    finally:
-        login_event.disconnect(receiver)
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+from conftest import Event
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.test import Client as DjangoClient
@@ -26,26 +26,10 @@ from test_django_app import psc_entry
 #: The fields of the core's AuditEvent (core/src/audit.rs), the same in every host.
 CORE_FIELDS = {"event", "provider", "client_id", "sub", "acr", "idp_id", "siret", "code", "provider_error"}
 
-Event = tuple[Any, dict[str, Any], Any]
-
 
 @pytest.fixture(autouse=True)
 def _fresh_clients() -> None:
     clear_cache()
-
-
-@pytest.fixture
-def events() -> Iterator[list[Event]]:
-    received: list[Event] = []
-
-    def receiver(sender: Any, event: dict[str, Any], request: Any, **kwargs: Any) -> None:
-        received.append((sender, event, request))
-
-    login_event.connect(receiver)
-    try:
-        yield received
-    finally:
-        login_event.disconnect(receiver)
 
 
 def pc_entry(emulator_base: str, **extra: Any) -> dict[str, Any]:
