@@ -373,7 +373,7 @@ impl Doctor {
                 );
                 continue;
             };
-            let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            let loopback = crate::provider::is_loopback(&parsed);
             if parsed.scheme() != "https" && !loopback {
                 self.fail(
                     id,
