@@ -61,7 +61,8 @@ pub enum ErrorCode {
     NoPendingLogin,
     /// The callback arrived without the browser's session: its cookie was not sent back (the
     /// login started on another host name than the redirect URI's, or cookies are blocked).
-    /// Raised by the hosts, which alone can tell a new session from an emptied one.
+    /// Raised by the hosts, which alone see whether the browser sent its session cookie (a
+    /// cookie naming a session the server no longer holds is `no_pending_login`).
     SessionLost,
     /// A step-up re-authentication came back with another account than the signed-in user's.
     StepUpUserMismatch,
@@ -249,9 +250,11 @@ impl Error {
     }
 
     /// An error the provider reported through `error=` on a redirect or a JSON error body:
-    /// `access_denied` → [`ErrorCode::ProviderAccessDenied`], `invalid_client` →
-    /// [`ErrorCode::InvalidClient`], anything else → [`ErrorCode::ProviderError`]; the
-    /// provider's words are kept (filtered) in [`Error::provider_error`].
+    /// `login_required`/`consent_required`/`interaction_required` → [`ErrorCode::LoginRequired`],
+    /// `access_denied` about acr values → [`ErrorCode::AcrInsufficient`], other `access_denied`
+    /// → [`ErrorCode::ProviderAccessDenied`], `invalid_client` → [`ErrorCode::InvalidClient`],
+    /// anything else → [`ErrorCode::ProviderError`]; the provider's words are kept (filtered) in
+    /// [`Error::provider_error`].
     pub fn from_provider(error: &str, description: Option<&str>) -> Self {
         let error = printable(error, 128);
         let description = description.map(|d| printable(d, 512));
