@@ -3,8 +3,8 @@
 //!
 //! Sans-IO like the rest of the core: [`Doctor`] hands out [`Probe`]s (plain HTTP requests) and
 //! judges the answers it is fed, so every host runs the same checks with its own HTTP client
-//! (Keycloak's included, with its truststore and proxy). The `http` feature's
-//! [`crate::http::doctor`] drives it with the core's client.
+//! (Keycloak's included, with its truststore and proxy). With the `http` feature,
+//! `http::doctor` drives it with the core's client.
 //!
 //! The credentials are checked without a user: a token request with a deliberately invalid code
 //! must be refused `invalid_grant` (the client was recognised), not `invalid_client`.
