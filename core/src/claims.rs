@@ -314,9 +314,9 @@ impl Practice {
 
 impl Identity {
     /// Whether a host account may mark this email as verified: the provider said so, or —
-    /// ProConnect, which sends no `email_verified` — its identity provider did not mark it
-    /// unverified (ProConnect only lets in emails its identity providers vouch for). `false`
-    /// without an email.
+    /// ProConnect, which sends no `email_verified` of its own — the identity provider did not
+    /// mark it unverified in `custom` (the same rule as the policy's, which refuses only an
+    /// explicit `false`). `false` without an email.
     pub fn email_trusted(&self) -> bool {
         self.email.is_some()
             && match self.email_verified {
