@@ -2,7 +2,7 @@
 //! completed or refused login come with `completeLogin`; this builds the others (a logout, a
 //! refusal decided by the host before the core was reached).
 
-use gouvconnect::audit::{AuditEvent, EventKind};
+use gouvconnect::{AuditEvent, EventKind};
 use gouvconnect::{Error, ErrorCode, Identity, ProviderKind};
 use napi_derive::napi;
 use serde_json::Value;

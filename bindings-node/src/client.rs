@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use gouvconnect::audit::{AuditEvent, EventKind};
 use gouvconnect::http::{Connection, HttpClient};
 use gouvconnect::{
     unix_now, ClientConfig, ErrorCode, LoginOptions, PendingLogin, PendingLogout, UserinfoResponse,
 };
+use gouvconnect::{AuditEvent, EventKind};
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 use serde_json::{json, Value};
@@ -154,8 +154,8 @@ impl JsClient {
         now: Option<i64>,
     ) -> napi::Result<String> {
         let pending = PendingLogin::from_json(&pending).map_err(to_napi)?;
-        let tokens = gouvconnect::verify::parse_token_response(200, token_response.as_bytes())
-            .map_err(to_napi)?;
+        let tokens =
+            gouvconnect::parse_token_response(200, token_response.as_bytes()).map_err(to_napi)?;
         let body: Option<Vec<u8>> = userinfo_body.map(|b| match b {
             Either::A(s) => s.into_bytes(),
             Either::B(buf) => buf.to_vec(),

@@ -1,6 +1,6 @@
 //! `doctor`: the core's going-live checks against the live provider, as a Promise.
 
-use gouvconnect::doctor::DoctorOptions;
+use gouvconnect::DoctorOptions;
 use gouvconnect::ErrorCode;
 use napi_derive::napi;
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! Stateless helpers: open-redirect guard, buttons, error page, acr rule, mapping.
 
-use gouvconnect::policy::AcrRequirement;
+use gouvconnect::AcrRequirement;
 use gouvconnect::{ErrorCode, Identity, LoginOptions, Mapping, ProviderKind};
 use napi_derive::napi;
 use serde_json::Value;
@@ -27,7 +27,7 @@ pub fn login_origin_redirect(redirect_uri: String, request_url: String) -> Optio
 /// The official button of a provider, as HTML.
 #[napi(catch_unwind)]
 pub fn button_html(provider: String, action: String, next: Option<String>) -> napi::Result<String> {
-    Ok(gouvconnect::branding::button_html(
+    Ok(gouvconnect::button_html(
         kind(&provider)?,
         &action,
         next.as_deref(),
@@ -37,7 +37,7 @@ pub fn button_html(provider: String, action: String, next: Option<String>) -> na
 /// The buttons' CSS.
 #[napi]
 pub fn button_css() -> String {
-    gouvconnect::branding::BUTTON_CSS.to_string()
+    gouvconnect::BUTTON_CSS.to_string()
 }
 
 /// The error page naming a code.
@@ -45,7 +45,7 @@ pub fn button_css() -> String {
 pub fn error_page_html(code: String, home: String) -> napi::Result<String> {
     let code = ErrorCode::parse(&code)
         .ok_or_else(|| invalid(ErrorCode::InvalidRequest, "unknown error code"))?;
-    Ok(gouvconnect::branding::error_page_html(code, &home))
+    Ok(gouvconnect::error_page_html(code, &home))
 }
 
 /// Whether `acr` satisfies a minimum level (and MFA) for a provider, by the core's rules.

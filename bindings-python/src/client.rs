@@ -176,8 +176,8 @@ impl Client {
         guard(py, || {
             let pending = PendingLogin::from_json(pending).map_err(|e| error(py, e))?;
             let token_bytes = bytes_of(py, token_response, "token_response")?;
-            let tokens = gouvconnect::verify::parse_token_response(200, &token_bytes)
-                .map_err(|e| error(py, e))?;
+            let tokens =
+                gouvconnect::parse_token_response(200, &token_bytes).map_err(|e| error(py, e))?;
             let body = match userinfo_body {
                 Some(b) => Some(bytes_of(py, b, "userinfo_body")?),
                 None => None,

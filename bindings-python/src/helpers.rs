@@ -1,6 +1,6 @@
 //! Stateless helpers: open-redirect guard, buttons, error page, acr rule, error table, mapping.
 
-use gouvconnect::policy::AcrRequirement;
+use gouvconnect::AcrRequirement;
 use gouvconnect::{ErrorCode, Identity, LoginOptions, ProviderKind};
 use pyo3::prelude::*;
 
@@ -28,7 +28,7 @@ pub fn button_html(
     next: Option<&str>,
 ) -> PyResult<String> {
     let kind = ProviderKind::parse(provider).map_err(|e| error(py, e))?;
-    Ok(gouvconnect::branding::button_html(kind, action, next))
+    Ok(gouvconnect::button_html(kind, action, next))
 }
 
 /// An error page naming a stable code.
@@ -37,7 +37,7 @@ pub fn button_html(
 pub fn error_page_html(py: Python<'_>, code: &str, home: &str) -> PyResult<String> {
     let code =
         ErrorCode::parse(code).ok_or_else(|| raise(py, "invalid_request", "unknown error code"))?;
-    Ok(gouvconnect::branding::error_page_html(code, home))
+    Ok(gouvconnect::error_page_html(code, home))
 }
 
 /// `[(code, http_status, user_message)]` for every stable code.

@@ -25,7 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(practice::with_practice, m)?)?;
     m.add_function(wrap_pyfunction!(live::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(live::audit_event, m)?)?;
-    m.add("BUTTON_CSS", gouvconnect::branding::BUTTON_CSS)?;
+    m.add("BUTTON_CSS", gouvconnect::BUTTON_CSS)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

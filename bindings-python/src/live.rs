@@ -1,9 +1,9 @@
 //! Going live: the configuration doctor (network, GIL released) and the login events of the
 //! core's `audit` module, built here so that every field name and rule is the core's.
 
-use gouvconnect::audit::{AuditEvent, EventKind};
-use gouvconnect::doctor::DoctorOptions;
 use gouvconnect::http::block_on;
+use gouvconnect::DoctorOptions;
+use gouvconnect::{AuditEvent, EventKind};
 use gouvconnect::{ClientConfig, ErrorCode, Identity, ProviderKind};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use gouvconnect::{verify, Client, ClientConfig, PendingLogin, UserinfoResponse};
+use gouvconnect::{parse_token_response, Client, ClientConfig, PendingLogin, UserinfoResponse};
 use ring::signature::{self, UnparsedPublicKey};
 use serde_json::Value;
 
@@ -147,7 +147,7 @@ fn main() {
         let now = vector["now"].as_u64().expect("now");
         let mut core = || {
             let pending = PendingLogin::from_json(&pending_json).expect("pending");
-            let tokens = verify::parse_token_response(200, token_json.as_bytes()).expect("tokens");
+            let tokens = parse_token_response(200, token_json.as_bytes()).expect("tokens");
             let userinfo = UserinfoResponse {
                 content_type: content_type.as_deref(),
                 body: &body,

@@ -1,4 +1,4 @@
 //! Prints the official buttons' CSS (the Keycloak theme's stylesheet is generated from it).
 fn main() {
-    print!("{}", gouvconnect::branding::BUTTON_CSS);
+    print!("{}", gouvconnect::BUTTON_CSS);
 }

@@ -13,8 +13,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use gouvconnect::branding::{button_html, error_page_html, escape, BUTTON_CSS};
 use gouvconnect::http::HttpClient;
+use gouvconnect::{button_html, error_page_html, escape_html as escape, BUTTON_CSS};
 use gouvconnect::{ClientConfig, Error, LoginOptions, PendingLogin, PendingLogout, ProviderKind};
 
 #[derive(Default)]
@@ -118,10 +118,7 @@ fn session_id(headers: &HeaderMap) -> (String, bool) {
         .next();
     match existing {
         Some(id) => (id, false),
-        None => (
-            gouvconnect::request::random_token(32).unwrap_or_default(),
-            true,
-        ),
+        None => (gouvconnect::random_token(32).unwrap_or_default(), true),
     }
 }
 

@@ -26,7 +26,7 @@ pub const BUTTON_CSS: &str = r#".gouvconnect-group{display:inline-flex;flex-dire
 /// local `next` path, followed by the "what is it?" link.
 ///
 /// ```
-/// let html = gouvconnect::branding::button_html(gouvconnect::ProviderKind::ProConnect, "/auth/login", None);
+/// let html = gouvconnect::button_html(gouvconnect::ProviderKind::ProConnect, "/auth/login", None);
 /// assert!(html.contains("S’identifier avec"));
 /// ```
 pub fn button_html(kind: ProviderKind, action: &str, next: Option<&str>) -> String {

@@ -136,7 +136,7 @@ pub struct Exercice {
     /// Profession code (TRE_G15: `10` médecin, `21` pharmacien…).
     pub profession_code: Option<String>,
     /// French label of the profession (TRE_G15-ProfessionSante), `null` for a code the
-    /// shipped table does not hold (see [`crate::nomenclature`]).
+    /// shipped table does not hold (`core/data/nos-labels.tsv`, with its source and date).
     #[serde(default)]
     pub profession_label: Option<String>,
     /// Professional category code.

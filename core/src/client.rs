@@ -11,9 +11,9 @@ use crate::claims::{self, Identity};
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jose::KeySet;
+use crate::login::{self, AuthorizationRequest, LoginOptions, PendingLogin};
 use crate::logout::{self, LogoutRequest, PendingLogout};
 use crate::provider::{Provider, TokenAuthMethod};
-use crate::request::{self, AuthorizationRequest, LoginOptions, PendingLogin};
 use crate::verify::{self, TokenResponse};
 
 /// An HTTP request the host (or the `http` feature) sends for the core.
@@ -153,7 +153,7 @@ impl Client {
 
     /// [`Client::begin_login`] at a given time.
     pub fn begin_login_at(&self, options: &LoginOptions, now: u64) -> Result<AuthorizationRequest> {
-        request::authorization_request(&self.provider, &self.config, options, now)
+        login::authorization_request(&self.provider, &self.config, options, now)
     }
 
     /// [`Client::begin_login`] with a host-chosen `state` and `nonce` (Keycloak's broker owns
@@ -165,7 +165,7 @@ impl Client {
         nonce: String,
         now: u64,
     ) -> Result<AuthorizationRequest> {
-        request::authorization_request_with_state(
+        login::authorization_request_with_state(
             &self.provider,
             &self.config,
             options,
@@ -178,7 +178,7 @@ impl Client {
     /// Checks the callback query (state, provider error, issuer) and returns the code.
     pub fn parse_callback(&self, pending: &PendingLogin, query: &str, now: u64) -> Result<String> {
         self.check_pending_owner(pending)?;
-        request::parse_callback(&self.provider, pending, query, now)
+        login::parse_callback(&self.provider, pending, query, now)
     }
 
     /// A pending login started for another provider or client id must not complete here: a host

@@ -16,9 +16,9 @@ use crate::client::{Client, HttpRequest};
 use crate::config::ClientConfig;
 use crate::error::printable;
 use crate::jose::{Algorithm, KeySet};
+use crate::login::PendingLogin;
 use crate::policy::AcrRequirement;
 use crate::provider::{Environment, Provider, ProviderKind, TokenAuthMethod};
-use crate::request::PendingLogin;
 
 /// The code the credentials probe sends: never a real one.
 const INVALID_CODE: &str = "gouvconnect-doctor-deliberately-invalid-code";

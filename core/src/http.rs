@@ -15,8 +15,8 @@ use crate::config::ClientConfig;
 use crate::doctor::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind, Report};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits;
+use crate::login::PendingLogin;
 use crate::provider::TokenAuthMethod;
-use crate::request::PendingLogin;
 use crate::verify;
 
 /// Process-wide runtime for hosts without one (Python, blocking callers).
@@ -153,7 +153,7 @@ impl HttpClient {
     /// userinfo, verifies everything (refetching the JWKS once on an unknown `kid`) and applies
     /// the policy.
     ///
-    /// Emits the audit event of the outcome through `tracing` ([`crate::audit`]).
+    /// Emits the audit event of the outcome through `tracing` ([`crate::AuditEvent`]).
     pub async fn complete_login(
         &self,
         pending: &PendingLogin,
@@ -372,7 +372,7 @@ async fn fetch_full(
     })
 }
 
-/// Runs the going-live checks of [`crate::doctor`] against the live provider with the core's
+/// Runs the going-live checks of [`crate::Doctor`] against the live provider with the core's
 /// HTTP client (timeouts, no redirects, bounded bodies; the client certificate for mutual TLS).
 pub async fn doctor(config: ClientConfig, options: &DoctorOptions) -> Report {
     let mut doctor = Doctor::new(config, options, unix_now());

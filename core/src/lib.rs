@@ -20,35 +20,60 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod audit;
-pub mod branding;
-pub mod claims;
-pub mod client;
-pub mod config;
-pub mod doctor;
-pub mod error;
+// Every module is private: the crate root below is the whole API the hosts use. Only the
+// optional I/O layer keeps its own namespace (`gouvconnect::http`), as it is a separate layer.
+mod audit;
+mod branding;
+mod claims;
+mod client;
+mod config;
+mod doctor;
+mod error;
 #[cfg(feature = "http")]
 pub mod http;
-pub mod jose;
-pub mod limits;
-pub mod logout;
-pub mod mapping;
-pub mod nomenclature;
-pub mod policy;
-pub mod provider;
-pub mod request;
-pub mod verify;
+mod jose;
+mod limits;
+mod login;
+mod logout;
+mod mapping;
+mod nomenclature;
+mod policy;
+mod provider;
+mod secure;
+mod verify;
 
-pub use claims::Identity;
+pub use audit::{AuditEvent, EventKind};
+pub use branding::{button_html, error_page_html, escape as escape_html, BUTTON_CSS};
+pub use claims::{
+    Activity, ChorusDt, Exercice, IdKind, Identity, Practice, ProConnectIdentity, PscIdentity,
+    RawClaims,
+};
 pub use client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
 pub use config::{ClientConfig, Secret};
-pub use error::{Error, ErrorCode, Result};
+pub use doctor::{Check, Doctor, DoctorOptions, Probe, ProbeAnswer, ProbeKind, Report, Verdict};
+pub use error::{Error, ErrorCode, ProviderErrorDetail, Result};
 pub use jose::{Algorithm, KeySet};
+pub use login::{
+    login_origin_redirect, safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin,
+    PENDING_LOGIN_TTL_SECS,
+};
 pub use logout::{LogoutRequest, PendingLogout};
 pub use mapping::{GroupRule, MappedUser, Mapping};
-pub use policy::Policy;
-pub use provider::{Environment, Provider, ProviderKind};
-pub use request::{
-    login_origin_redirect, safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin,
+pub use policy::{
+    AcrRequirement, MfaMode, Policy, CERTIFICATION_DIRIGEANT, PROCONNECT_ACR_VALUES,
+    PROCONNECT_MFA_VALUES,
 };
-pub use verify::TokenResponse;
+pub use provider::{
+    AcrRequestStyle, Endpoints, Environment, Provider, ProviderKind, TokenAuthMethod,
+    UserinfoFormat,
+};
+pub use secure::random_token;
+pub use verify::{parse_token_response, TokenResponse};
+
+/// Internals the fuzz targets and property tests drive directly; not part of the API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::claims::{normalise, Claims};
+    pub use crate::jose::{looks_like_jws, parse_jws, verify_signature, Jws};
+    pub use crate::login::parse_callback;
+}

@@ -6,7 +6,7 @@ use crate::config::ClientConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits;
 use crate::provider::Provider;
-use crate::request::{constant_time_eq, random_token};
+use crate::secure::{constant_time_eq, random_token};
 
 /// What the host keeps in its session until the logout callback.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

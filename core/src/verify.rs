@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::jose::{self, KeySet};
 use crate::limits;
 use crate::provider::{Provider, UserinfoFormat};
-use crate::request::constant_time_eq;
+use crate::secure::constant_time_eq;
 
 /// What the token endpoint returned.
 #[derive(Clone, Deserialize)]

@@ -362,7 +362,7 @@ async fn psc_doctor_and_pharmacist() {
         .identity
         .prosanteconnect
         .expect("psc");
-    assert_eq!(p.id_kind, gouvconnect::claims::IdKind::Adeli);
+    assert_eq!(p.id_kind, gouvconnect::IdKind::Adeli);
     assert!(p
         .exercices
         .iter()
@@ -423,7 +423,7 @@ async fn psc_token_request_over_mutual_tls() {
     assert!(emu.tls_base.is_some());
 
     let mut c = config(&emu, ProviderKind::ProSanteConnect, "demo-psc-mtls", "");
-    c.token_auth_method = Some(gouvconnect::provider::TokenAuthMethod::TlsClientAuth);
+    c.token_auth_method = Some(gouvconnect::TokenAuthMethod::TlsClientAuth);
     c.tls_client_cert = Some(cert.clone());
     c.tls_client_key = Some(key.clone());
     c.tls_ca_cert = Some(server_cert.clone());
@@ -485,8 +485,8 @@ async fn proconnect_login_against_the_federation_as_deployed() {
 
 mod doctor {
     use super::*;
-    use gouvconnect::doctor::{DoctorOptions, Report, Verdict};
     use gouvconnect::http::doctor;
+    use gouvconnect::{DoctorOptions, Report, Verdict};
 
     fn verdict(report: &Report, id: &str) -> Verdict {
         report
@@ -609,7 +609,7 @@ mod doctor {
         let emu = start_emulator_with(&["--tls-port", "0", "--tls-cert-out", &server_cert]);
         let mtls = |(cert, key): (String, String)| {
             let mut c = config(&emu, ProviderKind::ProSanteConnect, "demo-psc-mtls", "");
-            c.token_auth_method = Some(gouvconnect::provider::TokenAuthMethod::TlsClientAuth);
+            c.token_auth_method = Some(gouvconnect::TokenAuthMethod::TlsClientAuth);
             c.tls_client_cert = Some(cert);
             c.tls_client_key = Some(key);
             c.tls_ca_cert = Some(server_cert.clone());

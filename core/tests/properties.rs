@@ -1,12 +1,10 @@
 //! Property tests: every parser of the core answers arbitrary input with a value or a coded
 //! error, never a panic; the open-redirect guard never lets an off-site target through.
 
-use gouvconnect::claims::{normalise, Claims};
-use gouvconnect::jose::{parse_jws, KeySet};
-use gouvconnect::request::parse_callback;
+use gouvconnect::internals::{normalise, parse_callback, parse_jws, Claims};
 use gouvconnect::{
-    safe_next_path, Client, ClientConfig, LoginOptions, PendingLogin, PendingLogout, Provider,
-    ProviderKind,
+    safe_next_path, Client, ClientConfig, KeySet, LoginOptions, PendingLogin, PendingLogout,
+    Provider, ProviderKind,
 };
 use proptest::prelude::*;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use gouvconnect::{verify, Client, ClientConfig, PendingLogin, UserinfoResponse};
+use gouvconnect::{parse_token_response, Client, ClientConfig, PendingLogin, UserinfoResponse};
 use serde_json::Value;
 
 fn run(vector: &Value) -> Result<Value, String> {
@@ -15,7 +15,7 @@ fn run(vector: &Value) -> Result<Value, String> {
         .map_err(|e| format!("jwks: {e}"))?;
     let pending = PendingLogin::from_json(&vector["pending"].to_string())
         .map_err(|e| format!("pending: {e}"))?;
-    let tokens = verify::parse_token_response(200, vector["token_response"].to_string().as_bytes())
+    let tokens = parse_token_response(200, vector["token_response"].to_string().as_bytes())
         .map_err(|e| format!("token response: {e}"))?;
     let userinfo = &vector["userinfo"];
     let body = userinfo["body"].as_str().map(str::as_bytes);

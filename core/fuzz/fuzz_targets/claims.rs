@@ -8,7 +8,8 @@
 
 use std::sync::OnceLock;
 
-use gouvconnect::{claims, Mapping, Policy};
+use gouvconnect::internals as claims;
+use gouvconnect::{Mapping, Policy};
 use gouvconnect_fuzz as fx;
 use libfuzzer_sys::fuzz_target;
 

@@ -7,8 +7,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use gouvconnect::jose::{self, Algorithm, KeySet};
+use gouvconnect::internals as jose;
 use gouvconnect::ProviderKind;
+use gouvconnect::{Algorithm, KeySet};
 use gouvconnect_fuzz as fx;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

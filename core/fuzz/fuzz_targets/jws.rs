@@ -7,7 +7,8 @@
 
 use std::sync::OnceLock;
 
-use gouvconnect::jose::{self, Algorithm, KeySet};
+use gouvconnect::internals as jose;
+use gouvconnect::{Algorithm, KeySet};
 use gouvconnect::{Client, ProviderKind, TokenResponse};
 use gouvconnect_fuzz as fx;
 use libfuzzer_sys::fuzz_target;

@@ -7,7 +7,7 @@
 //! `response_too_large`; the `Debug` form never shows the access, id or refresh token.
 #![no_main]
 
-use gouvconnect::verify::parse_token_response;
+use gouvconnect::parse_token_response;
 use gouvconnect::ErrorCode;
 use gouvconnect_fuzz as fx;
 use libfuzzer_sys::fuzz_target;

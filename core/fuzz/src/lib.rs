@@ -9,7 +9,7 @@ pub mod structured;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use gouvconnect::claims::IdKind;
+use gouvconnect::IdKind;
 use gouvconnect::{Client, ClientConfig, Error, Identity, PendingLogin, ProviderKind};
 
 /// ProConnect issuer of the vectors.

@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
-use gouvconnect::doctor::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind};
 use gouvconnect::{ClientConfig, ErrorCode};
+use gouvconnect::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind};
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;

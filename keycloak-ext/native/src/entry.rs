@@ -182,7 +182,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
         let client = client(handle)?;
         let pending = PendingLogin::from_json(&string(env, &pending, "pending")?)?;
         let token_text = string(env, &token_response, "token response")?;
-        let tokens = gouvconnect::verify::parse_token_response(200, token_text.as_bytes())?;
+        let tokens = gouvconnect::parse_token_response(200, token_text.as_bytes())?;
         let content_type = opt_string(env, &content_type)?;
         let body = opt_bytes(env, &userinfo)?;
         let userinfo = body.as_deref().map(|body| UserinfoResponse {
@@ -196,8 +196,8 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
         };
         let mapped = mapping.apply(&login.identity);
         // Straight to text, without an intermediate JSON value: the login and the mapped user.
-        let audit = gouvconnect::audit::AuditEvent::for_identity(
-            gouvconnect::audit::EventKind::LoginSucceeded,
+        let audit = gouvconnect::AuditEvent::for_identity(
+            gouvconnect::EventKind::LoginSucceeded,
             &login.identity,
             &client.config().client_id,
         );
@@ -222,7 +222,7 @@ struct LoginWithMapping<'a> {
     /// `Identity::email_trusted`: whether the account's email may be marked verified.
     email_trusted: bool,
     /// The login event's fields (no token, secret, code, state or nonce).
-    audit: &'a gouvconnect::audit::AuditEvent,
+    audit: &'a gouvconnect::AuditEvent,
 }
 
 /// `String clientLogoutRequest(long handle, String idTokenHint)`: `{"url","pending"}` or null.
@@ -275,7 +275,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_acrLevels<'local>
 ) -> JString<'local> {
     env.with_env(|env| -> Outcome<JString<'local>> {
         let levels: Vec<&str> = match ProviderKind::parse(&string(env, &provider, "provider")?)? {
-            ProviderKind::ProConnect => gouvconnect::policy::PROCONNECT_ACR_VALUES.to_vec(),
+            ProviderKind::ProConnect => gouvconnect::PROCONNECT_ACR_VALUES.to_vec(),
             // PSC: every login is eidas1, a card login eidas2 ("card required", checked on
             // return while eidas1 is still requested): see the core's policy.
             ProviderKind::ProSanteConnect => vec!["eidas1", "eidas2"],
@@ -299,8 +299,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_acceptedAcr<'loca
     env.with_env(|env| -> Outcome<JString<'local>> {
         let kind = ProviderKind::parse(&string(env, &provider, "provider")?)?;
         let minimum = opt_string(env, &minimum)?.filter(|m| !m.is_empty());
-        let requirement =
-            gouvconnect::policy::AcrRequirement::for_provider(kind, minimum.as_deref(), mfa)?;
+        let requirement = gouvconnect::AcrRequirement::for_provider(kind, minimum.as_deref(), mfa)?;
         new_string(env, &json!(requirement.accepted).to_string())
     })
     .resolve::<ThrowGouvConnect>()
@@ -319,7 +318,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonHtml<'local
         let kind = ProviderKind::parse(&string(env, &provider, "provider")?)?;
         let action = string(env, &action, "action")?;
         let next = opt_string(env, &next)?;
-        let html = gouvconnect::branding::button_html(kind, &action, next.as_deref());
+        let html = gouvconnect::button_html(kind, &action, next.as_deref());
         new_string(env, &html)
     })
     .resolve::<ThrowGouvConnect>()
@@ -331,10 +330,8 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_buttonCss<'local>
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
 ) -> JString<'local> {
-    env.with_env(|env| -> Outcome<JString<'local>> {
-        new_string(env, gouvconnect::branding::BUTTON_CSS)
-    })
-    .resolve::<ThrowGouvConnect>()
+    env.with_env(|env| -> Outcome<JString<'local>> { new_string(env, gouvconnect::BUTTON_CSS) })
+        .resolve::<ThrowGouvConnect>()
 }
 
 /// `void checkTokenResponse(int status, byte[] body)`: the core's rule for a token endpoint's
@@ -349,7 +346,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_checkTokenRespons
     env.with_env(|env| -> Outcome<()> {
         let body = opt_bytes(env, &body)?.unwrap_or_default();
         let status = u16::try_from(status).map_err(|_| invalid("HTTP status out of range"))?;
-        gouvconnect::verify::parse_token_response(status, &body)?;
+        gouvconnect::parse_token_response(status, &body)?;
         Ok(())
     })
     .resolve::<ThrowGouvConnect>()
@@ -395,4 +392,53 @@ fn unix(now: jlong) -> u64 {
     } else {
         now as u64
     }
+}
+
+/// The identity a host kept (JSON of the core's `Identity`), for the practice functions below.
+fn identity_from(text: &str) -> Outcome<gouvconnect::Identity> {
+    serde_json::from_str(text).map_err(|e| invalid(format!("not an identity: {e}")))
+}
+
+/// `String practices(String identityJson)`: Pro Santé Connect's practices of an identity
+/// (`Identity::practices`: one per exercice × activity, stable ids, codes with their French
+/// labels), JSON array; empty for ProConnect. The Keycloak practice chooser shows these.
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_practices<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    identity: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
+        let identity = identity_from(&string(env, &identity, "identity")?)?;
+        new_string(env, &json_text(&identity.practices())?)
+    })
+    .resolve::<ThrowGouvConnect>()
+}
+
+/// `String withPractice(String identityJson, String id, String mappingJson)`: the identity
+/// acting for the practice `id` (`Identity::with_practice`; `invalid_request` for an id it does
+/// not hold) and the mapping applied to it again (rules may read `practice.…`), as
+/// `{"identity", "mapped": {"fields", "groups"}}`.
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_withPractice<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    identity: JString<'local>,
+    id: JString<'local>,
+    mapping: JString<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
+        let identity = identity_from(&string(env, &identity, "identity")?)?;
+        let chosen = identity.with_practice(&string(env, &id, "practice id")?)?;
+        let mapping = match opt_string(env, &mapping)? {
+            Some(text) => gouvconnect::Mapping::from_json(&text)?,
+            None => gouvconnect::Mapping::default(),
+        };
+        let mapped = mapping.apply(&chosen);
+        new_string(
+            env,
+            &json!({ "identity": chosen, "mapped": mapped }).to_string(),
+        )
+    })
+    .resolve::<ThrowGouvConnect>()
 }
