@@ -5,6 +5,10 @@
 BENCH_DIR := $(BUILD)/bench
 BENCH_VENV := $(BENCH_DIR)/venv
 BENCH_PY_PEERS := PyJWT==2.15.1 joserfc==1.8.0 cryptography==50.0.2
+# The Rust peer: openidconnect in its own crate (own Cargo.lock, outside the workspace, so that
+# `make lint`/`make test` never build it), sharing CARGO_TARGET_DIR.
+BENCH_RUST_PEER := examples/bench/peers/rust-openidconnect
+BENCH_RUST_PEER_BIN := $(CARGO_TARGET_DIR)/release/gouvconnect-bench-openidconnect
 BENCH_NODE := $(BENCH_DIR)/node
 KEYCLOAK_JAR := keycloak-ext/target/gouvconnect-keycloak-0.1.0.jar
 # A snapshot of the jar: other builds may rewrite keycloak-ext/target while the benchmark runs.
@@ -16,7 +20,7 @@ BENCH_JVM_CP = $(BENCH_JVM_CLASSES):$(BENCH_JAR):$$(cat $(BENCH_DIR)/jvm.cp)
 # figures taken minutes apart at most (the shared machine's load changes quickly).
 BENCH_CORE_AGAIN = @$(CARGO_TARGET_DIR)/release/examples/bench_micro $(BENCH_DIR)/core.txt --brief
 
-.PHONY: bench-micro bench-footprint bench-machine bench-peers
+.PHONY: bench-micro bench-footprint bench-machine bench-peers bench-rust-peer
 
 $(BENCH_VENV)/.peers:
 	mkdir -p $(BENCH_DIR)
@@ -40,13 +44,18 @@ bench-peers: $(BENCH_VENV)/.peers $(BENCH_NODE)/node_modules/.package-lock.json 
 	cp $(KEYCLOAK_JAR) $(BENCH_JAR)
 	javac -nowarn -d $(BENCH_JVM_CLASSES) -cp $(BENCH_JAR):$$(cat $(BENCH_DIR)/jvm.cp) keycloak-ext/bench/src/Bench.java
 
+bench-rust-peer:
+	cargo build --release -q --manifest-path $(BENCH_RUST_PEER)/Cargo.toml
+
 bench-machine:
 	@echo "== machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $$(cut -d' ' -f1-3 /proc/loadavg)"
 	@echo "== $$(rustc --version), Python $$($(PYTHON) -c 'import sys; print(sys.version.split()[0])'), Node $$(node --version), $$(java -version 2>&1 | head -1)"
 
-bench-micro: bench-peers bench-machine
+bench-micro: bench-peers bench-rust-peer bench-machine
 	@echo "== Rust: native core vs ring floor"
 	cargo run --release -q -p gouvconnect --example bench_micro -- $(BENCH_DIR)/core.txt
+	@echo "== Rust: native core vs openidconnect (same process), and the shared vectors through both"
+	$(BENCH_RUST_PEER_BIN) $(ROOT) --table $(BENCH_DIR)/openidconnect-vectors.md
 	@echo "== Python: wheel vs PyJWT vs joserfc vs cryptography floor"
 	$(BENCH_CORE_AGAIN)
 	$(BENCH_VENV)/bin/python bindings-python/bench/bench_verify.py $(BENCH_DIR)/core.txt
