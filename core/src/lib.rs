@@ -29,6 +29,7 @@ mod client;
 mod config;
 mod doctor;
 mod error;
+mod host_rules;
 #[cfg(feature = "http")]
 pub mod http;
 mod jose;
@@ -52,6 +53,7 @@ pub use client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
 pub use config::{ClientConfig, Secret};
 pub use doctor::{Check, Doctor, DoctorOptions, Probe, ProbeAnswer, ProbeKind, Report, Verdict};
 pub use error::{Error, ErrorCode, ProviderErrorDetail, Result};
+pub use host_rules::{is_page_view, is_step_up, is_support_link, PAGE_VIEW_HEADERS};
 pub use jose::{Algorithm, KeySet};
 pub use login::{
     login_origin_redirect, safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin,
