@@ -3,12 +3,13 @@ NPM := npm --cache $(BUILD)/npm-cache --no-audit --no-fund --loglevel=error
 NODE_DIR := bindings-node
 EXPRESS_EXAMPLE := examples/express
 
-.PHONY: node-install test-node example-express
+.PHONY: node-install test-node example-express lint-node
 
-# `npm install` (lock file respected) runs the package's install script: the addon is built from source.
+# `npm install` (lock file respected), without the package's own install script: node-install
+# builds the addon right after, and `make lint` (ESLint, a dev dependency) needs the packages only.
 # Not `npm ci`: npm 11 reports the other platforms' optional binaries of @napi-rs/cli as missing.
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	cd $(NODE_DIR) && $(NPM) install
+	cd $(NODE_DIR) && $(NPM) install --ignore-scripts
 
 $(EXPRESS_EXAMPLE)/node_modules/.package-lock.json: $(EXPRESS_EXAMPLE)/package.json $(EXPRESS_EXAMPLE)/package-lock.json $(NODE_DIR)/node_modules/.package-lock.json
 	cd $(EXPRESS_EXAMPLE) && $(NPM) install
@@ -25,3 +26,11 @@ example-express: emulator node-install
 	cd $(EXPRESS_EXAMPLE) && node app.js
 
 TEST_TARGETS += test-node
+
+# ESLint (eslint.config.mjs at the root) over every JavaScript file: the package, its bin and
+# tests, the other end-to-end suites, the Express example.
+lint-node: $(NODE_DIR)/node_modules/.package-lock.json
+	$(NODE_DIR)/node_modules/.bin/eslint --max-warnings 0 --no-warn-ignored \
+		$(NODE_DIR) tests keycloak-ext/src/test/e2e $(EXPRESS_EXAMPLE)
+
+LINT_TARGETS += lint-node
