@@ -56,8 +56,10 @@ class NativeClientTest {
     @Test
     void mappingsAreCheckedByTheCore() {
         NativeClient.checkMapping("{\"fields\": {\"siret\": \"proconnect.siret\"}, \"groups\": []}");
-        for (String bad : List.of("{\"fields\": {", "{\"unknown\": 1}", "{\"fields\": {\"siret\": \"proconnect..siret\"}}")) {
-            GouvConnectException e = assertThrows(GouvConnectException.class, () -> NativeClient.checkMapping(bad), bad);
+        for (String bad : List.of("{\"fields\": {", "{\"unknown\": 1}",
+                "{\"fields\": {\"siret\": \"proconnect..siret\"}}")) {
+            GouvConnectException e = assertThrows(GouvConnectException.class,
+                    () -> NativeClient.checkMapping(bad), bad);
             assertEquals("invalid_config", e.getCode(), bad);
         }
     }
@@ -102,16 +104,21 @@ class NativeClientTest {
             assertEquals("invalid_request", e.getCode());
             assertEquals(400, e.getStatus());
             assertEquals("invalid_request",
-                    assertThrows(GouvConnectException.class, () -> client.beginLogin(null, "short", "n".repeat(40))).getCode());
+                    assertThrows(GouvConnectException.class,
+                            () -> client.beginLogin(null, "short", "n".repeat(40))).getCode());
             assertEquals("no_pending_login",
-                    assertThrows(GouvConnectException.class, () -> client.finishLogin("{", "{}", null, null, 0, null)).getCode());
+                    assertThrows(GouvConnectException.class,
+                            () -> client.finishLogin("{", "{}", null, null, 0, null)).getCode());
             assertEquals("invalid_request",
-                    assertThrows(GouvConnectException.class, () -> client.finishLogin(null, null, null, null, 0, null)).getCode());
+                    assertThrows(GouvConnectException.class,
+                            () -> client.finishLogin(null, null, null, null, 0, null)).getCode());
             assertEquals("provider_unavailable",
-                    assertThrows(GouvConnectException.class, () -> client.setJwks("nope".getBytes(StandardCharsets.UTF_8))).getCode());
+                    assertThrows(GouvConnectException.class,
+                            () -> client.setJwks("nope".getBytes(StandardCharsets.UTF_8))).getCode());
         }
         assertEquals("invalid_config",
-                assertThrows(GouvConnectException.class, () -> new NativeClient("{\"provider\":\"x\"}", null)).getCode());
+                assertThrows(GouvConnectException.class,
+                        () -> new NativeClient("{\"provider\":\"x\"}", null)).getCode());
         assertEquals("invalid_request",
                 assertThrows(GouvConnectException.class, () -> new NativeClient(null, null)).getCode());
     }
@@ -248,7 +255,8 @@ class NativeClientTest {
             String pending = "{\"x\":\"" + "p".repeat(5_000_000) + "\"}";
             GouvConnectException e = assertThrows(GouvConnectException.class,
                     () -> client.finishLogin(pending, "{}", null, null, 0, null));
-            assertTrue(List.of("no_pending_login", "response_too_large", "invalid_request").contains(e.getCode()), e.getCode());
+            assertTrue(List.of("no_pending_login", "response_too_large", "invalid_request").contains(e.getCode()),
+                    e.getCode());
         }
     }
 

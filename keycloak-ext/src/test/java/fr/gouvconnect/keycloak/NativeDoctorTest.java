@@ -40,7 +40,8 @@ class NativeDoctorTest {
 
     @Test
     void aBadConfigurationIsAFailedCheckNotAnError() throws Exception {
-        try (NativeDoctor doctor = new NativeDoctor("{\"provider\":\"proconnect\",\"client_id\":\"\",\"client_secret\":\"\","
+        try (NativeDoctor doctor = new NativeDoctor(
+                "{\"provider\":\"proconnect\",\"client_id\":\"\",\"client_secret\":\"\","
                 + "\"redirect_uri\":\"https://x.example/cb\"}", null)) {
             for (String next = doctor.nextProbe(); next != null; next = doctor.nextProbe()) {
                 doctor.feedTransportError(JSON.readTree(next).get("kind").asText(), "offline");

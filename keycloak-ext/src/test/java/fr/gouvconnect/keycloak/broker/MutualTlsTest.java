@@ -46,7 +46,8 @@ class MutualTlsTest {
     /** A self-signed certificate and its PKCS#8 key as PEM files: {cert, key, pkcs12}. */
     private static Path[] makeIdentity(String name, String keyalg, String san) throws Exception {
         Path p12 = dir.resolve(name + ".p12");
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(keytool,
                 "-genkeypair", "-alias", name, "-keyalg", keyalg, "-dname", "CN=" + name,
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", p12.toString(),
                 "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)));
@@ -114,7 +115,8 @@ class MutualTlsTest {
             }
         });
         https.createContext("/token", exchange -> {
-            X509Certificate peer = (X509Certificate) ((HttpsExchange) exchange).getSSLSession().getPeerCertificates()[0];
+            X509Certificate peer =
+                    (X509Certificate) ((HttpsExchange) exchange).getSSLSession().getPeerCertificates()[0];
             byte[] body = peer.getSubjectX500Principal().getName().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -140,7 +142,8 @@ class MutualTlsTest {
             }
             // A certificate the server does not trust gets no answer (with TLS 1.3 the server's
             // refusal arrives after the client's side of the handshake: a reset or an alert).
-            HttpClient intruder = MutualTls.httpClient(stranger[0].toString(), stranger[1].toString(), trustServer, 5_000);
+            HttpClient intruder =
+                    MutualTls.httpClient(stranger[0].toString(), stranger[1].toString(), trustServer, 5_000);
             assertThrows(java.io.IOException.class, () -> intruder.execute(new HttpPost(url)));
             // And the server itself must be trusted: the JVM's CAs do not know it.
             HttpClient untrusting = MutualTls.httpClient(rsaClient[0].toString(), rsaClient[1].toString(), null, 5_000);
