@@ -13,11 +13,13 @@ DEMO_PORT ?= 8000
 EMULATOR_PORT ?= 4000
 
 TEST_TARGETS := lint test-rust
+# One linter per language; mk/node.mk (ESLint) and mk/python.mk (ruff) append theirs.
+LINT_TARGETS := lint-rust lint-java
 # Benchmarks of each area (mk/bench-*.mk append theirs); `make bench` runs them all.
 # The core against its floor is part of bench-micro (the bindings compare against it).
 BENCH_TARGETS :=
 
-.PHONY: all demo test lint test-rust emulator vectors clean
+.PHONY: all demo test lint lint-rust lint-java test-rust emulator vectors clean
 
 all: test
 
@@ -30,12 +32,17 @@ demo-build:
 demo: demo-build
 	@bash scripts/demo.sh $(EMULATOR_PORT) $(DEMO_PORT)
 
-lint:
+lint-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p gouvconnect --all-targets --features http -- -D warnings
 	# The bindings' copies of the error contract match the core's (core/examples/contract.rs).
 	cargo run -q --release -p gouvconnect --example contract -- --check
+
+# Checkstyle (rules in keycloak-ext/checkstyle.xml) over the extension's main and test Java;
+# reads sources only, so nothing needs building first.
+lint-java:
+	cd keycloak-ext && mvn -B -q -Dmaven.repo.local=$(BUILD)/m2 checkstyle:check
 
 # Release profile, like every other build here, so dependencies compile once.
 test-rust: emulator
@@ -47,6 +54,10 @@ vectors:
 
 # Each binding adds its targets (and appends to TEST_TARGETS) in mk/<binding>.mk.
 -include mk/*.mk
+
+# After the includes: LINT_TARGETS is complete only here.
+lint: $(LINT_TARGETS)
+	@echo "make lint: all linters passed ($(LINT_TARGETS))"
 
 test: $(TEST_TARGETS)
 	@echo "make test: all suites passed ($(TEST_TARGETS))"

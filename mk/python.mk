@@ -15,7 +15,22 @@ DJANGO_SPEC_52 := Django>=5.2,<5.3
 # Browser test dependencies (no browser download: Debian's chromium is used).
 EXTRA_DEPS_52 := playwright
 
-.PHONY: python-wheel python-venvs test-python example-django
+.PHONY: python-wheel python-venvs test-python example-django lint-python
+
+# `make lint`: ruff in a venv of its own (pinned), so that linting needs no Django venv.
+RUFF_VERSION := 0.17.6
+PY_LINT := $(BUILD)/venv-ruff
+RUFF_STAMP := $(PY_LINT)/.ruff-$(RUFF_VERSION)
+
+$(RUFF_STAMP):
+	$(PYTHON) -m venv $(PY_LINT)
+	$(PIP_ENV) $(PY_LINT)/bin/pip install -q 'ruff==$(RUFF_VERSION)'
+	touch $@
+
+lint-python: $(RUFF_STAMP)
+	$(PY_LINT)/bin/ruff check --config $(PY_DIR)/pyproject.toml $(PY_DIR)/python $(PY_DIR)/tests examples/django
+
+LINT_TARGETS += lint-python
 
 $(PY_TOOLS)/bin/maturin:
 	$(PYTHON) -m venv $(PY_TOOLS)
@@ -45,7 +60,6 @@ python-venvs: $(BUILD)/venv-django42/.gouvconnect $(BUILD)/venv-django52/.gouvco
 
 test-python: emulator python-venvs
 	bash scripts/ensure-chromium.sh
-	$(BUILD)/venv-django52/bin/ruff check --config $(PY_DIR)/pyproject.toml $(PY_DIR)/python $(PY_DIR)/tests examples/django
 	@echo "== Django 4.2 LTS: vectors, facade, Django app, end to end"
 	cd $(PY_DIR) && $(BUILD)/venv-django42/bin/python -m pytest -q -p no:cacheprovider -m "not browser"
 	@echo "== Django 5.2 LTS: everything, including headless Chromium"
