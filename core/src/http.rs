@@ -184,18 +184,12 @@ impl HttpClient {
         let userinfo_request = self.client.userinfo_request(&tokens.access_token);
         let (status, content_type, userinfo_body) =
             fetch_with_type(&self.http, &userinfo_request, limits::MAX_USERINFO_BYTES).await?;
-        if status >= 500 {
-            return Err(Error::new(
-                ErrorCode::ProviderUnavailable,
-                format!("userinfo endpoint answered HTTP {status}"),
-            ));
-        }
-        if status != 200 {
-            return Err(Error::from_provider(
-                "invalid_token",
-                Some(&format!("userinfo endpoint answered HTTP {status}")),
-            ));
-        }
+        // The same judgement of the answer as for a host that sends it itself.
+        crate::broker::userinfo_answer(crate::broker::HttpAnswer {
+            status,
+            content_type: content_type.as_deref(),
+            body: &userinfo_body,
+        })?;
         if !self.client.has_keys() {
             self.refresh_jwks_once(0).await?;
         }

@@ -24,6 +24,7 @@
 // optional I/O layer keeps its own namespace (`gouvconnect::http`), as it is a separate layer.
 mod audit;
 mod branding;
+mod broker;
 mod claims;
 mod client;
 mod config;
@@ -45,6 +46,10 @@ mod verify;
 
 pub use audit::{AuditEvent, EventKind};
 pub use branding::{button_html, error_page_html, escape as escape_html, BUTTON_CSS};
+pub use broker::{
+    account_username, discovery_answer, discovery_url, forwarded_login_options, logout_binding,
+    userinfo_answer, ExchangeStep, ForwardedRequest, HttpAnswer, LoginExchange, SignedIn,
+};
 pub use claims::{
     Activity, ChorusDt, Exercice, IdKind, Identity, Practice, ProConnectIdentity, PscIdentity,
     RawClaims,

@@ -181,6 +181,11 @@ pub struct Provider {
     pub supports_pkce: bool,
     /// How the acr is requested.
     pub acr_request: AcrRequestStyle,
+    /// Whether the provider advertises RFC 9207's `iss` in its authorization responses
+    /// (`authorization_response_iss_parameter_supported`): a callback without it is then
+    /// refused, as one from another provider could be (mix-up).
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
 }
 
 const PROCONNECT_PARAMS: &[&str] = &[
@@ -273,6 +278,8 @@ impl Provider {
         let mut provider = Provider::custom(kind, host_issuer)?;
         provider.environment = Some(environment);
         if kind == ProviderKind::ProSanteConnect {
+            // PSC's discovery advertises RFC 9207 (authorization_response_iss_parameter_supported).
+            provider.authorization_response_iss_parameter_supported = true;
             // PSC's authorization endpoint lives on the separate "wallet" front end.
             provider.endpoints.authorization = match environment {
                 Environment::Sandbox => "https://wallet.bas.psc.esante.gouv.fr/auth".into(),
@@ -320,6 +327,7 @@ impl Provider {
                 token_auth_methods: vec![TokenAuthMethod::ClientSecretPost],
                 supports_pkce: true,
                 acr_request: AcrRequestStyle::ClaimsParameter,
+                authorization_response_iss_parameter_supported: false,
             },
             ProviderKind::ProSanteConnect => Provider {
                 kind,
@@ -351,6 +359,8 @@ impl Provider {
                 ],
                 supports_pkce: true,
                 acr_request: AcrRequestStyle::AcrValues,
+                // Known from the discovery document (a custom issuer) or the preset.
+                authorization_response_iss_parameter_supported: false,
             },
         };
         Ok(provider)
@@ -398,6 +408,8 @@ impl Provider {
         if let Some(methods) = doc.code_challenge_methods_supported {
             self.supports_pkce = methods.iter().any(|m| m == "S256");
         }
+        self.authorization_response_iss_parameter_supported =
+            doc.authorization_response_iss_parameter_supported == Some(true);
         Ok(())
     }
 
@@ -420,6 +432,7 @@ struct DiscoveryDocument {
     end_session_endpoint: Option<String>,
     code_challenge_methods_supported: Option<Vec<String>>,
     mtls_endpoint_aliases: Option<MtlsAliases>,
+    authorization_response_iss_parameter_supported: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -490,6 +503,10 @@ mod tests {
             p.endpoints.authorization,
             "http://localhost:4000/wallet/auth"
         );
+        assert!(!p.authorization_response_iss_parameter_supported);
+        let rfc9207 = br#"{"issuer":"http://localhost:4000/auth/realms/esante-wallet","authorization_endpoint":"a","token_endpoint":"t","jwks_uri":"k","authorization_response_iss_parameter_supported":true}"#;
+        p.apply_discovery(rfc9207).unwrap();
+        assert!(p.authorization_response_iss_parameter_supported);
         let bad = br#"{"issuer":"http://evil","authorization_endpoint":"a","token_endpoint":"t","jwks_uri":"k"}"#;
         assert_eq!(
             p.apply_discovery(bad).unwrap_err().code(),

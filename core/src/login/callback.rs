@@ -9,8 +9,9 @@ use crate::secure::constant_time_eq;
 /// Parses the callback query and returns the authorization code.
 ///
 /// Checks, in order: a provider `error` (with a matching state) → `provider_error`; the
-/// `state` → `state_mismatch`; the login's age → `no_pending_login`; RFC 9207 `iss` when
-/// present → `issuer_mismatch`; a `code` → `invalid_request`.
+/// `state` → `state_mismatch`; the login's age → `no_pending_login`; RFC 9207 `iss` (present
+/// and equal to the issuer, required when the provider advertises it) → `issuer_mismatch`; a
+/// `code` → `invalid_request`.
 pub fn parse_callback(
     provider: &Provider,
     pending: &PendingLogin,
@@ -81,13 +82,22 @@ pub fn parse_callback(
             "the login attempt has expired",
         ));
     }
-    if let Some(iss) = iss {
-        if iss != provider.endpoints.issuer {
+    match iss {
+        Some(iss) if iss != provider.endpoints.issuer => {
             return Err(Error::new(
                 ErrorCode::IssuerMismatch,
                 "callback `iss` is not the provider's issuer",
-            ));
+            ))
         }
+        // RFC 9207 §2.4: a provider that advertises `iss` always sends it; an answer without
+        // it may come from another provider (mix-up).
+        None if provider.authorization_response_iss_parameter_supported => {
+            return Err(Error::new(
+                ErrorCode::IssuerMismatch,
+                "callback has no `iss` although the provider advertises it (RFC 9207)",
+            ))
+        }
+        _ => {}
     }
     match code {
         Some(c) if !c.is_empty() => Ok(c),

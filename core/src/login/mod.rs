@@ -13,6 +13,7 @@ pub use authorize::{
     authorization_request, authorization_request_with_state, AuthorizationRequest,
 };
 pub use callback::parse_callback;
+pub(crate) use hints::looks_like_email;
 pub use options::LoginOptions;
 pub use pending::{PendingLogin, PENDING_LOGIN_TTL_SECS};
 pub use redirect::{login_origin_redirect, safe_next_path};
