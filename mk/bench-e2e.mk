@@ -27,7 +27,13 @@ $(E2E_BUILD)/venv-django-oidc/.deps: $(E2E_PEERS)/django-oidc/requirements.txt
 	$(PIP_ENV) $(E2E_BUILD)/venv-django-oidc/bin/pip install -q -r $<
 	touch $@
 
-bench-e2e-peers: $(E2E_BUILD)/express-oidc/node_modules/.package-lock.json $(E2E_BUILD)/venv-django-oidc/.deps
+# The Django example's venv (python.mk's) gains the PostgreSQL driver for the PostgreSQL run.
+E2E_PSYCOPG := psycopg[binary]==3.3.9
+$(BUILD)/venv-django52/.psycopg: $(BUILD)/venv-django52/.deps
+	$(PIP_ENV) $(BUILD)/venv-django52/bin/pip install -q '$(E2E_PSYCOPG)'
+	touch $@
+
+bench-e2e-peers: $(E2E_BUILD)/express-oidc/node_modules/.package-lock.json $(E2E_BUILD)/venv-django-oidc/.deps $(BUILD)/venv-django52/.psycopg
 
 # One run: every pair against the same emulator, rounds alternating ours / peer.
 bench-e2e: emulator bench-loadgen node-install $(BUILD)/venv-django52/.gouvconnect bench-e2e-peers

@@ -13,6 +13,8 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # A PostgreSQL cluster started by pg/pg.sh (not a child of this shell: pg_ctl daemonises it).
+  if declare -F pg_stop >/dev/null; then pg_stop; fi
   rm -rf /dev/shm/gouvconnect-bench.* 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -20,10 +22,25 @@ trap cleanup EXIT INT TERM
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start NAME CMD...: runs CMD in its own process group, output in $LOGDIR/NAME.log.
+declare -A PID_OF=()
 start() {
   local name=$1; shift
   setsid "$@" >"$LOGDIR/$name.log" 2>&1 &
   PIDS+=($!)
+  PID_OF[$name]=$!
+}
+
+# stop NAME...: ends servers started by `start` before the end of the run (one pair's apps before
+# the next pair's start, so that idle servers do not share the cores with the measured ones).
+stop() {
+  local name pid
+  for name in "$@"; do
+    pid=${PID_OF[$name]:-}
+    [ -n "$pid" ] || continue
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "PID_OF[$name]"
+  done
 }
 
 # wait_http URL [SECONDS]: until URL answers anything.
@@ -37,11 +54,16 @@ wait_http() {
   return 1
 }
 
+# The federation as deployed by default (nonce optional and not length-checked, unknown authorize
+# parameters ignored: ../shared/reference/proconnect.md), so that generic peers such as
+# Keycloak's built-in broker can log in; BENCH_STRICTNESS=docs-strict for the documentation's
+# reading.
+STRICTNESS=${BENCH_STRICTNESS:-as-deployed}
 start_emulator() {
-  start emulator "$GOUVCONNECT_EMULATOR_BIN" --port 0 --quiet
+  start emulator "$GOUVCONNECT_EMULATOR_BIN" --port 0 --quiet --strictness "$STRICTNESS"
   local i
   for ((i = 0; i < 100; i++)); do
-    EMULATOR=$(grep -o 'http://127.0.0.1:[0-9]*' "$LOGDIR/emulator.log" || true)
+    EMULATOR=$(grep -so 'http://127.0.0.1:[0-9]*' "$LOGDIR/emulator.log" || true)
     [ -n "$EMULATOR" ] && return 0
     sleep 0.1
   done

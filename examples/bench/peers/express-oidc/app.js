@@ -31,8 +31,8 @@ app.use(
     clientAuthMethod: 'client_secret_post',
     authorizationParams: { response_type: 'code', scope: 'openid email given_name usual_name siret uid' },
     routes: { login: false, callback: '/auth/callback', logout: '/auth/logout' },
-    // The library's state is only base64url({returnTo}); ProConnect requires ≥ 32 characters, so
-    // a random value is added (express-openid-connect checks the state against its cookie).
+    // The library's state is only base64url({returnTo}); ProConnect's documentation asks for ≥ 32
+    // characters, so a random value is added (express-openid-connect checks the state against its cookie).
     getLoginState: (req, options) => ({ returnTo: options.returnTo, r: crypto.randomBytes(24).toString('base64url') }),
     // The app needs the userinfo claims (ProConnect's id_token has none): fetched once at login.
     afterCallback: async (req, res, session) => {

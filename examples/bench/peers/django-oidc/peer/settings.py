@@ -1,5 +1,10 @@
 """Settings of the mozilla-django-oidc peer: endpoints from the emulator's discovery document
-(fetched once at start), the same middleware, database and session settings as the example."""
+(fetched once at start), the same middleware, database and session settings as the example.
+
+What this peer verifies (mozilla-django-oidc 5.x, PyJWT underneath): state, nonce, PKCE, the
+id_token (signature with the JWKS key for OIDC_RP_SIGN_ALGO, exp/iat/nbf; not iss, not aud), and
+the signed userinfo JWT (signature, exp/iat/nbf), the JWKS fetched again for each of the two.
+What it does NOT check on the userinfo JWT: iss, aud, nor that its sub equals the id_token's."""
 
 import json
 import os
@@ -34,11 +39,27 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "peer.urls"
 TEMPLATES = []
-_db = os.environ.get("PEER_DB") or Path(tempfile.mkdtemp(prefix="bench-peer-django-")) / "db.sqlite3"
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_db)}}
+# PostgreSQL when the benchmark started one (BENCH_PG_HOST: its socket directory), as the Django
+# example's run does (examples/bench/django_pg_settings.py); SQLite otherwise.
+if os.environ.get("BENCH_PG_HOST"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ["BENCH_PG_DB"],
+            "USER": os.environ.get("BENCH_PG_USER", "bench"),
+            "HOST": os.environ["BENCH_PG_HOST"],
+            # One connection per waitress thread, kept: how Django is run on PostgreSQL.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    _db = os.environ.get("PEER_DB") or Path(tempfile.mkdtemp(prefix="bench-peer-django-")) / "db.sqlite3"
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(_db)}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
-AUTHENTICATION_BACKENDS = ["peer.backend.SignedUserinfoBackend"]
+# The library's own backend: since 5.0 it reads a signed (application/jwt) userinfo itself.
+AUTHENTICATION_BACKENDS = ["mozilla_django_oidc.auth.OIDCAuthenticationBackend"]
 LOGIN_REDIRECT_URL = "/"
 
 OIDC_RP_CLIENT_ID = os.environ["OIDC_CLIENT_ID"]
