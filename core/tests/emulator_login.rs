@@ -9,6 +9,9 @@ use std::process::{Child, Command, Stdio};
 use gouvconnect::http::HttpClient;
 use gouvconnect::{ClientConfig, ErrorCode, LoginOptions, ProviderKind};
 
+mod common;
+use common::TestClient;
+
 struct Emulator {
     child: Child,
     base: String,
@@ -85,32 +88,29 @@ fn start_emulator_with(extra: &[&str]) -> Emulator {
 }
 
 fn config(emu: &Emulator, kind: ProviderKind, id: &str, secret: &str) -> ClientConfig {
-    let issuer = match kind {
-        ProviderKind::ProConnect => format!("{}/api/v2", emu.base),
-        ProviderKind::ProSanteConnect => format!("{}/auth/realms/esante-wallet", emu.base),
-    };
+    let issuer = format!("{}{}", emu.base, common::issuer_path(kind));
     let mut c = ClientConfig::new(kind, id, secret, "http://127.0.0.1:9/auth/callback");
     c.issuer = Some(issuer);
     c.post_logout_redirect_uri = Some("http://127.0.0.1:9/auth/logout/callback".into());
     c
 }
 
+/// The configuration of a client of the shared fixture.
+fn config_of(emu: &Emulator, client: &TestClient) -> ClientConfig {
+    config(emu, client.kind, &client.id, &client.secret)
+}
+
 fn proconnect(emu: &Emulator) -> ClientConfig {
-    config(
-        emu,
-        ProviderKind::ProConnect,
-        "demo-proconnect",
-        "demo-proconnect-secret-0123456789abcdef",
-    )
+    config_of(emu, &common::client("proconnect"))
 }
 
 fn psc(emu: &Emulator) -> ClientConfig {
-    config(
-        emu,
-        ProviderKind::ProSanteConnect,
-        "demo-psc",
-        "demo-psc-secret-0123456789abcdef",
-    )
+    config_of(emu, &common::client("prosanteconnect"))
+}
+
+/// The mutual-TLS client's id (it has no secret).
+fn psc_mtls_id() -> String {
+    common::client("prosanteconnect_mtls").id
 }
 
 fn browser() -> reqwest::Client {
@@ -181,13 +181,14 @@ async fn proconnect_agent_logs_in_and_out() {
     let (client, result) = login(&emu, proconnect(&emu), "agent", LoginOptions::default()).await;
     let login = result.expect("login");
     let id = &login.identity;
+    let agent = common::user("proconnect", "agent");
     assert_eq!(id.provider, ProviderKind::ProConnect);
-    assert_eq!(id.email.as_deref(), Some("alice.martin@interieur.gouv.fr"));
-    assert_eq!(id.family_name.as_deref(), Some("Martin"));
+    assert_eq!(id.email, agent.email);
+    assert_eq!(id.family_name.as_deref(), Some(agent.family_name.as_str()));
     assert_eq!(id.email_verified, None);
-    assert_eq!(id.acr.as_deref(), Some("eidas1"));
+    assert_eq!(id.acr, agent.acr);
     let pc = id.proconnect.as_ref().expect("proconnect data");
-    assert_eq!(pc.siret.as_deref(), Some("11000101300017"));
+    assert_eq!(pc.siret, agent.siret);
     assert!(pc.roles.iter().any(|r| r == "agent_public"));
 
     let logout = client
@@ -218,23 +219,13 @@ async fn proconnect_agent_logs_in_and_out() {
 #[tokio::test]
 async fn proconnect_es256_and_hs256_clients() {
     let emu = start_emulator();
-    let es = config(
-        &emu,
-        ProviderKind::ProConnect,
-        "demo-proconnect-es256",
-        "demo-proconnect-es256-secret-0123456789ab",
-    );
+    let es = config_of(&emu, &common::client("proconnect_es256"));
     let (_, r) = login(&emu, es, "employee", LoginOptions::default()).await;
     assert_eq!(
-        r.expect("es256").identity.given_name.as_deref(),
-        Some("Bruno")
+        r.expect("es256").identity.given_name,
+        Some(common::user("proconnect", "employee").given_name)
     );
-    let mut hs = config(
-        &emu,
-        ProviderKind::ProConnect,
-        "demo-proconnect-hs256",
-        "demo-proconnect-hs256-secret-0123456789abcdef",
-    );
+    let mut hs = config_of(&emu, &common::client("proconnect_hs256"));
     // HS256 is only accepted when registered.
     let (_, r) = login(&emu, hs.clone(), "agent", LoginOptions::default()).await;
     assert_eq!(r.unwrap_err().code(), ErrorCode::UnsupportedAlgorithm);
@@ -335,7 +326,10 @@ async fn psc_doctor_and_pharmacist() {
     let (client, r) = login(&emu, psc(&emu), "doctor", LoginOptions::default()).await;
     let login = r.expect("doctor");
     let p = login.identity.prosanteconnect.as_ref().expect("psc data");
-    assert_eq!(p.national_id.as_deref(), Some("899700218896"));
+    assert_eq!(
+        p.national_id,
+        common::user("prosanteconnect", "doctor").national_id
+    );
     assert_eq!(p.rpps.as_deref(), Some("99700218896"));
     assert!(p.exercices.len() >= 2);
     assert!(p
@@ -411,7 +405,7 @@ async fn psc_token_request_over_mutual_tls() {
         .args([
             "gen-client-cert",
             "--cn",
-            "demo-psc-mtls",
+            &psc_mtls_id(),
             "--out-cert",
             &cert,
         ])
@@ -422,7 +416,7 @@ async fn psc_token_request_over_mutual_tls() {
     let emu = start_emulator_with(&["--tls-port", "0", "--tls-cert-out", &server_cert]);
     assert!(emu.tls_base.is_some());
 
-    let mut c = config(&emu, ProviderKind::ProSanteConnect, "demo-psc-mtls", "");
+    let mut c = config(&emu, ProviderKind::ProSanteConnect, &psc_mtls_id(), "");
     c.token_auth_method = Some(gouvconnect::TokenAuthMethod::TlsClientAuth);
     c.tls_client_cert = Some(cert.clone());
     c.tls_client_key = Some(key.clone());
@@ -608,7 +602,7 @@ mod doctor {
         let server_cert = dir.join("server.pem").to_string_lossy().into_owned();
         let emu = start_emulator_with(&["--tls-port", "0", "--tls-cert-out", &server_cert]);
         let mtls = |(cert, key): (String, String)| {
-            let mut c = config(&emu, ProviderKind::ProSanteConnect, "demo-psc-mtls", "");
+            let mut c = config(&emu, ProviderKind::ProSanteConnect, &psc_mtls_id(), "");
             c.token_auth_method = Some(gouvconnect::TokenAuthMethod::TlsClientAuth);
             c.tls_client_cert = Some(cert);
             c.tls_client_key = Some(key);
@@ -616,22 +610,22 @@ mod doctor {
             c
         };
         // Valid: days left printed, credentials accepted over mutual TLS.
-        let good = gen_cert(&dir, "good", "demo-psc-mtls", "365");
+        let good = gen_cert(&dir, "good", &psc_mtls_id(), "365");
         let report = doctor(mtls(good.clone()), &DoctorOptions::default()).await;
         assert!(report.ok, "{}", report.to_text());
         assert!(report.to_text().contains("day(s) left"));
         assert_eq!(verdict(&report, "credentials"), Verdict::Pass);
         // Expiring soon: a warning.
-        let soon = gen_cert(&dir, "soon", "demo-psc-mtls", "10");
+        let soon = gen_cert(&dir, "soon", &psc_mtls_id(), "10");
         let report = doctor(mtls(soon), &DoctorOptions::default()).await;
         assert_eq!(verdict(&report, "client_certificate"), Verdict::Warn);
         // Expired.
-        let expired = gen_cert(&dir, "expired", "demo-psc-mtls", "-3");
+        let expired = gen_cert(&dir, "expired", &psc_mtls_id(), "-3");
         let report = doctor(mtls(expired), &DoctorOptions::default()).await;
         assert_eq!(verdict(&report, "client_certificate"), Verdict::Fail);
         assert!(report.to_text().contains("expired"), "{}", report.to_text());
         // A key that is not the certificate's.
-        let other = gen_cert(&dir, "other", "demo-psc-mtls", "365");
+        let other = gen_cert(&dir, "other", &psc_mtls_id(), "365");
         let report = doctor(mtls((good.0.clone(), other.1)), &DoctorOptions::default()).await;
         assert_eq!(verdict(&report, "client_certificate"), Verdict::Fail);
         // A certificate the provider does not know: invalid_client over mutual TLS.
@@ -705,4 +699,66 @@ async fn psc_card_required() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::AcrInsufficient);
+}
+
+/// The shared fixture (tests/fixture.json) is what the emulator really registers: every client
+/// with a secret logs in, and every user comes back with the fixture's sub, names, email, acr,
+/// SIRET or national id. The other languages' harnesses rely on these values without checking.
+#[tokio::test]
+async fn the_shared_fixture_matches_the_emulator() {
+    let emu = start_emulator();
+    let with = |c: &TestClient| {
+        let mut config = config_of(&emu, c);
+        if c.id_token_alg == "HS256" {
+            config.id_token_alg = Some(gouvconnect::Algorithm::HS256);
+        }
+        // The fixture's unverified user must come back too.
+        config.policy.accept_unverified_email = true;
+        config
+    };
+    let clients = common::clients();
+    let first_user = |kind: ProviderKind| {
+        common::users()
+            .into_iter()
+            .find(|u| u.kind == kind)
+            .expect("a user of each provider")
+    };
+    // The mutual-TLS client has no secret: psc_token_request_over_mutual_tls logs it in.
+    for c in clients.iter().filter(|c| !c.secret.is_empty()) {
+        let u = first_user(c.kind);
+        let (_, r) = login(&emu, with(c), &u.id, LoginOptions::default()).await;
+        let login = r.unwrap_or_else(|e| panic!("client {} ({}): {e:?}", c.name, c.id));
+        assert_eq!(login.identity.sub, u.sub, "client {}", c.name);
+    }
+    assert!(clients.iter().any(|c| c.secret.is_empty()));
+    for u in common::users() {
+        let c = clients
+            .iter()
+            .find(|c| c.kind == u.kind)
+            .expect("a client of each provider");
+        let (_, r) = login(&emu, with(c), &u.id, LoginOptions::default()).await;
+        let id = r
+            .unwrap_or_else(|e| panic!("user {}: {e:?}", u.id))
+            .identity;
+        assert_eq!(id.sub, u.sub, "user {}", u.id);
+        assert_eq!(id.acr, u.acr, "user {}", u.id);
+        assert_eq!(id.given_name.as_ref(), Some(&u.given_name), "user {}", u.id);
+        assert_eq!(
+            id.family_name.as_ref(),
+            Some(&u.family_name),
+            "user {}",
+            u.id
+        );
+        match u.kind {
+            ProviderKind::ProConnect => {
+                assert_eq!(id.email, u.email, "user {}", u.id);
+                let pc = id.proconnect.as_ref().expect("proconnect data");
+                assert_eq!(pc.siret, u.siret, "user {}", u.id);
+            }
+            ProviderKind::ProSanteConnect => {
+                let psc = id.prosanteconnect.as_ref().expect("psc data");
+                assert_eq!(psc.national_id, u.national_id, "user {}", u.id);
+            }
+        }
+    }
 }
