@@ -3,6 +3,7 @@ loopback port, stopped at the end even on failure."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -21,10 +23,21 @@ EMULATOR_BIN = os.environ.get(
     "GOUVCONNECT_EMULATOR_BIN", str(ROOT / "target" / "release" / "gouvconnect-emulator")
 )
 
-CLIENTS = {
-    "proconnect": ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef", "/api/v2"),
-    "prosanteconnect": ("demo-psc", "demo-psc-secret-0123456789abcdef", "/auth/realms/esante-wallet"),
-}
+#: The shared test fixture (tests/fixture.json): the emulator's clients, secrets and users, as
+#: every language's harness reads them (core/tests/emulator_login.rs checks it against the emulator).
+FIXTURE: dict[str, Any] = json.loads((ROOT / "tests" / "fixture.json").read_text(encoding="utf-8"))
+#: The test users by provider, then by login name: ``USERS["proconnect"]["agent"]["email"]``.
+USERS: dict[str, dict[str, dict[str, Any]]] = FIXTURE["users"]
+
+
+def client(name: str) -> tuple[str, str, str]:
+    """(client_id, secret, issuer path) of the fixture's client ``name`` (``proconnect_es256``…)."""
+    c = FIXTURE["clients"][name]
+    return c["id"], c["secret"], FIXTURE["issuer_paths"][c["provider"]]
+
+
+#: The example's default client for each provider.
+CLIENTS = {provider: client(provider) for provider in ("proconnect", "prosanteconnect")}
 
 
 def free_port() -> int:

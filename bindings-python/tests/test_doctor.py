@@ -22,12 +22,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import path
 from gouvconnect.django.clients import clear_cache
-from harness import CLIENTS, EXAMPLE, emulator, gen_client_cert
+from harness import CLIENTS, EXAMPLE, client, emulator, gen_client_cert
 
 #: ROOT_URLCONF of the test of a project that forgot to include gouvconnect's URLs.
 urlpatterns = [path("elsewhere", lambda request: None)]
 
 SECRETS = [secret for _, secret, _ in CLIENTS.values()]
+#: The mutual-TLS client (no secret; its certificate's CN is its id).
+MTLS_CLIENT = client("prosanteconnect_mtls")[0]
 
 
 @pytest.fixture(autouse=True)
@@ -194,7 +196,7 @@ def test_check_finds_an_expired_psc_certificate(settings: Any, tmp_path: Path) -
             return entry(
                 base,
                 "prosanteconnect",
-                client_id="demo-psc-mtls",
+                client_id=MTLS_CLIENT,
                 client_secret="",
                 token_auth_method="tls_client_auth",
                 tls_client_cert=cert[0],
@@ -203,7 +205,7 @@ def test_check_finds_an_expired_psc_certificate(settings: Any, tmp_path: Path) -
             )
 
         settings.GOUVCONNECT = {
-            "prosanteconnect": mtls(gen_client_cert(tmp_path, "good", "demo-psc-mtls", 365))
+            "prosanteconnect": mtls(gen_client_cert(tmp_path, "good", MTLS_CLIENT, 365))
         }
         passed, result = run_check()
         assert passed, json.dumps(result, indent=1)
@@ -211,7 +213,7 @@ def test_check_finds_an_expired_psc_certificate(settings: Any, tmp_path: Path) -
         assert good["verdict"] == "pass" and "day(s) left" in good["message"]
         assert verdicts(result, "prosanteconnect")["credentials"] == "pass"
 
-        expired = gen_client_cert(tmp_path, "expired", "demo-psc-mtls", -3)
+        expired = gen_client_cert(tmp_path, "expired", MTLS_CLIENT, -3)
         settings.GOUVCONNECT = {"prosanteconnect": mtls(expired)}
         passed, result = run_check()
         assert not passed

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
-from harness import CLIENTS, example, full_login, issued_secrets, login_on_emulator
+from harness import CLIENTS, USERS, client, example, full_login, issued_secrets, login_on_emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ def test_proconnect_login_me_and_logout(proconnect_app: str) -> None:
     assert me.status_code == 200
     identity = me.json()
     assert identity["provider"] == "proconnect"
-    assert identity["email"] == "alice.martin@interieur.gouv.fr"
+    assert identity["email"] == USERS["proconnect"]["agent"]["email"]
     assert identity["family_name"]
     assert identity["proconnect"]["siret"] == "11000101300017"
     assert identity["acr"] == "eidas1"
@@ -204,7 +204,7 @@ def test_required_acr_eidas2(emulator_base: str, tmp_path_factory: pytest.TempPa
 
 
 def test_proconnect_es256_client(emulator_base: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    credentials = ("demo-proconnect-es256", "demo-proconnect-es256-secret-0123456789ab")
+    credentials = client("proconnect_es256")[:2]
     with example(emulator_base, "proconnect", tmp_path_factory.mktemp("es"), credentials=credentials) as base:
         s = requests.Session()
         assert full_login(s, base, "employee").status_code == 302
@@ -247,7 +247,7 @@ def test_cancel_at_the_provider_names_provider_access_denied(
 ) -> None:
     """The provider redirects back with `error=access_denied` (the user cancelled): its own
     message, 403, not `provider_error`."""
-    credentials = ("demo-proconnect-es256", "demo-proconnect-es256-secret-0123456789ab")
+    credentials = client("proconnect_es256")[:2]
     tmp = tmp_path_factory.mktemp("cancel")
     with example(emulator_base, "proconnect", tmp, credentials=credentials) as base:
         fault = {"fault": "access_denied", "client_id": credentials[0]}
@@ -290,7 +290,7 @@ def test_login_started_on_another_host_is_moved_to_the_redirect_host(localhost_a
     assert callback.startswith(localhost_app + "/auth/callback")
     done = s.get(callback, allow_redirects=False, timeout=10)
     assert done.status_code == 302 and done.headers["Location"] == "/me", done.text[:300]
-    assert s.get(localhost_app + "/me", timeout=10).json()["email"] == "alice.martin@interieur.gouv.fr"
+    assert s.get(localhost_app + "/me", timeout=10).json()["email"] == USERS["proconnect"]["agent"]["email"]
 
 
 def test_callback_on_another_host_than_the_login_names_session_lost(localhost_app: str) -> None:

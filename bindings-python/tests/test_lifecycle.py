@@ -19,7 +19,7 @@ from django.test import Client as DjangoClient
 from gouvconnect.django import conf, views
 from gouvconnect.django.clients import clear_cache
 from gouvconnect.django.middleware import GouvConnectMiddleware
-from harness import emulator
+from harness import CLIENTS, USERS, emulator
 from test_django_app import psc_entry
 from test_login_events import assert_clean, pc_entry
 
@@ -27,8 +27,9 @@ pytestmark = pytest.mark.e2e
 
 APP = "http://127.0.0.1"
 MIDDLEWARE = "gouvconnect.django.middleware.GouvConnectMiddleware"
-#: The emulator's `mfa` user (Mathilde Fontaine, eidas2).
-MATHILDE_SUB = "8b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e"
+#: The emulator's `mfa` user (Mathilde Fontaine, eidas2) and `agent` (Alice Martin, eidas1).
+MATHILDE = USERS["proconnect"]["mfa"]
+ALICE = USERS["proconnect"]["agent"]
 
 
 @pytest.fixture(autouse=True)
@@ -44,17 +45,17 @@ def password_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     same ProConnect account (same sub) as the `mfa` user, who signs in with a second factor."""
     config = tmp_path_factory.mktemp("emulator") / "users.json"
     claims = {
-        "given_name": "Mathilde",
-        "usual_name": "Fontaine",
-        "email": "mathilde.fontaine@finances.gouv.fr",
+        "given_name": MATHILDE["given_name"],
+        "usual_name": MATHILDE["family_name"],
+        "email": MATHILDE["email"],
         "uid": "mfontaine",
-        "siret": "11000101300017",
+        "siret": MATHILDE["siret"],
         "idp_id": "71144ab3-ee1a-4401-b7b3-79b44f7daeeb",
         "idp_acr": "eidas1",
         "custom": {},
     }
     user = {"id": "mathilde-password", "persona": "proconnect", "label": "Mathilde (mot de passe)"}
-    user |= {"sub": MATHILDE_SUB, "acr": "eidas1", "amr": ["pwd"], "claims": claims}
+    user |= {"sub": MATHILDE["sub"], "acr": "eidas1", "amr": ["pwd"], "claims": claims}
     config.write_text(json.dumps({"users": [user]}))
     with emulator(["--config", str(config)]) as base:
         yield base
@@ -141,7 +142,7 @@ def test_mfa_require_refuses_a_login_without_mfa(
     assert (refused.status_code, error_code(refused)) == (403, "mfa_required")
     # ...and when a provider lets the login through anyway, the core refuses it too.
     faults = emulator_base + "/_emulator/faults"
-    requests.post(faults, json={"fault": "acr_lower", "client_id": "demo-proconnect"}, timeout=10)
+    requests.post(faults, json={"fault": "acr_lower", "client_id": CLIENTS["proconnect"][0]}, timeout=10)
     try:
         refused = sign_in(DjangoClient(), requests.Session(), "agent")
     finally:
@@ -166,14 +167,14 @@ def test_step_up_to_eidas2_keeps_the_destination(
 
     url = leaves_app(client, path, HTTP_REFERER=APP + "/page")
     query = parse_qs(urlsplit(url).query)
-    assert query["login_hint"] == ["mathilde.fontaine@finances.gouv.fr"]
+    assert query["login_hint"] == [MATHILDE["email"]]
     acr = json.loads(query["claims"][0])["id_token"]["acr"]
     assert acr["essential"] is True and set(acr["values"]) == {"eidas2", "eidas3"}
     # eidas2 forces a fresh login at the emulator even with its session: the second factor.
     done = back_to_app(client, on_emulator(emu, url, "mfa"))
     assert (done.status_code, done["Location"]) == (302, path)
     identity = session_identity(client)
-    assert (identity["sub"], identity["acr"], identity["mfa"]) == (MATHILDE_SUB, "eidas2", True)
+    assert (identity["sub"], identity["acr"], identity["mfa"]) == (MATHILDE["sub"], MATHILDE["acr"], True)
     assert client.get(path, HTTP_HOST="127.0.0.1").status_code == 200
     assert [e["event"] for _, e, _ in events] == ["login_succeeded", "step_up"]
     assert events[1][1]["acr"] == "eidas2" and events[1][0] is views.callback
@@ -194,7 +195,7 @@ def test_step_up_by_another_person_leaves_the_session_as_it_was(
     # A sensitive action asks the agent to sign in again (eidas1); someone else does, on
     # another emulator session (another browser of the same computer).
     url = leaves_app(client, "/auth/step-up?acr=eidas1&next=/sensitive&back=/page")
-    assert parse_qs(urlsplit(url).query)["login_hint"] == ["alice.martin@interieur.gouv.fr"]
+    assert parse_qs(urlsplit(url).query)["login_hint"] == [ALICE["email"]]
     refused = back_to_app(client, on_emulator(requests.Session(), url, "employee"))
     assert (refused.status_code, error_code(refused)) == (403, "step_up_user_mismatch")
     page = refused.content.decode()
@@ -204,7 +205,7 @@ def test_step_up_by_another_person_leaves_the_session_as_it_was(
     # The session is still the agent's, at the level it had.
     assert session_identity(client) == before
     me = client.get("/me", HTTP_HOST="127.0.0.1").json()
-    assert (me["email"], me["acr"]) == ("alice.martin@interieur.gouv.fr", "eidas1")
+    assert (me["email"], me["acr"]) == (ALICE["email"], ALICE["acr"])
     refusal = events[-1][1]
     assert (refusal["event"], refusal["code"]) == ("login_refused", "step_up_user_mismatch")
     assert_clean(events, emulator_base)
@@ -297,7 +298,7 @@ def test_silent_login_with_a_provider_session_signs_in(
     back = back_to_app(second, on_emulator(emu, url, None))
     assert (back.status_code, back["Location"]) == (302, "/page")
     assert second.get("/page", HTTP_HOST="127.0.0.1").content == b"signed in"
-    assert session_identity(second)["email"] == "alice.martin@interieur.gouv.fr"
+    assert session_identity(second)["email"] == ALICE["email"]
     assert [e["event"] for _, e, _ in events] == ["login_succeeded", "login_succeeded"]
 
 
@@ -338,7 +339,7 @@ def test_the_login_ends_at_its_maximum_age(settings: Any, emulator_base: str, ev
     assert (sender, event["event"], event["sub"]) == (
         GouvConnectMiddleware,
         "logout",
-        "2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d",
+        ALICE["sub"],
     )
 
 

@@ -20,7 +20,7 @@ from gouvconnect.django import conf, views
 from gouvconnect.django.backends import GouvConnectBackend
 from gouvconnect.django.clients import clear_cache
 from gouvconnect.django.signals import login_event
-from harness import CLIENTS, ROOT, emulator, issued_secrets, login_on_emulator
+from harness import CLIENTS, ROOT, USERS, emulator, issued_secrets, login_on_emulator
 from test_django_app import psc_entry
 
 #: The fields of the core's AuditEvent (core/src/audit.rs), the same in every host.
@@ -169,7 +169,7 @@ def test_the_email_fallback_sends_account_linked(
     client: DjangoClient, settings: Any, emulator_base: str, events: list[Event]
 ) -> None:
     settings.GOUVCONNECT = {"proconnect": pc_entry(emulator_base, email_fallback=True)}
-    existing = get_user_model().objects.create(username="alice", email="alice.martin@interieur.gouv.fr")
+    existing = get_user_model().objects.create(username="alice", email=USERS["proconnect"]["agent"]["email"])
     assert login(client, "agent").status_code == 302
     assert [(s, e["event"]) for s, e, _ in events] == [
         (GouvConnectBackend, "account_linked"),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness import CLIENTS, ROOT, free_port, login_on_emulator, server
+from harness import CLIENTS, ROOT, USERS, free_port, login_on_emulator, server
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +101,8 @@ def test_package_readme_quickstart_in_a_new_project(emulator_base: str, tmp_path
         assert done.status_code == 302 and done.headers["Location"] == "/private/", done.text[:500]
         page = s.get(base + "/private/", timeout=10)
         assert page.status_code == 200
-        signed_in = "Connecté : Alice Martin (alice.martin@interieur.gouv.fr)"
+        alice = USERS["proconnect"]["agent"]
+        signed_in = f"Connecté : {alice['given_name']} {alice['family_name']} ({alice['email']})"
         assert signed_in in " ".join(visible_text(page).split())
 
         # The logout form of the template: a POST with its CSRF token, through the provider.
