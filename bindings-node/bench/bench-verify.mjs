@@ -21,6 +21,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
+// ProConnect's acr values that mean a multi-factor login (docs/architecture.md §4).
+const MFA_ACR = new Set(['eidas0-mfa', 'eidas1-mfa', 'eidas2', 'eidas3']);
 const require = createRequire(import.meta.url);
 const gouvconnect = require('..');
 const peersDir = process.argv[2];
@@ -47,6 +49,7 @@ function normalise(idClaims, userinfo) {
   const matricule = get('chorusdt:matricule');
   const societe = get('chorusdt:societe');
   const roles = userinfo.roles ?? idClaims.roles ?? [];
+  const amr = (idClaims.amr ?? []).filter((a) => typeof a === 'string');
   return {
     provider: 'proconnect',
     sub: idClaims.sub,
@@ -55,7 +58,9 @@ function normalise(idClaims, userinfo) {
     given_name: get('given_name'),
     family_name: get('usual_name') ?? get('family_name'),
     acr: text(idClaims, 'acr'),
-    amr: (idClaims.amr ?? []).filter((a) => typeof a === 'string'),
+    amr,
+    // Whether this login used MFA (docs/architecture.md §4): ProConnect's MFA levels or `mfa`.
+    mfa: MFA_ACR.has(text(idClaims, 'acr')) || amr.includes('mfa'),
     proconnect: {
       uid: get('uid'),
       siret: siret ? siret.replace(/\s/g, '') : null,

@@ -40,6 +40,8 @@ ROUNDS = 9
 ROUND_SECONDS = 0.12
 LEEWAY = 30
 NO_CLOCK = {"verify_exp": False, "verify_iat": False}
+# ProConnect's acr values that mean a multi-factor login (docs/architecture.md §4).
+MFA_ACR = {"eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3"}
 
 
 def load(name: str) -> dict[str, Any]:
@@ -79,6 +81,7 @@ def normalise(id_claims: dict[str, Any], userinfo: dict[str, Any]) -> dict[str, 
     siret = get("siret")
     matricule, societe = get("chorusdt:matricule"), get("chorusdt:societe")
     roles = userinfo.get("roles", id_claims.get("roles")) or []
+    amr = [a for a in id_claims.get("amr") or [] if isinstance(a, str)]
     return {
         "provider": "proconnect",
         "sub": id_claims["sub"],
@@ -87,7 +90,9 @@ def normalise(id_claims: dict[str, Any], userinfo: dict[str, Any]) -> dict[str, 
         "given_name": get("given_name"),
         "family_name": get("usual_name") or get("family_name"),
         "acr": text(id_claims, "acr"),
-        "amr": [a for a in id_claims.get("amr") or [] if isinstance(a, str)],
+        "amr": amr,
+        # Whether this login used MFA (docs/architecture.md §4): ProConnect's MFA levels or `mfa`.
+        "mfa": text(id_claims, "acr") in MFA_ACR or "mfa" in amr,
         "proconnect": {
             "uid": get("uid"),
             "siret": "".join(siret.split()) if siret else None,

@@ -50,6 +50,8 @@ public final class Bench {
     private static final long ROUND_NS = 200_000_000L;
     private static final long WARMUP_NS = 1_500_000_000L;
     private static final int LEEWAY = 30;
+    /** ProConnect's acr values that mean a multi-factor login (docs/architecture.md §4). */
+    private static final java.util.Set<String> MFA_ACR = java.util.Set.of("eidas0-mfa", "eidas1-mfa", "eidas2", "eidas3");
 
     public static void main(String[] args) throws Exception {
         if (args[0].equals("--load-time")) {
@@ -274,6 +276,10 @@ public final class Bench {
         identity.put("family_name", family != null ? family : get(ui, id, "family_name"));
         identity.put("acr", text(id, "acr"));
         identity.put("amr", strings(id.get("amr")));
+        // Whether this login used MFA (docs/architecture.md §4): ProConnect's MFA levels or `mfa`
+        // among the methods.
+        String acr = text(id, "acr");
+        identity.put("mfa", MFA_ACR.contains(acr) || strings(id.get("amr")).contains("mfa"));
         identity.put("proconnect", pc);
         identity.put("prosanteconnect", null);
         Map<String, Object> raw = new LinkedHashMap<>();
