@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { exampleEnv, freePort, launchChromium, startEmulator, startExample } from './harness.mjs';
+import { USERS, exampleEnv, freePort, launchChromium, startEmulator, startExample } from './harness.mjs';
+
+// The emulator's `agent` (the fixture's values: the `agent-mfa` below is the same person).
+const AGENT = USERS.proconnect.agent;
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -21,9 +24,9 @@ before(async () => {
   const config = path.join(dir, 'emulator.json');
   fs.writeFileSync(config, JSON.stringify({
     users: [{
-      id: 'agent-mfa', persona: 'proconnect', label: 'Alice Martin (eidas2)', sub: '2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d',
+      id: 'agent-mfa', persona: 'proconnect', label: 'Alice Martin (eidas2)', sub: AGENT.sub,
       acr: 'eidas2', amr: ['pwd', 'otp', 'mfa'],
-      claims: { given_name: 'Alice', usual_name: 'Martin', email: 'alice.martin@interieur.gouv.fr', siret: '11000101300017' },
+      claims: { given_name: AGENT.given_name, usual_name: AGENT.family_name, email: AGENT.email, siret: AGENT.siret },
     }],
   }));
   emulator = await startEmulator(['--config', config]);
@@ -78,7 +81,7 @@ test('step-up with another account: refused, the way back, still the first user 
     assert.match(await page.textContent('body'), /Connecté : Alice Martin/);
     const me = await (await page.goto(app.base + '/me')).json();
     assert.equal(me.acr, 'eidas1');
-    assert.equal(me.email, 'alice.martin@interieur.gouv.fr');
+    assert.equal(me.email, AGENT.email);
   } finally {
     await close();
   }

@@ -9,7 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { CLIENTS, ROOT, emulatorBin, startEmulator } from './harness.mjs';
+import { CLIENTS, ROOT, client, emulatorBin, startEmulator } from './harness.mjs';
+
+// The mutual-TLS client: no secret, its certificate's CN is its id.
+const MTLS = client('prosanteconnect_mtls');
 
 const require = createRequire(import.meta.url);
 const { doctor } = require('..');
@@ -37,7 +40,7 @@ function provider(name, overrides = {}) {
 }
 
 /** A client certificate from the emulator's generator, valid for `days` (negative: expired). */
-function clientCert(name, days, cn = 'demo-psc-mtls') {
+function clientCert(name, days, cn = MTLS.id) {
   const cert = path.join(dir, `${name}.pem`);
   const key = path.join(dir, `${name}.key`);
   execFileSync(emulatorBin(), ['gen-client-cert', '--cn', cn, '--out-cert', cert, '--out-key', key,
@@ -47,7 +50,7 @@ function clientCert(name, days, cn = 'demo-psc-mtls') {
 
 function mtls({ cert, key }) {
   return provider('prosanteconnect', {
-    client_id: 'demo-psc-mtls', client_secret: '', token_auth_method: 'tls_client_auth',
+    client_id: MTLS.id, client_secret: MTLS.secret, token_auth_method: 'tls_client_auth',
     tls_client_cert: cert, tls_client_key: key, tls_ca_cert: serverCert,
   });
 }

@@ -7,7 +7,7 @@ import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { Browser, CLIENTS, freePort, startEmulator } from './harness.mjs';
+import { Browser, CLIENTS, client as fixtureClient, freePort, startEmulator } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { auth, requiresAuth, loginButton, BUTTON_CSS } = require('../express');
@@ -98,8 +98,7 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
     });
 
     test('cancelled at the provider: provider_access_denied and its message', async () => {
-      const client = 'demo-proconnect-es256';
-      const secret = 'demo-proconnect-es256-secret-0123456789ab';
+      const { id: client, secret } = fixtureClient('proconnect_es256');
       const port = await freePort();
       const app = await startApp(express, {
         baseURL: `http://127.0.0.1:${port}`,

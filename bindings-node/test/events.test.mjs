@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Browser, CLIENTS, freePort, fullLogin, startEmulator } from './harness.mjs';
+import { Browser, CLIENTS, client, freePort, fullLogin, startEmulator } from './harness.mjs';
+
+const ES256 = client('proconnect_es256');
 
 const require = createRequire(import.meta.url);
 const { auth } = require('../express');
@@ -112,7 +114,7 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
         assert.ok(hasSession);
         assert.equal(event.event, 'login_succeeded');
         assert.equal(event.provider, 'proconnect');
-        assert.equal(event.client_id, 'demo-proconnect');
+        assert.equal(event.client_id, CLIENTS.proconnect.id);
         assert.equal(event.acr, 'eidas1');
         assert.equal(event.siret, '11000101300017');
         assert.match(event.sub, /^[0-9a-f-]{36}$/);
@@ -135,7 +137,7 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
 
     test('refusals carry the stable code (and the provider\'s error): counted per code', async () => {
       const wrong = 'not-the-registered-secret-0123456789abcdef';
-      const es256 = { client_id: 'demo-proconnect-es256', client_secret: 'demo-proconnect-es256-secret-0123456789ab', id_token_alg: 'ES256', userinfo_alg: 'ES256' };
+      const es256 = { client_id: ES256.id, client_secret: ES256.secret, id_token_alg: ES256.id_token_alg, userinfo_alg: ES256.userinfo_alg };
       const apps = {
         plain: await startApp(express, { providers: { proconnect: provider('proconnect') } }),
         wrongSecret: await startApp(express, { providers: { proconnect: provider('proconnect', { client_secret: wrong }) } }),
@@ -181,9 +183,9 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
         assert.ok(all.every((e) => e.sub === undefined), 'a refusal names no user');
         const byCode = Object.fromEntries(all.map((e) => [e.code, e]));
         assert.equal(byCode.invalid_client.provider_error, 'invalid_client');
-        assert.equal(byCode.invalid_client.client_id, 'demo-proconnect');
+        assert.equal(byCode.invalid_client.client_id, CLIENTS.proconnect.id);
         assert.equal(byCode.provider_access_denied.provider_error, 'access_denied');
-        assert.equal(byCode.provider_access_denied.client_id, 'demo-proconnect-es256');
+        assert.equal(byCode.provider_access_denied.client_id, ES256.id);
         assert.equal(byCode.state_mismatch.provider_error, undefined);
         assert.ok(apps.plain.events.every((e) => e.path === '/auth/callback'));
         await assertClean(all, emulator, [wrong, callbackUrl.match(/code=([^&]+)/)[1]]);

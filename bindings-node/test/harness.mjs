@@ -2,6 +2,7 @@
 // browser-like HTTP client (cookie jar, manual redirects).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,10 +63,26 @@ export async function freePort() {
   return port;
 }
 
-export const CLIENTS = {
-  proconnect: { id: 'demo-proconnect', secret: 'demo-proconnect-secret-0123456789abcdef', issuer: (b) => `${b}/api/v2` },
-  prosanteconnect: { id: 'demo-psc', secret: 'demo-psc-secret-0123456789abcdef', issuer: (b) => `${b}/auth/realms/esante-wallet` },
-};
+/**
+ * The shared test fixture (tests/fixture.json): the emulator's clients, secrets and users, as
+ * every language's harness reads them (core/tests/emulator_login.rs checks it against the emulator).
+ */
+export const FIXTURE = JSON.parse(readFileSync(path.join(ROOT, 'tests/fixture.json'), 'utf8'));
+/** The test users by provider, then by login name: `USERS.proconnect.agent.email`. */
+export const USERS = FIXTURE.users;
+
+/**
+ * The fixture's client `name` (`proconnect_es256`…): its `id`, `secret` (empty for mutual TLS),
+ * `provider`, `id_token_alg`, `userinfo_alg`, and `issuer(emulatorBase)`.
+ */
+export function client(name) {
+  const c = FIXTURE.clients[name];
+  if (!c) throw new Error(`no client ${name} in tests/fixture.json`);
+  return { ...c, issuer: (base) => `${base}${FIXTURE.issuer_paths[c.provider]}` };
+}
+
+/** The example's default client for each provider. */
+export const CLIENTS = { proconnect: client('proconnect'), prosanteconnect: client('prosanteconnect') };
 
 export function exampleEnv(emulatorBase, provider, port, extra = {}) {
   const c = CLIENTS[provider];

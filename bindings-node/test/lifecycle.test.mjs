@@ -9,14 +9,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Browser, CLIENTS, freePort, fullLogin, startEmulator } from './harness.mjs';
+import { Browser, CLIENTS, USERS, freePort, fullLogin, startEmulator } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { auth, requiresAuth, requiresAcr } = require('../express');
 const session = require('express-session');
 
 // The emulator's `agent`, and the same person (same sub) once more at eidas2.
-const AGENT_SUB = '2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d';
+const AGENT = USERS.proconnect.agent;
+const AGENT_SUB = AGENT.sub;
 // What a browser sends when it opens a page (a silent login is only tried for those).
 const PAGE = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document' };
 
@@ -29,7 +30,7 @@ before(async () => {
     users: [{
       id: 'agent-mfa', persona: 'proconnect', label: 'Alice Martin (eidas2)', sub: AGENT_SUB, acr: 'eidas2',
       amr: ['pwd', 'otp', 'mfa'],
-      claims: { given_name: 'Alice', usual_name: 'Martin', email: 'alice.martin@interieur.gouv.fr', siret: '11000101300017' },
+      claims: { given_name: AGENT.given_name, usual_name: AGENT.family_name, email: AGENT.email, siret: AGENT.siret },
     }],
   }));
   emulator = await startEmulator(['--config', config]);
@@ -160,7 +161,7 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
         assert.equal((await fullLogin(browser, app.base, emulator.base, 'agent')).status, 302);
         const authorize = await startStepUp(browser, app);
         // The core's step-up request: the level as essential acr values, the user's email.
-        assert.equal(authorize.searchParams.get('login_hint'), 'alice.martin@interieur.gouv.fr');
+        assert.equal(authorize.searchParams.get('login_hint'), AGENT.email);
         const acr = JSON.parse(authorize.searchParams.get('claims')).id_token.acr;
         assert.equal(acr.essential, true);
         assert.deepEqual(acr.values, ['eidas2', 'eidas3']);
