@@ -21,9 +21,9 @@ pub const PAGE_VIEW_HEADERS: [&str; 6] = [
 /// be sent away). `headers` are the values of [`PAGE_VIEW_HEADERS`], in that order.
 ///
 /// A `GET` with no `X-Requested-With` and no prefetch marker; Fetch Metadata, when the browser
-/// sends it, must say a navigation to a document; otherwise `Accept` must name `text/html`
-/// (`*/*` alone is what scripts send). No `Accept` at all counts as a page (test clients and a
-/// few old browsers send none).
+/// sends it, must say a document (`Sec-Fetch-Dest`, else `Sec-Fetch-Mode: navigate`); without
+/// it, `Accept` must name `text/html` (`*/*` alone is what scripts send). No `Accept` at all
+/// counts as a page (test clients and a few old browsers send none).
 ///
 /// ```
 /// use gouvconnect::is_page_view;
@@ -40,11 +40,14 @@ pub fn is_page_view(method: &str, headers: &[Option<&str>; 6]) -> bool {
     if purpose.is_some_and(|p| p.eq_ignore_ascii_case("prefetch")) || sec_purpose.is_some() {
         return false;
     }
-    if mode.is_some_and(|m| m != "navigate") || dest.is_some_and(|d| d != "document") {
-        return false;
+    // Fetch Metadata: the destination says it best (a page `document`, a script's fetch
+    // `empty`, a frame `iframe`); the mode alone when a browser sends no destination. Node's
+    // fetch always says `cors`, whatever the destination it is given.
+    match (dest, mode) {
+        (Some(dest), _) => dest == "document",
+        (None, Some(mode)) => mode == "navigate",
+        (None, None) => accept.is_none_or(|a| a.trim().is_empty() || a.contains("text/html")),
     }
-    mode == Some("navigate")
-        || accept.is_none_or(|a| a.trim().is_empty() || a.contains("text/html"))
 }
 
 /// Whether `identity`, just logged in, is a step-up of the session's `previous` identity: the
@@ -111,13 +114,16 @@ mod tests {
         h[4] = Some("prefetch;prerender");
         assert!(!is_page_view("GET", &h));
         for (mode, dest, page) in [
-            ("navigate", "document", true),
-            ("navigate", "iframe", false),
-            ("cors", "empty", false),
-            ("no-cors", "image", false),
+            (Some("navigate"), Some("document"), true),
+            (Some("cors"), Some("document"), true),
+            (Some("navigate"), Some("iframe"), false),
+            (Some("cors"), Some("empty"), false),
+            (Some("no-cors"), Some("image"), false),
+            (Some("navigate"), None, true),
+            (Some("cors"), None, false),
         ] {
-            let h = [Some("*/*"), Some(mode), Some(dest), None, None, None];
-            assert_eq!(is_page_view("GET", &h), page, "{mode} {dest}");
+            let h = [Some("*/*"), mode, dest, None, None, None];
+            assert_eq!(is_page_view("GET", &h), page, "{mode:?} {dest:?}");
         }
     }
 
