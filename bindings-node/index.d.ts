@@ -254,6 +254,17 @@ export declare function acrSatisfies(provider: ProviderName, acr: string | null 
  * `client.beginLogin` (with `next`). An unknown level throws `invalid_config`.
  */
 export declare function stepUpOptions(identity: Identity, acr: string): CoreLoginOptions;
+/**
+ * Whether a request is a person's browser asking to display a page (the only requests a redirect
+ * to the provider may answer: silent login, session renewal), by the core's rule: a GET, no
+ * `X-Requested-With`, no prefetch, Fetch Metadata (when sent) saying a navigation to a document,
+ * else an `Accept` naming `text/html` (or none). `headers`: Node's lower-cased `req.headers`.
+ */
+export declare function isPageView(method: string, headers: Record<string, string | string[] | undefined>): boolean;
+/** Whether `identity`, just logged in, is a step-up of `previous`: same provider and `sub`, a different acr satisfying the previous one. */
+export declare function isStepUp(previous: Identity, identity: Identity): boolean;
+/** Whether `link` may be the error pages' support link: an http(s) URL, a `mailto:` link or a local path. */
+export declare function isSupportLink(link: string): boolean;
 
 /** Pro Santé Connect: every practice of `identity` (one per exercice × activity; empty for ProConnect). */
 export declare function practices(identity: Identity): Practice[];

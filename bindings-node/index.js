@@ -185,6 +185,8 @@ function toSnake(options) {
   return out;
 }
 
+const PAGE_VIEW_HEADERS = native.pageViewHeaders();
+
 module.exports = {
   Client,
   Mapping,
@@ -205,6 +207,20 @@ module.exports = {
    * same person must come back, else `step_up_user_mismatch`).
    */
   stepUpOptions: (identity, acr) => call(() => native.stepUpOptions(identity, String(acr))),
+  /**
+   * Whether a request is a person's browser asking to display a page (what a redirect to the
+   * provider may answer: silent login, session renewal), by the core's rule. `headers`: Node's
+   * lower-cased `req.headers`.
+   */
+  isPageView: (method, headers) => native.isPageView(String(method),
+    PAGE_VIEW_HEADERS.map((name) => {
+      const value = headers && headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : String(value);
+    })),
+  /** Whether `identity`, just logged in, is a step-up of the session's `previous` identity. */
+  isStepUp: (previous, identity) => call(() => native.isStepUp(previous, identity)),
+  /** Whether `link` may be the error pages' support link (http(s), mailto: or a local path). */
+  isSupportLink: (link) => native.isSupportLink(String(link)),
   /** Pro Santé Connect: every practice of `identity` (exercice × activity, stable ids, labels). */
   practices: (identity) => call(() => native.practices(identity)),
   /** `identity` acting for the practice `id` (`identity.practice`); unknown id: `invalid_request`. */

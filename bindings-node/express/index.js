@@ -6,7 +6,7 @@
 const { EventEmitter } = require('node:events');
 const {
   Client, Mapping, GouvConnectError, safeNextPath, buttonHtml, errorPageHtml, acrSatisfies, BUTTON_CSS,
-  loginOriginRedirect, auditEvent, doctor: checkClient, stepUpOptions,
+  loginOriginRedirect, auditEvent, doctor: checkClient, stepUpOptions, isPageView, isStepUp, isSupportLink,
 } = require('..');
 const { createPracticePicker, requiresPractice } = require('./practice');
 
@@ -342,7 +342,7 @@ function auth(options) {
     };
     await save(req);
     logger.info('gouvconnect login', { provider: name, acr: login.identity.acr, ...(pending.kind ? { kind: pending.kind } : {}) });
-    publish(req, isStepUp(previous, login.identity) ? { ...login.event, event: 'step_up' } : login.event);
+    publish(req, stepUpOf(previous, login.identity) ? { ...login.event, event: 'step_up' } : login.event);
     res.redirect(settled.choose ? picker.url(login.next) : login.next || template.afterLogin);
   }
 
@@ -565,14 +565,12 @@ function auth(options) {
 }
 
 /** A login by the user already signed in with this session, at another level it satisfies. */
-function isStepUp(previous, identity) {
-  if (!previous || previous.provider !== identity.provider || previous.identity.sub !== identity.sub) return false;
-  const before = previous.identity.acr;
-  if (!identity.acr || identity.acr === before) return false;
+/** A login of the session's user at a higher level (the core's rule), reported as `step_up`. */
+function stepUpOf(previous, identity) {
   try {
-    return acrSatisfies(identity.provider, identity.acr, before);
+    return Boolean(previous) && isStepUp(previous.identity, identity);
   } catch {
-    return false;
+    return false; // a session written by an older version: a plain login
   }
 }
 
@@ -595,7 +593,7 @@ function silentSettings(value, names) {
 
 function supportLink(value) {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || !/^(https?:\/\/[^\s]+|mailto:[^\s]+|\/[^/\\\s][^\s]*|\/)$/.test(value)) {
+  if (typeof value !== 'string' || !isSupportLink(value)) {
     throw configError('`supportURL` must be an http(s) URL, a mailto: link or a local path');
   }
   return value;
@@ -622,16 +620,9 @@ function withAlternative(page, alternative, supportURL) {
   return end === -1 ? page + parts.join('') : page.slice(0, end) + parts.join('') + page.slice(end);
 }
 
-/** A page view by a browser (not an API call, an asset or a prefetch). */
+/** A page view by a browser (not an API call, an asset or a prefetch): the core's rule. */
 function navigation(req) {
-  if (req.method !== 'GET') return false;
-  const h = req.headers;
-  if (h['x-requested-with']) return false;
-  // A top-level page (a fetch() from a script says `empty`, a frame `iframe`); browsers without
-  // Fetch Metadata are judged on Accept alone.
-  if (h['sec-fetch-dest'] && h['sec-fetch-dest'] !== 'document') return false;
-  if (h.purpose === 'prefetch' || h['sec-purpose']) return false;
-  return String(h.accept || '').includes('text/html');
+  return isPageView(req.method, req.headers);
 }
 
 const nowSecs = () => Math.floor(Date.now() / 1000);

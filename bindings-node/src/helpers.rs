@@ -103,3 +103,34 @@ impl JsMapping {
             .map_err(|e| invalid(ErrorCode::InvalidRequest, e))
     }
 }
+
+/// The request headers `isPageView` reads (lower-case), in the order it takes their values.
+#[napi(catch_unwind)]
+pub fn page_view_headers() -> Vec<&'static str> {
+    gouvconnect::PAGE_VIEW_HEADERS.to_vec()
+}
+
+/// Whether a request is a browser's page view (the core's rule for silent login and session
+/// renewal); `headers` are the values of `pageViewHeaders()`, in that order.
+#[napi(catch_unwind)]
+pub fn is_page_view(method: String, headers: Vec<Option<String>>) -> napi::Result<bool> {
+    let values: [Option<&str>; 6] = std::array::from_fn(|i| headers.get(i)?.as_deref());
+    Ok(gouvconnect::is_page_view(&method, &values))
+}
+
+/// Whether `identity`, just logged in, is a step-up of the session's `previous` identity: same
+/// provider and `sub`, a different acr satisfying the previous one.
+#[napi(catch_unwind)]
+pub fn is_step_up(previous: Value, identity: Value) -> napi::Result<bool> {
+    let read = |v: Value| {
+        serde_json::from_value::<Identity>(v)
+            .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))
+    };
+    Ok(gouvconnect::is_step_up(&read(previous)?, &read(identity)?))
+}
+
+/// Whether `link` may be the error pages' support link (http(s), mailto: or a local path).
+#[napi(catch_unwind)]
+pub fn is_support_link(link: String) -> bool {
+    gouvconnect::is_support_link(&link)
+}

@@ -70,6 +70,27 @@ test('helpers: next paths, buttons, acr rules, mapping', () => {
   assert.throws(() => new g.Mapping({ groups: [{ group: 'g', field: 'a..b' }] }), { code: 'invalid_config' });
 });
 
+test('host rules from the core: page views, step-up detection, support links', () => {
+  const page = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
+  assert.equal(g.isPageView('GET', page), true);
+  assert.equal(g.isPageView('POST', page), false);
+  assert.equal(g.isPageView('GET', { ...page, 'sec-fetch-dest': 'empty' }), false);
+  assert.equal(g.isPageView('GET', { ...page, 'x-requested-with': 'XMLHttpRequest' }), false);
+  assert.equal(g.isPageView('GET', { ...page, 'sec-purpose': 'prefetch' }), false);
+  assert.equal(g.isPageView('GET', { accept: '*/*' }), false);
+  assert.equal(g.isPageView('GET', {}), true);
+  const identity = (sub, acr) => ({
+    provider: 'proconnect', sub, email: null, email_verified: null, given_name: null, family_name: null,
+    acr, amr: [], proconnect: null, prosanteconnect: null, raw: { id_token: {}, userinfo: {} },
+  });
+  assert.equal(g.isStepUp(identity('s', 'eidas1'), identity('s', 'eidas2')), true);
+  assert.equal(g.isStepUp(identity('s', 'eidas1'), identity('t', 'eidas2')), false);
+  assert.equal(g.isStepUp(identity('s', 'eidas2'), identity('s', 'eidas1')), false);
+  assert.throws(() => g.isStepUp({}, identity('s', 'eidas2')), (e) => e instanceof g.GouvConnectError && e.code === 'invalid_request');
+  assert.equal(g.isSupportLink('mailto:aide@example.gouv.fr'), true);
+  assert.equal(g.isSupportLink('javascript:alert(1)'), false);
+});
+
 test('concurrent use from many promises does not crash', async () => {
   const client = g.Client.offline(config);
   const results = await Promise.all(Array.from({ length: 200 }, async () => client.beginLogin().pending));

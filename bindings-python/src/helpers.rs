@@ -108,3 +108,30 @@ impl Mapping {
         })
     }
 }
+
+/// Whether a request is a browser's page view (the core's rule for silent login and session
+/// renewal); `headers` are the values of `PAGE_VIEW_HEADERS`, in that order.
+#[pyfunction]
+pub fn is_page_view(method: &str, headers: [Option<String>; 6]) -> bool {
+    let values = headers.each_ref().map(Option::as_deref);
+    gouvconnect::is_page_view(method, &values)
+}
+
+/// Whether `identity` (JSON), just logged in, is a step-up of the session's `previous`
+/// identity (JSON): same provider and `sub`, a different acr satisfying the previous one.
+#[pyfunction]
+pub fn is_step_up(py: Python<'_>, previous_json: &str, identity_json: &str) -> PyResult<bool> {
+    guard(py, || {
+        let read = |json: &str| {
+            serde_json::from_str::<Identity>(json)
+                .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))
+        };
+        Ok(gouvconnect::is_step_up(&read(previous_json)?, &read(identity_json)?))
+    })
+}
+
+/// Whether `link` may be the error pages' support link (http(s), mailto: or a local path).
+#[pyfunction]
+pub fn is_support_link(link: &str) -> bool {
+    gouvconnect::is_support_link(link)
+}

@@ -21,6 +21,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::step_up_options, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::is_page_view, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::is_step_up, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::is_support_link, m)?)?;
+    m.add("PAGE_VIEW_HEADERS", gouvconnect::PAGE_VIEW_HEADERS)?;
     m.add_function(wrap_pyfunction!(practice::practices, m)?)?;
     m.add_function(wrap_pyfunction!(practice::with_practice, m)?)?;
     m.add_function(wrap_pyfunction!(live::doctor, m)?)?;

@@ -103,6 +103,14 @@ def test_checks_report_wrong_settings(settings: Any, value: Any, expected: str) 
     assert expected in [m.id for m in checks.check_settings()]
 
 
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "//evil.example/help", "aide", 42])
+def test_check_refuses_a_support_url_that_is_not_a_link(settings: Any, link: Any) -> None:
+    settings.GOUVCONNECT = {"proconnect": entry(), "SUPPORT_URL": link}
+    assert [m.id for m in checks.check_settings()] == ["gouvconnect.E007"]
+    settings.GOUVCONNECT = {"proconnect": entry(), "SUPPORT_URL": "https://aide.example.gouv.fr"}
+    assert checks.check_settings() == []
+
+
 def test_check_flags_a_default_provider_that_is_not_configured(settings: Any) -> None:
     settings.GOUVCONNECT = {"proconnect": entry(), "DEFAULT_PROVIDER": "prosanteconnect"}
     assert [m.id for m in checks.check_settings()] == ["gouvconnect.E006"]

@@ -1,7 +1,7 @@
 // Type-checks the public typings as a TypeScript user would write code against them.
 import express from 'express';
 import session from 'express-session';
-import { AuditEvent, Client, ErrorCode, GouvConnectError, Identity, auditEvent, doctor, safeNextPath, stepUpOptions } from 'gouvconnect';
+import { AuditEvent, Client, ErrorCode, GouvConnectError, Identity, auditEvent, doctor, isPageView, isStepUp, isSupportLink, safeNextPath, stepUpOptions } from 'gouvconnect';
 import { auth, doctor as doctorOf, errorHandler, requiresAcr, requiresAuth, requiresGroup, loginButton } from 'gouvconnect/express';
 import type { GouvConnectExpressError } from 'gouvconnect/express';
 
@@ -87,6 +87,9 @@ async function lowLevelStepUp(client: Client, identity: Identity): Promise<numbe
   return login.session_expires_at;
 }
 void lowLevelStepUp;
+const rules: boolean[] = [isPageView('GET', { accept: 'text/html', 'x-forwarded-for': ['a', 'b'] }), isSupportLink('/aide')];
+function stepped(previous: Identity, identity: Identity): boolean { return isStepUp(previous, identity); }
+void rules; void stepped;
 
 // Errors handed to the app's own error handler (errorPage: false), or the provided page.
 const passing = express();

@@ -45,6 +45,9 @@ __all__ = [
     "error_class",
     "error_page_html",
     "http_status",
+    "is_page_view",
+    "is_step_up",
+    "is_support_link",
     "login_origin_redirect",
     "safe_next_path",
     "step_up_options",
@@ -290,6 +293,27 @@ def step_up_options(identity: Identity, acr: str) -> dict[str, Any]:
     """
     data = _native.step_up_options(json.dumps(identity), acr)
     return {k: v for k, v in data.items() if k in _LOGIN_OPTIONS and v is not None}
+
+
+def is_page_view(method: str, headers: MappingABC[str, str]) -> bool:
+    """Whether a request is a person's browser asking to display a page — the only requests a
+    redirect to the provider may answer (silent login, session renewal) — by the core's rule:
+    a ``GET``, no ``X-Requested-With``, no prefetch, Fetch Metadata (when sent) saying a
+    navigation to a document, else an ``Accept`` naming ``text/html`` (or none).
+    ``headers``: a case-insensitive mapping such as Django's ``request.headers``."""
+    return _native.is_page_view(method, [headers.get(name) for name in _native.PAGE_VIEW_HEADERS])
+
+
+def is_step_up(previous: Identity, identity: Identity) -> bool:
+    """Whether ``identity``, just logged in, is a step-up of the session's ``previous`` identity:
+    the same person (provider and ``sub``) at a different acr that satisfies the previous one."""
+    return _native.is_step_up(json.dumps(previous), json.dumps(identity))
+
+
+def is_support_link(link: str) -> bool:
+    """Whether ``link`` may be offered as the error pages' support link: an http(s) URL, a
+    ``mailto:`` link or a local path (never ``javascript:`` or ``//host``)."""
+    return _native.is_support_link(link)
 
 
 def practices(identity: Identity) -> list[dict[str, Any]]:

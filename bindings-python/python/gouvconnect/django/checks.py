@@ -7,6 +7,7 @@ provider's core client without network (``discover=False``) and parsing each map
 - ``gouvconnect.E004``: a provider's mapping is invalid.
 - ``gouvconnect.E005``: no provider configured.
 - ``gouvconnect.E006``: ``DEFAULT_PROVIDER`` names no configured provider.
+- ``gouvconnect.E007``: ``SUPPORT_URL`` is not an http(s) URL, a ``mailto:`` link or a local path.
 - ``gouvconnect.W001``: the backend is not in ``AUTHENTICATION_BACKENDS``.
 - ``gouvconnect.W002``: a configured redirect URI's host is refused by ``ALLOWED_HOSTS``
   (every callback there would answer 400 ``DisallowedHost``).
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.core import checks
 from django.http.request import validate_host
 
-from .. import Client, GouvConnectError, Mapping
+from .. import Client, GouvConnectError, Mapping, is_support_link
 from . import conf
 
 # Redirect URIs are derived from the request when not configured; the check needs a value.
@@ -79,6 +80,15 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
                 f"DEFAULT_PROVIDER {default!r} is not a provider of GOUVCONNECT",
                 hint=f"Use one of {sorted(names)} or remove DEFAULT_PROVIDER.",
                 id="gouvconnect.E006",
+            )
+        )
+    support = conf.global_setting("SUPPORT_URL")
+    if support is not None and not (isinstance(support, str) and is_support_link(support)):
+        errors.append(
+            checks.Error(
+                f"SUPPORT_URL {support!r} is not an http(s) URL, a mailto: link or a local path",
+                hint="The error pages offer it as a link; fix or remove SUPPORT_URL.",
+                id="gouvconnect.E007",
             )
         )
     middleware = "gouvconnect.django.middleware.GouvConnectMiddleware"

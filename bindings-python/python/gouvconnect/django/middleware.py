@@ -32,7 +32,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from .. import GouvConnectError, safe_next_path
+from .. import GouvConnectError, is_page_view, safe_next_path
 from . import conf
 
 __all__ = ["GouvConnectMiddleware"]
@@ -41,14 +41,9 @@ logger = logging.getLogger("gouvconnect")
 
 
 def _is_page_navigation(request: HttpRequest) -> bool:
-    """A ``GET`` a person's browser makes to display a page (what a redirect may answer)."""
-    if request.method != "GET" or request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return False
-    mode = request.headers.get("Sec-Fetch-Mode")
-    if mode is not None and mode != "navigate":
-        return False
-    accept = request.headers.get("Accept", "")
-    return not accept or "text/html" in accept or "*/*" in accept
+    """A ``GET`` a person's browser makes to display a page (what a redirect may answer), by the
+    core's rule (the same as Express's)."""
+    return is_page_view(request.method or "", request.headers)
 
 
 class GouvConnectMiddleware:

@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
@@ -38,9 +38,10 @@ from .. import (
     EventKind,
     GouvConnectError,
     Identity,
-    acr_satisfies,
     button_html,
     error_page_html,
+    is_step_up,
+    is_support_link,
     login_origin_redirect,
     safe_next_path,
     step_up_options,
@@ -302,15 +303,7 @@ def _is_step_up(request: HttpRequest, user: Any, identity: Identity) -> bool:
     previous = request.session.get(conf.SESSION_IDENTITY)
     if not request.user.is_authenticated or request.user.pk != user.pk or not isinstance(previous, dict):
         return False
-    if (previous.get("provider"), previous.get("sub")) != (identity.get("provider"), identity.get("sub")):
-        return False
-    old, new = previous.get("acr"), identity.get("acr")
-    if not new or old == new:
-        return False
-    try:
-        return acr_satisfies(str(identity["provider"]), new, minimum=old)
-    except GouvConnectError:  # an acr the core does not rank
-        return False
+    return is_step_up(cast(Identity, previous), identity)
 
 
 @never_cache
@@ -451,7 +444,8 @@ def step_up_refused(
         "step_up": True,
         "back": safe_next_path(back or "") or home,
         "retry": safe_next_path(retry or ""),
-        "support_url": str(support) if support else None,
+        # Never a `javascript:` link, even when the system check was silenced.
+        "support_url": support if isinstance(support, str) and is_support_link(support) else None,
         "home": home,
     }
     template = conf.global_setting("ERROR_TEMPLATE")
