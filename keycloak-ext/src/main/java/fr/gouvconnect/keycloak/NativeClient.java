@@ -179,4 +179,109 @@ public final class NativeClient implements AutoCloseable {
             lock.writeLock().unlock();
         }
     }
+
+    /**
+     * Pro Santé Connect's practices of an identity (the core's {@code Identity::practices}: one
+     * per exercice and activity, stable ids, codes with their French labels), as a JSON array;
+     * empty for ProConnect.
+     *
+     * @param identityJson the normalised identity, as the core produced it
+     */
+    public static String practices(String identityJson) {
+        return NativeCore.practices(identityJson);
+    }
+
+    /**
+     * The identity acting for one of its practices, and the mapping applied to it again (rules
+     * may read {@code practice.…}): JSON {@code {"identity", "mapped": {"fields", "groups"}}}.
+     *
+     * @param mappingJson the provider's mapping, or null for none
+     * @throws GouvConnectException {@code invalid_request} when the identity has no such practice
+     */
+    public static String withPractice(String identityJson, String id, String mappingJson) {
+        return NativeCore.withPractice(identityJson, id, mappingJson);
+    }
+
+    // Keycloak's broker flow: the core decides, Keycloak's HTTP client moves the bytes.
+
+    /**
+     * Starts a login forwarded from a realm client's request: JSON {@code {"url", "pending",
+     * "code_verifier"}}. The core chooses the level, {@code login_hint}, {@code prompt} and
+     * step-up from {@code forwardedJson} ({@code acr_values}, {@code claims}, {@code login_hint},
+     * {@code prompt}, {@code signed_in: {sub, email, acr}}) and draws the nonce; {@code state} is
+     * Keycloak's.
+     */
+    public String beginForwardedLogin(String forwardedJson, String state) {
+        long h = acquire();
+        try {
+            return NativeCore.clientBeginForwardedLogin(h, forwardedJson, state);
+        } finally {
+            release();
+        }
+    }
+
+    /** The exchange after Keycloak's own token request (JSON; holds tokens: never stored). */
+    public String exchangeStart(String pendingJson) {
+        long h = acquire();
+        try {
+            return NativeCore.clientExchangeStart(h, pendingJson);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The core's judgement of the answer to the exchange's last request: JSON {@code {"exchange",
+     * "send": {"method", "url", "headers"}}} for the next request to send, or {@code {"login": …}}
+     * (identity, tokens, {@code mapped}, {@code email_trusted}, {@code audit}, {@code username}).
+     *
+     * @param now unix seconds, or 0 for the current time
+     */
+    public String exchangeAdvance(String exchangeJson, int status, String contentType, byte[] body, long now,
+            String mappingJson) {
+        long h = acquire();
+        try {
+            return NativeCore.clientExchangeAdvance(h, exchangeJson, status, contentType, body, now, mappingJson);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * The end-session redirect whose {@code state} Keycloak finds its user session by
+     * ({@code binding}), JSON {@code {"url", "pending"}}, or null without an end-session endpoint.
+     */
+    public String logoutRequestBound(String idTokenHint, String binding, String postLogoutRedirectUri) {
+        long h = acquire();
+        try {
+            return NativeCore.clientLogoutRequestBound(h, idTokenHint, binding, postLogoutRedirectUri);
+        } finally {
+            release();
+        }
+    }
+
+    /** Checks a logout callback against the pending logout found for it (null: none, refused). */
+    public void verifyLogoutReturn(String pendingJson, String query) {
+        long h = acquire();
+        try {
+            NativeCore.clientVerifyLogoutReturn(h, pendingJson, query);
+        } finally {
+            release();
+        }
+    }
+
+    /** Where a custom issuer's discovery document lives for a provider kind. */
+    public static String discoveryUrl(String provider, String issuer) {
+        return NativeCore.discoveryUrl(provider, issuer);
+    }
+
+    /** The core's judgement of the discovery request's HTTP status (throws when unusable). */
+    public static void checkDiscoveryAnswer(String provider, String url, int status) {
+        NativeCore.checkDiscoveryAnswer(provider, url, status);
+    }
+
+    /** The binding (Keycloak's user session id) a logout callback's state carries, or null. */
+    public static String logoutBinding(String query) {
+        return NativeCore.logoutBinding(query);
+    }
 }

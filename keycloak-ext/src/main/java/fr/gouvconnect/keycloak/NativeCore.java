@@ -55,4 +55,28 @@ final class NativeCore {
     static native String doctorFinish(long handle);
 
     static native void doctorClose(long handle);
+
+    static native String practices(String identityJson);
+
+    static native String withPractice(String identityJson, String id, String mappingJson);
+
+    // Keycloak's broker flow (native/src/broker.rs): the core's steps for a host with its own
+    // flow and HTTP client.
+    static native String clientBeginForwardedLogin(long handle, String forwardedJson, String state);
+
+    static native String clientExchangeStart(long handle, String pendingJson);
+
+    static native String clientExchangeAdvance(long handle, String exchangeJson, int status, String contentType,
+            byte[] body, long now, String mappingJson);
+
+    static native String discoveryUrl(String provider, String issuer);
+
+    static native void checkDiscoveryAnswer(String provider, String url, int status);
+
+    static native String clientLogoutRequestBound(long handle, String idTokenHint, String binding,
+            String postLogoutRedirectUri);
+
+    static native String logoutBinding(String query);
+
+    static native void clientVerifyLogoutReturn(long handle, String pendingJson, String query);
 }
