@@ -15,9 +15,13 @@ KC=http://127.0.0.1:$kp
 wait_http "$KC/realms/gouvconnect/.well-known/openid-configuration" 300
 token=$(curl -sf -d grant_type=password -d client_id=admin-cli -d username=admin -d password=admin \
   "$KC/realms/master/protocol/openid-connect/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-python3 - "$ISSUER" "$CID" "$CSECRET" >"$LOGDIR/builtin-idp.json" <<'PY'
+# Sync mode of the built-in broker: IMPORT (Keycloak's default: the user is written at the first
+# login only) or FORCE (updated at every login, as the example realm's `proconnect` provider does
+# with its attribute and group mappers) — BENCH_KC_BUILTIN_SYNC, printed with the results.
+BUILTIN_SYNC=${BENCH_KC_BUILTIN_SYNC:-IMPORT}
+python3 - "$ISSUER" "$CID" "$CSECRET" "$BUILTIN_SYNC" >"$LOGDIR/builtin-idp.json" <<'PY'
 import json, sys, urllib.request
-issuer, cid, secret = sys.argv[1:4]
+issuer, cid, secret, sync = sys.argv[1:5]
 d = json.load(urllib.request.urlopen(issuer + "/.well-known/openid-configuration"))
 print(json.dumps({
     "alias": "builtin-oidc", "providerId": "oidc", "enabled": True, "trustEmail": True,
@@ -27,7 +31,7 @@ print(json.dumps({
         "userInfoUrl": d["userinfo_endpoint"], "jwksUrl": d["jwks_uri"], "useJwksUrl": "true",
         "validateSignature": "true", "clientId": cid, "clientSecret": secret,
         "clientAuthMethod": "client_secret_post", "defaultScope": "openid email given_name usual_name siret uid",
-        "syncMode": "IMPORT", "pkceEnabled": "true", "pkceMethod": "S256",
+        "syncMode": sync, "pkceEnabled": "true", "pkceMethod": "S256",
     },
 }))
 PY
@@ -36,7 +40,8 @@ curl -sf "${auth[@]}" -d @"$LOGDIR/builtin-idp.json" "$KC/admin/realms/gouvconne
 # ProConnect names the last name usual_name: without this mapper the first login asks for it.
 curl -sf "${auth[@]}" -d '{"name":"lastName","identityProviderAlias":"builtin-oidc","identityProviderMapper":"oidc-user-attribute-idp-mapper","config":{"claim":"usual_name","user.attribute":"lastName","syncMode":"INHERIT"}}' \
   "$KC/admin/realms/gouvconnect/identity-provider/instances/builtin-oidc/mappers"
-echo "  Keycloak ${KEYCLOAK_VERSION:-26.7.3}: idp proconnect (gouvconnect) and builtin-oidc (providerId oidc, validateSignature + useJwksUrl, pkce S256)"
+echo "  Keycloak ${KEYCLOAK_VERSION:-26.7.3}: idp proconnect (gouvconnect; syncMode FORCE, attribute + group mappers, from the example realm)"
+echo "    vs builtin-oidc (providerId oidc; validateSignature + useJwksUrl, PKCE S256, signed userinfo; syncMode $BUILTIN_SYNC, a lastName mapper)"
 kc_start() {
   echo "$KC/realms/gouvconnect/protocol/openid-connect/auth?client_id=demo-app&response_type=code&scope=openid&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=bench-state-0123456789abcdef0123456789&nonce=bench-nonce-0123456789abcdef0123456789&code_challenge_method=S256&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&kc_idp_hint=$1"
 }
