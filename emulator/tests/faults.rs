@@ -2,6 +2,7 @@
 //! README says, checked by decoding (and verifying, where it applies) what comes back.
 
 use std::process::Command;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -21,21 +22,19 @@ struct Cli {
     psc: bool,
 }
 
-const RS: Cli = Cli {
-    id: "demo-proconnect",
-    secret: "demo-proconnect-secret-0123456789abcdef",
-    psc: false,
-};
-const ES: Cli = Cli {
-    id: "demo-proconnect-es256",
-    secret: "demo-proconnect-es256-secret-0123456789ab",
-    psc: false,
-};
-const PSC: Cli = Cli {
-    id: "demo-psc",
-    secret: "demo-psc-secret-0123456789abcdef",
-    psc: true,
-};
+/// The fixture's client `name` (tests/fixture.json).
+fn cli(name: &str) -> Cli {
+    let (id, secret, provider) = common::fixture_client(name);
+    Cli {
+        id,
+        secret,
+        psc: provider == "prosanteconnect",
+    }
+}
+
+static RS: LazyLock<Cli> = LazyLock::new(|| cli("proconnect"));
+static ES: LazyLock<Cli> = LazyLock::new(|| cli("proconnect_es256"));
+static PSC: LazyLock<Cli> = LazyLock::new(|| cli("prosanteconnect"));
 
 const CB: &str = "http://127.0.0.1:9/cb";
 const STATE: &str = "state-state-state-state-state-state-0042";
@@ -299,7 +298,7 @@ async fn control_api_validates_lists_and_clears() {
             .expect("post");
         assert_eq!(r.status(), 400, "{bad}");
     }
-    emu.fault("token_500", Some(RS)).await;
+    emu.fault("token_500", Some(*RS)).await;
     let r = http()
         .post(format!("{}/_emulator/faults", emu.base))
         .json(&json!({ "fault": "token_slow", "delay_secs": 5 }))
@@ -317,7 +316,7 @@ async fn control_api_validates_lists_and_clears() {
         list,
         json!([
             { "fault": "token_slow", "client_id": null, "delay_secs": 5 },
-            { "fault": "token_500", "client_id": "demo-proconnect" },
+            { "fault": "token_500", "client_id": RS.id },
         ])
     );
     let r = emu.control(reqwest::Method::DELETE, "faults").await;
@@ -335,30 +334,30 @@ async fn control_api_validates_lists_and_clears() {
 async fn forged_id_token_signatures() {
     let emu = start();
     let jwks = emu.jwks().await;
-    let honest = emu.id_token(RS, "agent").await;
+    let honest = emu.id_token(*RS, "agent").await;
     assert!(
         verifies(&honest, &jwks),
         "control: an honest token verifies"
     );
 
-    emu.fault("id_token_bad_signature", Some(RS)).await;
-    let t = emu.id_token(RS, "agent").await;
+    emu.fault("id_token_bad_signature", Some(*RS)).await;
+    let t = emu.id_token(*RS, "agent").await;
     assert_eq!(header(&t)["alg"], "RS256");
     assert_eq!(header(&t)["kid"], header(&honest)["kid"]);
     assert_eq!(claims(&t)["nonce"], NONCE);
     assert!(!verifies(&t, &jwks));
     // Faults of one client leave the others alone.
-    assert!(verifies(&emu.id_token(ES, "agent").await, &jwks));
+    assert!(verifies(&emu.id_token(*ES, "agent").await, &jwks));
     emu.control(reqwest::Method::DELETE, "faults").await;
 
     emu.fault("id_token_alg_none", None).await;
-    let t = emu.id_token(RS, "agent").await;
+    let t = emu.id_token(*RS, "agent").await;
     assert_eq!(header(&t)["alg"], "none");
     assert!(t.ends_with('.'));
     emu.control(reqwest::Method::DELETE, "faults").await;
 
     emu.fault("id_token_hs256_public_key", None).await;
-    let t = emu.id_token(RS, "agent").await;
+    let t = emu.id_token(*RS, "agent").await;
     assert_eq!(header(&t)["alg"], "HS256");
     let rsa = jwks["keys"]
         .as_array()
@@ -372,13 +371,13 @@ async fn forged_id_token_signatures() {
     emu.control(reqwest::Method::DELETE, "faults").await;
 
     emu.fault("id_token_hs256_wrong_secret", None).await;
-    let t = emu.id_token(RS, "agent").await;
+    let t = emu.id_token(*RS, "agent").await;
     assert_eq!(header(&t)["alg"], "HS256");
     assert!(!hs256_verifies(&t, RS.secret.as_bytes()));
     assert!(!hs256_verifies(&t, rsa_public_pem(&rsa).as_bytes()));
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    for client in [RS, ES, PSC] {
+    for client in [*RS, *ES, *PSC] {
         emu.fault("id_token_jwk_header", Some(client)).await;
         let t = emu
             .id_token(client, if client.psc { "doctor" } else { "agent" })
@@ -392,8 +391,8 @@ async fn forged_id_token_signatures() {
     }
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    emu.fault("id_token_jku_header", Some(ES)).await;
-    let t = emu.id_token(ES, "agent").await;
+    emu.fault("id_token_jku_header", Some(*ES)).await;
+    let t = emu.id_token(*ES, "agent").await;
     assert_eq!(header(&t)["alg"], "ES256");
     let jku = header(&t)["jku"].as_str().expect("jku").to_string();
     assert!(jku.starts_with(&emu.base));
@@ -401,8 +400,8 @@ async fn forged_id_token_signatures() {
     assert!(verifies(&t, &attacker));
     assert!(!verifies(&t, &jwks));
 
-    emu.fault("id_token_x5u_header", Some(RS)).await;
-    let t = emu.id_token(RS, "agent").await;
+    emu.fault("id_token_x5u_header", Some(*RS)).await;
+    let t = emu.id_token(*RS, "agent").await;
     let x5u = header(&t)["x5u"].as_str().expect("x5u").to_string();
     let cert = http()
         .get(&x5u)
@@ -427,12 +426,12 @@ async fn id_token_claim_faults() {
             c["iss"] != format!("{base}/api/v2") && c["iss"].is_string()
         }),
         ("id_token_wrong_aud", |c, _| {
-            c["aud"].is_string() && c["aud"] != "demo-proconnect"
+            c["aud"].is_string() && c["aud"] != RS.id
         }),
         ("id_token_extra_aud", |c, _| {
             c["aud"]
                 .as_array()
-                .is_some_and(|a| a.len() == 2 && a.contains(&json!("demo-proconnect")))
+                .is_some_and(|a| a.len() == 2 && a.contains(&json!(RS.id)))
                 && c.get("azp").is_none()
         }),
         ("id_token_expired", |c, _| {
@@ -448,19 +447,19 @@ async fn id_token_claim_faults() {
         ("id_token_no_sub", |c, _| c.get("sub").is_none()),
     ];
     for (fault, check) in cases {
-        emu.fault(fault, Some(RS)).await;
-        let t = emu.id_token(RS, "agent").await;
+        emu.fault(fault, Some(*RS)).await;
+        let t = emu.id_token(*RS, "agent").await;
         assert!(verifies(&t, &jwks), "{fault}: signed by the provider");
         assert!(check(&claims(&t), &emu.base), "{fault}: {}", claims(&t));
         emu.control(reqwest::Method::DELETE, "faults").await;
     }
     // PSC: the extra audience comes without azp (PSC otherwise sets azp).
-    let honest = claims(&emu.id_token(PSC, "doctor").await);
-    assert_eq!(honest["azp"], "demo-psc");
-    emu.fault("id_token_extra_aud", Some(PSC)).await;
-    emu.fault("id_token_expired", Some(PSC)).await;
-    let c = claims(&emu.id_token(PSC, "doctor").await);
-    assert_eq!(c["aud"], json!(["demo-psc", "some-other-client"]));
+    let honest = claims(&emu.id_token(*PSC, "doctor").await);
+    assert_eq!(honest["azp"], PSC.id);
+    emu.fault("id_token_extra_aud", Some(*PSC)).await;
+    emu.fault("id_token_expired", Some(*PSC)).await;
+    let c = claims(&emu.id_token(*PSC, "doctor").await);
+    assert_eq!(c["aud"], json!([PSC.id, "some-other-client"]));
     assert!(c.get("azp").is_none());
     assert!(c["exp"].as_i64().expect("exp") < now());
 }
@@ -490,43 +489,43 @@ async fn userinfo_faults() {
             (claims(tokens["id_token"].as_str().expect("id")), ct, body)
         }
     };
-    let (id, ct, body) = run(None, RS).await;
+    let (id, ct, body) = run(None, *RS).await;
     assert!(ct.starts_with("application/jwt"));
     assert!(verifies(&body, &jwks));
     assert_eq!(claims(&body)["sub"], id["sub"]);
 
-    let (_, ct, body) = run(Some("userinfo_bad_signature"), RS).await;
+    let (_, ct, body) = run(Some("userinfo_bad_signature"), *RS).await;
     assert!(ct.starts_with("application/jwt"));
     assert!(!verifies(&body, &jwks));
 
-    let (id, _, body) = run(Some("userinfo_other_sub"), ES).await;
+    let (id, _, body) = run(Some("userinfo_other_sub"), *ES).await;
     assert!(verifies(&body, &jwks));
     assert!(claims(&body)["sub"].is_string());
     assert_ne!(claims(&body)["sub"], id["sub"]);
 
-    let (_, ct, body) = run(Some("userinfo_unsigned"), RS).await;
+    let (_, ct, body) = run(Some("userinfo_unsigned"), *RS).await;
     assert!(ct.starts_with("application/json"));
     let plain: Value = serde_json::from_str(&body).expect("plain JSON");
     assert_eq!(plain["usual_name"], "Martin");
 
-    let (_, _, body) = run(Some("userinfo_oversized"), RS).await;
+    let (_, _, body) = run(Some("userinfo_oversized"), *RS).await;
     assert!(body.len() >= 2 * 1024 * 1024);
 
     // ProConnect: custom.email_verified false although `custom` was not asked for.
-    let (_, _, body) = run(None, RS).await;
+    let (_, _, body) = run(None, *RS).await;
     assert!(claims(&body).get("custom").is_none());
-    let (_, _, body) = run(Some("email_unverified"), RS).await;
+    let (_, _, body) = run(Some("email_unverified"), *RS).await;
     assert_eq!(claims(&body)["custom"]["email_verified"], false);
     assert!(claims(&body)["email"].is_string());
 
     // PSC: an email with email_verified false; other_sub too.
-    let (id, ct, body) = run(Some("email_unverified"), PSC).await;
+    let (id, ct, body) = run(Some("email_unverified"), *PSC).await;
     assert!(ct.starts_with("application/json"));
     let plain: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(plain["email_verified"], false);
     assert!(plain["email"].as_str().is_some_and(|e| e.contains('@')));
     assert_eq!(plain["sub"], id["sub"]);
-    let (id, _, body) = run(Some("userinfo_other_sub"), PSC).await;
+    let (id, _, body) = run(Some("userinfo_other_sub"), *PSC).await;
     let plain: Value = serde_json::from_str(&body).expect("json");
     assert_ne!(plain["sub"], id["sub"]);
 }
@@ -534,8 +533,8 @@ async fn userinfo_faults() {
 #[tokio::test]
 async fn kid_faults_shape_the_jwks() {
     let emu = start();
-    emu.fault("kid_absent_one_key", Some(ES)).await;
-    let t = emu.id_token(ES, "agent").await;
+    emu.fault("kid_absent_one_key", Some(*ES)).await;
+    let t = emu.id_token(*ES, "agent").await;
     assert!(header(&t).get("kid").is_none());
     let jwks = emu.jwks().await;
     let keys = jwks["keys"].as_array().expect("keys");
@@ -544,8 +543,8 @@ async fn kid_faults_shape_the_jwks() {
     assert!(verifies(&t, &jwks));
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    emu.fault("kid_absent_several_keys", Some(RS)).await;
-    let t = emu.id_token(RS, "agent").await;
+    emu.fault("kid_absent_several_keys", Some(*RS)).await;
+    let t = emu.id_token(*RS, "agent").await;
     assert!(header(&t).get("kid").is_none());
     let jwks = emu.jwks().await;
     let rsa: Vec<&Value> = jwks["keys"]
@@ -558,9 +557,9 @@ async fn kid_faults_shape_the_jwks() {
     assert!(!verifies_with(&t, rsa[0]), "the first RSA key is a decoy");
     assert!(verifies(&t, &jwks));
     // The userinfo JWT has no kid either.
-    let tokens = emu.tokens(RS, "agent", None).await;
+    let tokens = emu.tokens(*RS, "agent", None).await;
     let ui = emu
-        .userinfo(RS, tokens["access_token"].as_str().expect("at"))
+        .userinfo(*RS, tokens["access_token"].as_str().expect("at"))
         .await
         .text()
         .await
@@ -571,9 +570,9 @@ async fn kid_faults_shape_the_jwks() {
 #[tokio::test]
 async fn endpoint_faults() {
     let emu = start();
-    emu.fault("token_500", Some(RS)).await;
-    let code = param(&emu.login(RS, "agent", None).await, "code").expect("code");
-    let r = emu.token_request(RS, &code).await;
+    emu.fault("token_500", Some(*RS)).await;
+    let code = param(&emu.login(*RS, "agent", None).await, "code").expect("code");
+    let r = emu.token_request(*RS, &code).await;
     assert_eq!(r.status(), 500);
     assert_eq!(
         r.json::<Value>().await.expect("json")["error"],
@@ -588,26 +587,26 @@ async fn endpoint_faults() {
         .await
         .expect("post");
     assert_eq!(r.status(), 204);
-    let code = param(&emu.login(RS, "agent", None).await, "code").expect("code");
+    let code = param(&emu.login(*RS, "agent", None).await, "code").expect("code");
     let started = Instant::now();
-    let r = emu.token_request(RS, &code).await;
+    let r = emu.token_request(*RS, &code).await;
     assert_eq!(r.status(), 200);
     assert!(started.elapsed() >= Duration::from_secs(1));
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    emu.fault("token_hang", Some(RS)).await;
-    let code = param(&emu.login(RS, "agent", None).await, "code").expect("code");
-    let hung = tokio::time::timeout(Duration::from_secs(2), emu.token_request(RS, &code)).await;
+    emu.fault("token_hang", Some(*RS)).await;
+    let code = param(&emu.login(*RS, "agent", None).await, "code").expect("code");
+    let hung = tokio::time::timeout(Duration::from_secs(2), emu.token_request(*RS, &code)).await;
     assert!(hung.is_err(), "the token endpoint never answers");
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    emu.fault("token_oversized", Some(RS)).await;
-    let code = param(&emu.login(RS, "agent", None).await, "code").expect("code");
-    let body = emu.token_request(RS, &code).await.text().await.expect("b");
+    emu.fault("token_oversized", Some(*RS)).await;
+    let code = param(&emu.login(*RS, "agent", None).await, "code").expect("code");
+    let body = emu.token_request(*RS, &code).await.text().await.expect("b");
     assert!(body.len() >= 2 * 1024 * 1024);
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    emu.fault("jwks_down", Some(PSC)).await;
+    emu.fault("jwks_down", Some(*PSC)).await;
     let r = http()
         .get(format!(
             "{}/auth/realms/esante-wallet/protocol/openid-connect/certs",
@@ -629,9 +628,9 @@ async fn endpoint_faults() {
     assert!(r.text().await.expect("b").len() >= 2 * 1024 * 1024);
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    emu.fault("access_denied", Some(PSC)).await;
+    emu.fault("access_denied", Some(*PSC)).await;
     let r = http()
-        .get(emu.authorize_url(PSC, None))
+        .get(emu.authorize_url(*PSC, None))
         .send()
         .await
         .expect("authorize");
@@ -647,28 +646,28 @@ async fn endpoint_faults() {
 async fn assurance_faults() {
     let emu = start();
     // Without the fault an unmet essential acr is refused...
-    let location = emu.login(RS, "agent", Some(ESSENTIAL_EIDAS2)).await;
+    let location = emu.login(*RS, "agent", Some(ESSENTIAL_EIDAS2)).await;
     assert_eq!(param(&location, "error").as_deref(), Some("access_denied"));
     // ...with it, the lower acr comes back.
-    emu.fault("acr_lower", Some(RS)).await;
-    let tokens = emu.tokens(RS, "agent", Some(ESSENTIAL_EIDAS2)).await;
+    emu.fault("acr_lower", Some(*RS)).await;
+    let tokens = emu.tokens(*RS, "agent", Some(ESSENTIAL_EIDAS2)).await;
     assert_eq!(
         claims(tokens["id_token"].as_str().expect("id"))["acr"],
         "eidas1"
     );
     emu.control(reqwest::Method::DELETE, "faults").await;
 
-    let honest = emu.tokens(RS, "mfa", Some(ESSENTIAL_EIDAS2)).await;
+    let honest = emu.tokens(*RS, "mfa", Some(ESSENTIAL_EIDAS2)).await;
     assert_eq!(
         claims(honest["id_token"].as_str().expect("id"))["amr"],
         json!(["pwd", "otp", "mfa"])
     );
     emu.fault("amr_no_mfa", None).await;
-    let tokens = emu.tokens(RS, "mfa", Some(ESSENTIAL_EIDAS2)).await;
+    let tokens = emu.tokens(*RS, "mfa", Some(ESSENTIAL_EIDAS2)).await;
     let c = claims(tokens["id_token"].as_str().expect("id"));
     assert_eq!(c["acr"], "eidas2");
     assert_eq!(c["amr"], json!(["pwd"]));
-    let psc = claims(&emu.id_token(PSC, "doctor").await);
+    let psc = claims(&emu.id_token(*PSC, "doctor").await);
     assert_eq!(psc["amr"], json!(["pwd"]));
 }
 
@@ -684,7 +683,7 @@ async fn key_rotation_survives_clearing_faults_and_reset_restores() {
             .map(|k| k["kid"].as_str().expect("kid").to_string())
             .collect()
     };
-    let old = emu.id_token(RS, "agent").await;
+    let old = emu.id_token(*RS, "agent").await;
     let r = emu.control(reqwest::Method::POST, "rotate-keys").await;
     assert_eq!(r.status(), 200);
     let new_kids: Value = r.json().await.expect("json");
@@ -692,7 +691,7 @@ async fn key_rotation_survives_clearing_faults_and_reset_restores() {
     assert_eq!(json!(kids(&after)), new_kids["kids"]);
     assert!(kids(&after).iter().all(|k| !kids(&before).contains(k)));
     assert!(!verifies(&old, &after), "old keys are gone from the JWKS");
-    for c in [RS, ES] {
+    for c in [*RS, *ES] {
         let t = emu.id_token(c, "agent").await;
         assert!(kids(&after).contains(&header(&t)["kid"].as_str().expect("kid").to_string()));
         assert!(verifies(&t, &after));
@@ -702,22 +701,22 @@ async fn key_rotation_survives_clearing_faults_and_reset_restores() {
     let r = emu.control(reqwest::Method::POST, "reset").await;
     assert_eq!(r.status(), 204);
     assert_eq!(emu.jwks().await, before);
-    assert!(verifies(&emu.id_token(RS, "agent").await, &before));
+    assert!(verifies(&emu.id_token(*RS, "agent").await, &before));
 }
 
 #[tokio::test]
 async fn issued_lists_every_secret_until_reset() {
     let emu = start();
-    let location = emu.login(RS, "agent", None).await;
+    let location = emu.login(*RS, "agent", None).await;
     let code = param(&location, "code").expect("code");
     let tokens: Value = emu
-        .token_request(RS, &code)
+        .token_request(*RS, &code)
         .await
         .json()
         .await
         .expect("json");
     let at = tokens["access_token"].as_str().expect("at");
-    let ui = emu.userinfo(RS, at).await.text().await.expect("ui");
+    let ui = emu.userinfo(*RS, at).await.text().await.expect("ui");
     let issued: Value = emu
         .control(reqwest::Method::GET, "issued")
         .await
@@ -754,7 +753,7 @@ async fn issued_lists_every_secret_until_reset() {
     assert!(!after.contains(&json!(code)));
     assert!(after.contains(&json!(RS.secret)));
     // Reset also forgets the tokens.
-    assert_eq!(emu.userinfo(RS, at).await.status(), 401);
+    assert_eq!(emu.userinfo(*RS, at).await.status(), 401);
 }
 
 #[tokio::test]
@@ -785,7 +784,7 @@ async fn config_file_faults_apply_from_the_start() {
     let code = param(&emu.login(faulty, "agent", None).await, "code").expect("code");
     assert_eq!(emu.token_request(faulty, &code).await.status(), 500);
     // Other clients are unaffected.
-    assert!(claims(&emu.id_token(RS, "agent").await)
+    assert!(claims(&emu.id_token(*RS, "agent").await)
         .get("sub")
         .is_some());
 

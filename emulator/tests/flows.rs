@@ -1,6 +1,7 @@
 //! The emulator over real HTTP: both personas' flows and the refusals ProConnect makes.
 
 use std::process::Command;
+use std::sync::LazyLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -11,7 +12,14 @@ mod common;
 
 use common::{http, param, start, submit_login, Emulator};
 
-const PC: (&str, &str) = ("demo-proconnect", "demo-proconnect-secret-0123456789abcdef");
+/// The fixture's (tests/fixture.json) default clients: (id, secret).
+static PC: LazyLock<(&str, &str)> = LazyLock::new(|| client("proconnect"));
+static PSC: LazyLock<(&str, &str)> = LazyLock::new(|| client("prosanteconnect"));
+
+fn client(name: &str) -> (&'static str, &'static str) {
+    let (id, secret, _) = common::fixture_client(name);
+    (id, secret)
+}
 const CB: &str = "http://127.0.0.1:9/cb";
 const STATE: &str = "state-state-state-state-state-state-0001";
 const NONCE: &str = "nonce-nonce-nonce-nonce-nonce-nonce-0001";
@@ -245,12 +253,15 @@ async fn psc_flow_with_split_paths_and_json_userinfo() {
         .expect("authz")
         .to_string();
     assert_eq!(authorize, format!("{}/wallet/auth", emu.base));
-    let url = format!("{authorize}?response_type=code&client_id=demo-psc&redirect_uri={CB}&scope=openid%20scope_all&acr_values=eidas1&state={STATE}&nonce={NONCE}");
+    let url = format!(
+        "{authorize}?response_type=code&client_id={}&redirect_uri={CB}&scope=openid%20scope_all&acr_values=eidas1&state={STATE}&nonce={NONCE}",
+        PSC.0
+    );
     let location = login(&emu, &url, "doctor").await;
     let code = param(&location, "code").expect("code");
     let token: Value = http()
         .post(discovery["token_endpoint"].as_str().expect("t"))
-        .basic_auth("demo-psc", Some("demo-psc-secret-0123456789abcdef"))
+        .basic_auth(PSC.0, Some(PSC.1))
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
@@ -346,7 +357,7 @@ async fn as_deployed_takes_what_the_federation_code_takes() {
         assert_eq!(r.status(), 400, "{bad}");
     }
     // A client registered as deployed is lax on a docs-strict emulator.
-    let url = lax.replace(PC.0, "demo-proconnect-deployed");
+    let url = lax.replace(PC.0, client("proconnect_deployed").0);
     let page = http()
         .get(format!("{}{url}", strict.base))
         .send()
@@ -373,8 +384,8 @@ async fn mfa_carries_over_and_psc_card_logins() {
         .to_string();
     // Another client (the ES256 one) of the same browser session.
     let second = first.replace(
-        "client_id=demo-proconnect&",
-        "client_id=demo-proconnect-es256&",
+        &format!("client_id={}&", PC.0),
+        &format!("client_id={}&", client("proconnect_es256").0),
     );
     let carried = http()
         .get(&second)
@@ -400,8 +411,8 @@ async fn mfa_carries_over_and_psc_card_logins() {
 
     // PSC: the card.
     let psc = format!(
-        "{}/wallet/auth?response_type=code&client_id=demo-psc&redirect_uri={CB}&scope=openid%20scope_all&state={STATE}&nonce={NONCE}&acr_values=eidas1",
-        emu.base
+        "{}/wallet/auth?response_type=code&client_id={}&redirect_uri={CB}&scope=openid%20scope_all&state={STATE}&nonce={NONCE}&acr_values=eidas1",
+        emu.base, PSC.0
     );
     let html = http()
         .get(&psc)
@@ -423,8 +434,8 @@ async fn mfa_carries_over_and_psc_card_logins() {
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
             ("redirect_uri", CB),
-            ("client_id", "demo-psc"),
-            ("client_secret", "demo-psc-secret-0123456789abcdef"),
+            ("client_id", PSC.0),
+            ("client_secret", PSC.1),
         ])
         .send()
         .await

@@ -215,28 +215,30 @@ async fn tls_client_auth_takes_the_right_certificate_only() {
     let r = exchange(&emu, &pinned_client, "psc-pinned", &code).await;
     assert_eq!(r.status(), 200);
 
-    // The built-in mutual-TLS client.
-    let demo = gen_cert(&emu.dir, "demo-psc-mtls");
-    let code = code_for(&emu, "demo-psc-mtls").await;
-    let r = exchange(&emu, &tls_client(&emu, None), "demo-psc-mtls", &code).await;
+    // The built-in mutual-TLS client (tests/fixture.json).
+    let (mtls_id, _, _) = common::fixture_client("prosanteconnect_mtls");
+    let demo = gen_cert(&emu.dir, mtls_id);
+    let code = code_for(&emu, mtls_id).await;
+    let r = exchange(&emu, &tls_client(&emu, None), mtls_id, &code).await;
     assert_eq!(r.status(), 401);
     let r = exchange(
         &emu,
         &tls_client(&emu, Some((&demo.0, &demo.1))),
-        "demo-psc-mtls",
+        mtls_id,
         &code,
     )
     .await;
     assert_eq!(r.status(), 200);
 
     // Secret-based clients work over the TLS listener too.
-    let code = code_for(&emu, "demo-psc").await;
+    let (psc_id, psc_secret, _) = common::fixture_client("prosanteconnect");
+    let code = code_for(&emu, psc_id).await;
     let r = tls_client(&emu, None)
         .post(format!(
             "{}/auth/realms/esante-wallet/protocol/openid-connect/token",
             emu.tls
         ))
-        .basic_auth("demo-psc", Some("demo-psc-secret-0123456789abcdef"))
+        .basic_auth(psc_id, Some(psc_secret))
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),

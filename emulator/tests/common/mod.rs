@@ -98,3 +98,25 @@ pub async fn submit_login(
         .await
         .expect("login")
 }
+
+/// The shared test fixture, `tests/fixture.json`: the clients (and users) registered by default,
+/// the same file every language's harness reads.
+fn fixture() -> &'static serde_json::Value {
+    static FIXTURE: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixture.json");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    })
+}
+
+/// A client of the fixture (`proconnect`, `proconnect_es256`, `prosanteconnect`…): its id,
+/// secret (empty for mutual TLS) and provider (`proconnect` or `prosanteconnect`).
+pub fn fixture_client(name: &str) -> (&'static str, &'static str, &'static str) {
+    let c = &fixture()["clients"][name];
+    let field = |f: &str| {
+        c[f].as_str()
+            .unwrap_or_else(|| panic!("tests/fixture.json: client `{name}` has no `{f}`"))
+    };
+    (field("id"), field("secret"), field("provider"))
+}
