@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Browser, startEmulator } from '../../bindings-node/test/harness.mjs';
+import { Browser, USERS, startEmulator } from '../../bindings-node/test/harness.mjs';
 import { startDjango, startExpress, startRedis, startRouter } from './fleet.mjs';
 
-const AGENT_EMAIL = 'alice.martin@interieur.gouv.fr';
+const AGENT_EMAIL = USERS.proconnect.agent.email;
 
 let emulator;
 let redis;
