@@ -24,6 +24,8 @@ export declare class GouvConnectError extends Error {
   readonly status: number;
   /** Set on the errors of `Client.completeLogin`: the `login_refused` audit event. */
   readonly event?: AuditEvent;
+  /** What the provider said, when it answered with an OAuth error (`provider_error`, `provider_access_denied`, `invalid_client`…). */
+  readonly providerError?: { error: string; description: string | null };
 }
 
 export type AuditEventKind = 'login_succeeded' | 'login_refused' | 'logout' | 'step_up' | 'account_linked';

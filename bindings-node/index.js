@@ -14,13 +14,15 @@ const ErrorCode = Object.freeze(
 );
 
 class GouvConnectError extends Error {
-  constructor(code, message) {
+  constructor(code, message, providerError = undefined) {
     super(message);
     this.name = 'GouvConnectError';
     /** Stable code (see ErrorCode). */
     this.code = code;
     /** HTTP status a host answers with. */
     this.status = STATUS.get(code) ?? 500;
+    /** What the provider said (`{ error, description }`), when it answered with an OAuth error. */
+    if (providerError) this.providerError = providerError;
   }
 }
 
@@ -28,11 +30,22 @@ class GouvConnectError extends Error {
 const ARGUMENT_STATUSES = new Set(['InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected',
   'FunctionExpected', 'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected']);
 
-/** Turns a native error ("<code>: <message>") into a GouvConnectError. */
+/** The error the native layer sent as data (`{"gouvconnect_error": {...}}`), or null. */
+function nativeError(message) {
+  if (!message.startsWith('{"gouvconnect_error":')) return null;
+  try {
+    const data = JSON.parse(message).gouvconnect_error;
+    return data && STATUS.has(data.code) ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Turns a native error into a GouvConnectError. */
 function wrapError(error) {
   if (!error || typeof error.message !== 'string') return error;
-  const match = /^([a-z_]+): ([\s\S]*)$/.exec(error.message);
-  if (match && STATUS.has(match[1])) return new GouvConnectError(match[1], match[2]);
+  const data = nativeError(error.message);
+  if (data) return new GouvConnectError(data.code, data.message, data.provider_error);
   if (ARGUMENT_STATUSES.has(error.code)) return new GouvConnectError('invalid_request', error.message);
   // Anything else from the native layer is a caught Rust panic: its payload may quote input, so
   // it is not passed on.
@@ -101,7 +114,8 @@ class Client {
       throw wrapError(error);
     }
     if (outcome.error) {
-      throw withEvent(new GouvConnectError(outcome.error.code, outcome.error.message), outcome.event);
+      const { code, message, provider_error: providerError } = outcome.error;
+      throw withEvent(new GouvConnectError(code, message, providerError ?? undefined), outcome.event);
     }
     return withEvent(outcome.login, outcome.event);
   }

@@ -104,7 +104,7 @@ impl JsClient {
     }
 
     /// Completes a login from the callback query string (network). Resolves, whatever the
-    /// outcome, with JSON text: `{"login": …, "event": …}` or `{"error": {"code", "message"},
+    /// outcome, with JSON text: `{"login": …, "event": …}` or `{"error": {"code", "message", "provider_error"},
     /// "event": …}`, the event being the core's audit event of the outcome (`login_succeeded` or
     /// `login_refused` with the stable code and the provider's OAuth error). One `JSON.parse` in
     /// JS is several times cheaper than building the object property by property across the
@@ -133,7 +133,14 @@ impl JsClient {
             }
             Err(e) => {
                 let event = AuditEvent::refusal(provider, &client_id, &e);
-                let error = json!({ "code": e.code().as_str(), "message": e.message() });
+                let provider_error = e
+                    .provider_error()
+                    .map(|p| json!({ "error": p.error, "description": p.description }));
+                let error = json!({
+                    "code": e.code().as_str(),
+                    "message": e.message(),
+                    "provider_error": provider_error,
+                });
                 Ok(format!(
                     r#"{{"error":{error},"event":{}}}"#,
                     event.to_json()

@@ -1,22 +1,64 @@
-//! Core errors → napi errors. The stable code leads the message so the JS wrapper can rebuild
-//! a typed `GouvConnectError`; the message itself never holds a token or secret.
+//! Core errors → napi errors. A napi error carries a status and a text only, so the error
+//! crosses as data in that text: a JSON object `{"gouvconnect_error": {code, message,
+//! provider_error}}` that the JS wrapper reads back into a typed `GouvConnectError` (never a
+//! pattern matched on a sentence). The message never holds a token or secret.
 
 use gouvconnect::{Error, ErrorCode};
+use serde::Serialize;
 
-/// A core error as a napi error.
+#[derive(Serialize)]
+struct Payload<'a> {
+    gouvconnect_error: Fields<'a>,
+}
+
+#[derive(Serialize)]
+struct Fields<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_error: Option<ProviderError<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProviderError<'a> {
+    error: &'a str,
+    description: Option<&'a str>,
+}
+
+fn encoded(
+    code: ErrorCode,
+    message: &str,
+    provider_error: Option<ProviderError<'_>>,
+) -> napi::Error {
+    let payload = Payload {
+        gouvconnect_error: Fields {
+            code: code.as_str(),
+            message,
+            provider_error,
+        },
+    };
+    // Serialising plain strings cannot fail; the fallback still names the code.
+    let text = serde_json::to_string(&payload).unwrap_or_else(|_| {
+        format!(
+            r#"{{"gouvconnect_error":{{"code":"{}","message":""}}}}"#,
+            code.as_str()
+        )
+    });
+    napi::Error::new(napi::Status::GenericFailure, text)
+}
+
+/// A core error as a napi error (with what the provider said, when it said something).
 pub fn to_napi(e: Error) -> napi::Error {
-    napi::Error::new(
-        napi::Status::GenericFailure,
-        format!("{}: {}", e.code().as_str(), e.message()),
-    )
+    let provider_error = e.provider_error().map(|p| ProviderError {
+        error: &p.error,
+        description: p.description.as_deref(),
+    });
+    encoded(e.code(), e.message(), provider_error)
 }
 
 /// An error built here (bad argument types and the like).
 pub fn invalid(code: ErrorCode, message: impl std::fmt::Display) -> napi::Error {
-    napi::Error::new(
-        napi::Status::GenericFailure,
-        format!("{}: {message}", code.as_str()),
-    )
+    encoded(code, &message.to_string(), None)
 }
 
 /// Every code with its HTTP status, for the JS `ErrorCode` table.
