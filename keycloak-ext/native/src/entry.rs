@@ -20,7 +20,7 @@ use crate::convert::{
 /// A handle is `Arc::into_raw` of the client (made by `clientCreate`); `clientClose` gives that
 /// reference back. NativeClient (Java) never closes while a call is between reading its handle
 /// and this increment, and a call in flight keeps the client alive past a close.
-fn client(handle: jlong) -> Outcome<Arc<Client>> {
+pub(crate) fn client(handle: jlong) -> Outcome<Arc<Client>> {
     if handle == 0 {
         return Err(Failure {
             code: ErrorCode::InvalidConfig.as_str(),
@@ -37,7 +37,7 @@ fn client(handle: jlong) -> Outcome<Arc<Client>> {
     }
 }
 
-fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
     serde_json::to_string(value).map_err(|e| invalid(e.to_string()))
 }
 
@@ -386,7 +386,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_errorCodes<'local
     .resolve::<ThrowGouvConnect>()
 }
 
-fn unix(now: jlong) -> u64 {
+pub(crate) fn unix(now: jlong) -> u64 {
     if now <= 0 {
         gouvconnect::unix_now()
     } else {

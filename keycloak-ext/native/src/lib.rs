@@ -5,6 +5,7 @@
 //! carrying the core's stable code. Clients live behind opaque `long` handles owned by
 //! `NativeClient` (Java), which serialises `close()` against calls.
 
+mod broker;
 mod convert;
 mod doctor;
 mod entry;

@@ -270,4 +270,73 @@ class NativeClientTest {
         }
         assertNull(NativeClient.class.getResource("/no-such-resource"));
     }
+
+    @Test
+    void brokerStepsDecideInTheCore() throws Exception {
+        try (NativeClient client = new NativeClient(CONFIG, null)) {
+            String state = "s".repeat(40);
+            // The realm client's level (a Keycloak LoA name skipped), a non-email hint dropped,
+            // select_account not forwarded; the core draws the nonce and gives the PKCE verifier.
+            JsonNode login = JSON.readTree(client.beginForwardedLogin(
+                    "{\"acr_values\":\"gold eidas2\",\"login_hint\":\"jdupont\",\"prompt\":\"select_account\"}", state));
+            String url = login.get("url").asText();
+            assertEquals(state, param(url, "state"));
+            assertTrue(param(url, "nonce").length() >= 43);
+            assertNull(param(url, "login_hint"));
+            assertNull(param(url, "prompt"));
+            assertTrue(param(url, "claims").contains("eidas2"), param(url, "claims"));
+            String verifier = login.get("code_verifier").asText();
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            assertEquals(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest), param(url, "code_challenge"));
+            // A signed-in user below the level: the core's step-up (her email as login_hint).
+            JsonNode stepUp = JSON.readTree(client.beginForwardedLogin("{\"acr_values\":\"eidas2\",\"signed_in\":"
+                    + "{\"sub\":\"s-1\",\"email\":\"a@b.gouv.fr\",\"acr\":\"eidas1\"}}", state));
+            assertEquals("a@b.gouv.fr", param(stepUp.get("url").asText(), "login_hint"));
+
+            // The callback: a forged iss is refused before any token request.
+            String pending = login.get("pending").asText();
+            GouvConnectException iss = assertThrows(GouvConnectException.class,
+                    () -> client.parseCallback(pending, "code=c&state=" + state + "&iss=https%3A%2F%2Fevil.example", 0));
+            assertEquals("issuer_mismatch", iss.getCode());
+
+            // The exchange after Keycloak's token request: userinfo next, with the access token.
+            String exchange = client.exchangeStart(pending);
+            JsonNode step = JSON.readTree(client.exchangeAdvance(exchange, 200, "application/json",
+                    "{\"access_token\":\"at\",\"id_token\":\"a.b.c\"}".getBytes(StandardCharsets.UTF_8), 0, null));
+            assertEquals("GET", step.at("/send/method").asText());
+            assertTrue(step.at("/send/url").asText().endsWith("/userinfo"));
+            assertEquals("Bearer at", step.at("/send/headers/0/1").asText());
+            GouvConnectException userinfo = assertThrows(GouvConnectException.class,
+                    () -> client.exchangeAdvance(step.get("exchange").asText(), 503, null, new byte[0], 0, null));
+            assertEquals("provider_unavailable", userinfo.getCode());
+            GouvConnectException token = assertThrows(GouvConnectException.class,
+                    () -> client.exchangeAdvance(exchange, 400, "application/json",
+                            "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.UTF_8), 0, null));
+            assertEquals("invalid_client", token.getCode());
+
+            // Logout: the state carries Keycloak's session id; a forged one is refused.
+            JsonNode logout = JSON.readTree(client.logoutRequestBound("hint", "kc-session-1", "https://kc.example/out"));
+            String logoutState = param(logout.get("url").asText(), "state");
+            assertTrue(logoutState.startsWith("kc-session-1."), logoutState);
+            assertEquals("https://kc.example/out", param(logout.get("url").asText(), "post_logout_redirect_uri"));
+            assertEquals("kc-session-1", NativeClient.logoutBinding("state=" + logoutState));
+            client.verifyLogoutReturn(logout.get("pending").asText(), "state=" + logoutState);
+            for (String[] forged : new String[][] {{logout.get("pending").asText(), "state=kc-session-1.forged"},
+                    {null, "state=" + logoutState}}) {
+                GouvConnectException e = assertThrows(GouvConnectException.class,
+                        () -> client.verifyLogoutReturn(forged[0], forged[1]));
+                assertEquals("logout_state_mismatch", e.getCode());
+            }
+            assertNull(NativeClient.logoutBinding("state=forged"));
+        }
+        // Discovery: where the document lives, and the answer's status.
+        assertEquals("http://127.0.0.1:4000/auth/realms/esante-wallet/.well-known/wallet-openid-configuration",
+                NativeClient.discoveryUrl("prosanteconnect", "http://127.0.0.1:4000/auth/realms/esante-wallet"));
+        assertEquals("invalid_config", assertThrows(GouvConnectException.class,
+                () -> NativeClient.discoveryUrl("proconnect", "ftp://x")).getCode());
+        GouvConnectException discovery = assertThrows(GouvConnectException.class,
+                () -> NativeClient.checkDiscoveryAnswer("proconnect", "https://x/.well-known/openid-configuration", 404));
+        assertTrue(discovery.getMessage().contains("/api/v2"), discovery.getMessage());
+        NativeClient.checkDiscoveryAnswer("proconnect", "https://x/api/v2/.well-known/openid-configuration", 200);
+    }
 }

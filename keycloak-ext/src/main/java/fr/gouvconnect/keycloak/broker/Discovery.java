@@ -1,13 +1,15 @@
 package fr.gouvconnect.keycloak.broker;
 
 import fr.gouvconnect.keycloak.GouvConnectException;
+import fr.gouvconnect.keycloak.NativeClient;
 import java.io.IOException;
 import org.keycloak.broker.provider.util.SimpleHttp;
 import org.keycloak.models.KeycloakSession;
 
 /**
  * The discovery document of a custom issuer (emulator, tests), fetched with Keycloak's HTTP
- * client (its truststore and proxy settings apply). Presets need none: the core knows them.
+ * client (its truststore and proxy settings apply) at the URL the core gives, its answer judged
+ * by the core. Presets need none: the core knows them.
  */
 final class Discovery {
     /** On save the admin waits for the answer: a short bound. */
@@ -18,16 +20,17 @@ final class Discovery {
     private Discovery() {
     }
 
-    /** The discovery URL of the instance's custom issuer, or null when it uses a preset. */
+    /**
+     * The discovery URL of the instance's custom issuer, or null when it uses a preset. Where
+     * the document lives (Pro Santé Connect's non-standard name) is the core's knowledge; an
+     * issuer the core refuses is {@code invalid_config}.
+     */
     static String url(GouvConnectConfig config) {
         String issuer = config.getConfig().get(GouvConnectConfig.ISSUER);
         if (issuer == null || issuer.isBlank()) {
             return null;
         }
-        String base = issuer.trim().replaceAll("/+$", "");
-        // Pro Santé Connect publishes its discovery under a non-standard name.
-        return base + ("prosanteconnect".equals(config.getKind())
-                ? "/.well-known/wallet-openid-configuration" : "/.well-known/openid-configuration");
+        return NativeClient.discoveryUrl(config.getKind(), issuer);
     }
 
     /**
@@ -39,21 +42,14 @@ final class Discovery {
         if (url == null) {
             return null;
         }
-        if (!url.startsWith("https://") && !url.startsWith("http://")) {
-            throw new GouvConnectException("invalid_config", "the custom issuer must be an http(s) URL, discovery would be " + url);
-        }
         try (SimpleHttp.Response response = SimpleHttp.doGet(url, session)
                 .connectTimeoutMillis(timeoutMillis)
                 .connectionRequestTimeoutMillis(timeoutMillis)
                 .socketTimeOutMillis(timeoutMillis)
                 .acceptJson()
                 .asResponse()) {
-            if (response.getStatus() != 200) {
-                throw new GouvConnectException("provider_unavailable",
-                        "discovery " + url + " answered HTTP " + response.getStatus()
-                        + ("proconnect".equals(config.getKind()) && !url.contains("/api/v2/")
-                                ? " (a ProConnect issuer ends with /api/v2)" : ""));
-            }
+            // The core judges the answer (and reads the document when the client is built).
+            NativeClient.checkDiscoveryAnswer(config.getKind(), url, response.getStatus());
             return response.asString();
         } catch (IOException | RuntimeException e) {
             if (e instanceof GouvConnectException g) {

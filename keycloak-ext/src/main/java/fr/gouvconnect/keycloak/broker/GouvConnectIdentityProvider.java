@@ -9,10 +9,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -43,25 +44,31 @@ import org.keycloak.services.managers.AuthenticationSessionManager;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.IDToken;
 import org.keycloak.services.ErrorPage;
+import org.keycloak.services.Urls;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.util.JsonSerialization;
 
 /**
  * ProConnect / Pro Santé Connect over Keycloak's OIDC broker: Keycloak keeps the flow
- * (state, first-broker-login, linking, token storage, logout); the gouvconnect core builds the
- * authorization URL and verifies the id_token and userinfo, enforces the policy and normalises
- * the identity. Keycloak's HTTP client does the network.
+ * (its state, first-broker-login, linking, token storage, sessions); the gouvconnect core takes
+ * every protocol decision — the authorization request (level, hints, prompt, step-up, nonce,
+ * PKCE), the callback's checks, the judgement of each HTTP answer and when to fetch the keys
+ * again, the verification, the policy, the identity and the username, the logout state.
+ * This class only moves bytes between Keycloak and the core (docs/architecture.md §3).
  */
 public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         implements SocialIdentityProvider<OIDCIdentityProviderConfig> {
     private static final Logger LOG = Logger.getLogger(GouvConnectIdentityProvider.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** At most this many requests after the token answer: userinfo, then the keys once. */
+    private static final int MAX_EXCHANGE_SENDS = 4;
 
     /** Context data: the normalised identity (JSON) and the core mapping's result. */
     public static final String IDENTITY = "gouvconnect.identity";
     public static final String MAPPED = "gouvconnect.mapped";
     static final String PENDING_NOTE = "GOUVCONNECT_PENDING";
+    /** User-session note: the core's pending logout, until the provider comes back. */
+    static final String LOGOUT_NOTE = "gouvconnect.logout";
     /** Keycloak's broker PKCE notes (AbstractOAuth2IdentityProvider), read by its token request. */
     private static final String BROKER_CODE_CHALLENGE = "BROKER_CODE_CHALLENGE";
     private static final String BROKER_CODE_CHALLENGE_METHOD = "BROKER_CODE_CHALLENGE_METHOD";
@@ -235,10 +242,27 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
                     refusal(refused).getMessageCode());
         }
 
+        /**
+         * Keycloak's broker has verified its own state; before the code goes to the token
+         * endpoint, the core checks the callback against the pending login (state, the login's
+         * age, the provider and client it was started for, RFC 9207's {@code iss}), as on the
+         * other hosts. A refusal shows Keycloak's error page with the core's code.
+         */
         @Override
         public SimpleHttpRequest generateTokenRequest(String authorizationCode) {
-            SimpleHttpRequest request = super.generateTokenRequest(authorizationCode);
             GouvConnectConfig config = provider.gcConfig;
+            try {
+                AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
+                String pending = authSession == null ? null : authSession.getClientNote(PENDING_NOTE);
+                if (pending == null) {
+                    throw new GouvConnectException("no_pending_login", "no login in progress for this session");
+                }
+                provider.core.parseCallback(pending, session.getContext().getUri().getRequestUri().getRawQuery(), 0);
+            } catch (GouvConnectException e) {
+                refusalDetails(event, config, e);
+                throw refusal(e);
+            }
+            SimpleHttpRequest request = super.generateTokenRequest(authorizationCode);
             if (request == null) {
                 return null;
             }
@@ -266,24 +290,68 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             }
             return TokenExchange.sendNow(mtls);
         }
+
+        /**
+         * The provider's return from its end-session endpoint: the core finds Keycloak's user
+         * session in the state it made ({@link #keycloakInitiatedBrowserLogout}) and checks the
+         * state against the pending logout kept there; a forged or unknown state is refused
+         * with the core's code ({@code logout_state_mismatch}). Then Keycloak ends its session.
+         */
+        @GET
+        @Path("logout_response")
+        @Override
+        public Response logoutResponse(@QueryParam("state") String state) {
+            String query = session.getContext().getUri().getRequestUri().getRawQuery();
+            String binding = NativeClient.logoutBinding(query);
+            UserSessionModel userSession = binding == null ? null : session.sessions().getUserSession(realm, binding);
+            String pending = userSession == null ? null : userSession.getNote(LOGOUT_NOTE);
+            try {
+                provider.core.verifyLogoutReturn(pending, query);
+            } catch (GouvConnectException e) {
+                LOG.warnf("gouvconnect logout refused: %s", e.getMessage());
+                return ErrorPage.error(session, null, Response.Status.fromStatusCode(e.getErrorCode().status()),
+                        pageText(e));
+            }
+            userSession.removeNote(LOGOUT_NOTE);
+            return super.logoutResponse(binding);
+        }
+    }
+
+    /**
+     * Logout at the provider's end-session endpoint with the core's request: a {@code state}
+     * that carries this user session's id (for {@code logout_response} to find it) and the
+     * core's random part, checked on return; the pending logout waits in a user-session note.
+     */
+    @Override
+    public Response keycloakInitiatedBrowserLogout(KeycloakSession session, UserSessionModel userSession,
+            UriInfo uriInfo, RealmModel realm) {
+        String idToken = userSession.getNote(FEDERATED_ID_TOKEN);
+        String redirect = Urls.identityProviderAuthnResponse(uriInfo.getBaseUri(), getConfig().getAlias(),
+                realm.getName()) + "/logout_response";
+        try {
+            String request = core.logoutRequestBound(idToken, userSession.getId(), redirect);
+            if (request == null) {
+                return null; // no end-session endpoint: Keycloak's own logout only
+            }
+            JsonNode r = JSON.readTree(request);
+            userSession.setNote(LOGOUT_NOTE, r.get("pending").asText());
+            return Response.status(Response.Status.FOUND).location(URI.create(r.get("url").asText())).build();
+        } catch (GouvConnectException | IOException e) {
+            // The user is still logged out of Keycloak; only the provider's session stays.
+            LOG.warnf("gouvconnect: no logout at the provider: %s", e.getMessage());
+            return null;
+        }
     }
 
     @Override
     protected UriBuilder createAuthorizationUrl(AuthenticationRequest request) {
-        String state = request.getState().getEncoded();
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        String options = loginOptions(request);
+        AuthenticationSessionModel authSession = request.getAuthenticationSession();
         try {
-            JsonNode r = JSON.readTree(core.beginLogin(options, state, nonce));
-            String pending = r.get("pending").asText();
-            AuthenticationSessionModel authSession = request.getAuthenticationSession();
-            authSession.setClientNote(PENDING_NOTE, pending);
+            JsonNode r = JSON.readTree(core.beginForwardedLogin(forwarded(request), request.getState().getEncoded()));
+            authSession.setClientNote(PENDING_NOTE, r.get("pending").asText());
             // Keycloak's token request adds the verifier it finds under its own PKCE note.
-            JsonNode verifier = JSON.readTree(pending).get("code_verifier");
-            if (verifier != null && !verifier.isNull()) {
-                authSession.setClientNote(BROKER_CODE_CHALLENGE, verifier.asText());
+            if (r.hasNonNull("code_verifier")) {
+                authSession.setClientNote(BROKER_CODE_CHALLENGE, r.get("code_verifier").asText());
                 authSession.setClientNote(BROKER_CODE_CHALLENGE_METHOD, "S256");
             }
             return UriBuilder.fromUri(r.get("url").asText());
@@ -292,132 +360,51 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         }
     }
 
-    private String loginOptions(AuthenticationRequest request) {
-        var options = JSON.createObjectNode();
-        AuthenticationSessionModel authSession = request.getAuthenticationSession();
-        String acr = requestedAcr(authSession);
-        if (acr != null) {
-            options.put("acr", acr);
-        }
-        boolean proconnect = "proconnect".equals(gcConfig.getKind());
-        String loginHint = authSession.getClientNote("login_hint");
-        if (loginHint != null && loginHint.contains("@") && proconnect) {
-            options.put("login_hint", loginHint);
-        }
-        // A realm client's prompt: none (a silent login, Keycloak forwards it when the provider
-        // "accepts prompt=none forward from client"; login_required comes back to the client)
-        // or login. Other values (select_account…) are Keycloak's own business.
-        String prompt = authSession.getClientNote("prompt");
-        if ("none".equals(prompt) || "login".equals(prompt)) {
-            options.put("prompt", prompt);
-        }
-        StepUp stepUp = acr == null || "none".equals(prompt) ? null : stepUp(request.getRealm(), authSession, acr);
-        if (stepUp != null) {
-            // The core's LoginOptions::step_up: the level, ProConnect's login_hint (the user's
-            // email), a fresh authentication at PSC, and the same person required on return.
-            options.put("step_up_sub", stepUp.sub());
-            options.remove("prompt");
-            options.remove("login_hint");
-            if (proconnect) {
-                if (stepUp.email() != null && stepUp.email().contains("@")) {
-                    options.put("login_hint", stepUp.email());
-                }
-            } else {
-                options.put("prompt", "login");
-            }
-            LOG.debugf("gouvconnect: step-up to %s for a user linked to %s", acr, getConfig().getAlias());
-        }
-        return options.toString();
-    }
-
-    /** The user a step-up re-authenticates: the provider's sub and the user's email. */
-    record StepUp(String sub, String email) {
-    }
-
     /**
-     * A step-up: this browser already has a Keycloak session whose user is linked to this
-     * provider, and the level asked is above the one the session holds ({@link #ACR_NOTE}).
+     * What the realm client asked Keycloak for (its {@code acr_values}, {@code claims},
+     * {@code login_hint} and {@code prompt}, as Keycloak keeps them in client notes) and who this
+     * browser is signed in as through this provider: the core decides what reaches the provider
+     * (the core's {@code forwarded_login_options}), including a step-up.
      */
-    private StepUp stepUp(RealmModel realm, AuthenticationSessionModel authSession, String acr) {
-        UserSessionModel userSession;
+    private String forwarded(AuthenticationRequest request) {
+        var forwarded = JSON.createObjectNode();
+        AuthenticationSessionModel authSession = request.getAuthenticationSession();
+        for (String note : new String[] {"acr_values", "claims", "login_hint", "prompt"}) {
+            String value = authSession.getClientNote(note);
+            if (value != null) {
+                forwarded.put(note, value);
+            }
+        }
+        UserSessionModel userSession = signedInSession(authSession);
+        if (userSession != null) {
+            FederatedIdentityModel link = session.users().getFederatedIdentity(request.getRealm(),
+                    userSession.getUser(), getConfig().getAlias());
+            if (link != null && link.getUserId() != null) {
+                var user = forwarded.putObject("signed_in");
+                user.put("sub", link.getUserId());
+                user.put("email", userSession.getUser().getEmail());
+                user.put("acr", userSession.getNote(ACR_NOTE));
+            }
+        }
+        return forwarded.toString();
+    }
+
+    /** This browser's Keycloak session, when it has one with a user. */
+    private UserSessionModel signedInSession(AuthenticationSessionModel authSession) {
         try {
-            userSession = new AuthenticationSessionManager(session).getUserSession(authSession);
+            UserSessionModel userSession = new AuthenticationSessionManager(session).getUserSession(authSession);
+            return userSession == null || userSession.getUser() == null ? null : userSession;
         } catch (RuntimeException e) {
             return null;
         }
-        if (userSession == null || userSession.getUser() == null) {
-            return null;
-        }
-        UserModel user = userSession.getUser();
-        FederatedIdentityModel link = session.users().getFederatedIdentity(realm, user, getConfig().getAlias());
-        if (link == null || link.getUserId() == null) {
-            return null;
-        }
-        java.util.Set<String> wanted = accepted(acr);
-        String held = userSession.getNote(ACR_NOTE);
-        if (wanted != null && held != null && wanted.contains(held)) {
-            return null;
-        }
-        return new StepUp(link.getUserId(), user.getEmail());
     }
 
     /**
-     * The level a realm client asked Keycloak for ({@code acr_values}, or the {@code acr} of the
-     * {@code claims} parameter's id_token), forwarded as this login's minimum: the first value
-     * the core knows for this federation (others — e.g. Keycloak LoA names — are ignored), and
-     * only when it is at least the configured minimum (never lowered).
+     * The token endpoint's answer (already judged by the core in {@link TokenExchange}) handed
+     * to the core's exchange, which says what to fetch next — the userinfo, the JWKS when the
+     * keys are missing or rotated (once) — and judges each answer, up to the verified login.
+     * Keycloak's HTTP client sends the requests (its truststore and proxy settings apply).
      */
-    private String requestedAcr(AuthenticationSessionModel authSession) {
-        java.util.List<String> values = new java.util.ArrayList<>();
-        String acrValues = authSession.getClientNote("acr_values");
-        if (acrValues != null) {
-            values.addAll(java.util.List.of(acrValues.trim().split("\\s+")));
-        }
-        String claims = authSession.getClientNote("claims");
-        if (claims != null) {
-            try {
-                JsonNode acr = JSON.readTree(claims).path("id_token").path("acr");
-                if (acr.hasNonNull("value")) {
-                    values.add(acr.get("value").asText());
-                }
-                acr.path("values").forEach(v -> values.add(v.asText()));
-            } catch (IOException e) {
-                // Keycloak already refused an unreadable claims parameter; nothing to forward.
-            }
-        }
-        String configured = gcConfig.getConfig().get(GouvConnectConfig.ACR);
-        java.util.Set<String> floor = accepted(configured);
-        for (String value : values) {
-            java.util.Set<String> wanted = accepted(value);
-            if (value.isEmpty() || wanted == null) {
-                continue;
-            }
-            // Stronger or equal: every value it accepts, the configured minimum accepts too.
-            if (floor == null || floor.containsAll(wanted)) {
-                return value;
-            }
-        }
-        return null;
-    }
-
-    /** The acr values the core accepts for a minimum; null: any (no minimum) or unknown value. */
-    private java.util.Set<String> accepted(String minimum) {
-        if (minimum == null || minimum.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode list = JSON.readTree(NativeClient.acceptedAcr(gcConfig.getKind(), minimum, false));
-            if (list.isNull()) {
-                return null;
-            }
-            java.util.Set<String> set = new java.util.HashSet<>();
-            list.forEach(v -> set.add(v.asText()));
-            return set;
-        } catch (GouvConnectException | IOException e) {
-            return null;
-        }
-    }
-
     @Override
     public BrokeredIdentityContext getFederatedIdentity(String response) {
         AuthenticationSessionModel authSession = session.getContext().getAuthenticationSession();
@@ -426,28 +413,47 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             throw refuse(new GouvConnectException("no_pending_login", "no login in progress for this session"));
         }
         try {
-            AccessTokenResponse tokens = JsonSerialization.readValue(response, AccessTokenResponse.class);
-            SimpleHttp.Response userinfo = SimpleHttp.doGet(getConfig().getUserInfoUrl(), session)
-                    .header("Authorization", "Bearer " + tokens.getToken())
-                    .header("Accept", "application/jwt, application/json")
-                    .asResponse();
-            String contentType;
-            byte[] body;
-            try (userinfo) {
-                if (userinfo.getStatus() != 200) {
-                    throw new GouvConnectException(userinfo.getStatus() >= 500 ? "provider_unavailable" : "provider_error",
-                            "userinfo answered HTTP " + userinfo.getStatus());
+            String mapping = gcConfig.getMappingJson();
+            JsonNode step = JSON.readTree(core.exchangeAdvance(core.exchangeStart(pending), 200, "application/json",
+                    response.getBytes(StandardCharsets.UTF_8), 0, mapping));
+            for (int sends = 0; step.has("send"); sends++) {
+                if (sends == MAX_EXCHANGE_SENDS) {
+                    throw new GouvConnectException("internal_error", "the login exchange did not end");
                 }
-                contentType = userinfo.getFirstHeader("Content-Type");
-                body = userinfo.asString().getBytes(StandardCharsets.UTF_8);
+                Answer answer = send(step.get("send"));
+                step = JSON.readTree(core.exchangeAdvance(step.get("exchange").asText(), answer.status(),
+                        answer.contentType(), answer.body(), 0, mapping));
             }
-            JsonNode login = JSON.readTree(finish(pending, response, contentType, body));
+            JsonNode login = step.get("login");
             authSession.removeClientNote(PENDING_NOTE);
+            AccessTokenResponse tokens = JsonSerialization.readValue(response, AccessTokenResponse.class);
             return context(login, tokens, response);
         } catch (GouvConnectException e) {
             throw refuse(e);
         } catch (IOException e) {
-            throw refuse(new GouvConnectException("provider_unavailable", "userinfo: " + e.getClass().getSimpleName()));
+            throw refuse(new GouvConnectException("provider_unavailable", "unreadable answer: " + e.getClass().getSimpleName()));
+        }
+    }
+
+    /** An HTTP answer, moved to the core as received. */
+    private record Answer(int status, String contentType, byte[] body) {
+    }
+
+    /** Sends a GET the core asked for (userinfo, JWKS), with its headers, on Keycloak's client. */
+    private Answer send(JsonNode request) {
+        String url = request.path("url").asText();
+        if (!"GET".equals(request.path("method").asText())) {
+            throw new GouvConnectException("internal_error", "unexpected request method from the core");
+        }
+        var http = SimpleHttp.doGet(url, session);
+        request.path("headers").forEach(h -> http.header(h.get(0).asText(), h.get(1).asText()));
+        try (SimpleHttp.Response answer = http.asResponse()) {
+            return new Answer(answer.getStatus(), answer.getFirstHeader("Content-Type"),
+                    answer.asString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // The exception's class only: its message may carry the URL's query.
+            throw new GouvConnectException("provider_unavailable", "request to the provider failed: "
+                    + e.getClass().getSimpleName());
         }
     }
 
@@ -537,27 +543,12 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         // The message is the core's (provider text filtered, never a token, secret or code) or
         // one of ours (a status, a URL of the configuration, an exception class).
         LOG.warnf("gouvconnect login refused: %s", e.getMessage());
-        String text = e.getErrorCode().userMessage().replace('\'', '\u2019') + " (" + e.getCode() + ")";
-        return new IdentityBrokerException("gouvconnect: " + e.getCode(), e).withMessageCode(text);
+        return new IdentityBrokerException("gouvconnect: " + e.getCode(), e).withMessageCode(pageText(e));
     }
 
-    /** Verifies through the core, fetching the JWKS when missing or on an unknown kid (once). */
-    private String finish(String pending, String tokenResponse, String contentType, byte[] body) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return core.finishLogin(pending, tokenResponse, contentType, body, 0, gcConfig.getMappingJson());
-            } catch (GouvConnectException e) {
-                if (!"unknown_key".equals(e.getCode()) || attempt > 0) {
-                    throw e;
-                }
-                try (SimpleHttp.Response jwks = SimpleHttp.doGet(getConfig().getJwksUrl(), session).asResponse()) {
-                    if (jwks.getStatus() != 200) {
-                        throw new GouvConnectException("provider_unavailable", "JWKS answered HTTP " + jwks.getStatus());
-                    }
-                    core.setJwks(jwks.asString().getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
+    /** The core's sentence for the user, naming the stable code. */
+    static String pageText(GouvConnectException e) {
+        return e.getErrorCode().userMessage().replace('\'', '\u2019') + " (" + e.getCode() + ")";
     }
 
     private BrokeredIdentityContext context(JsonNode login, AccessTokenResponse tokens, String response) {
@@ -567,7 +558,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         context.setEmail(email);
         context.setFirstName(text(identity, "given_name"));
         context.setLastName(text(identity, "family_name"));
-        context.setUsername(Usernames.of(identity, email));
+        context.setUsername(login.get("username").asText());
         context.setBrokerUserId(getConfig().getAlias() + "." + identity.get("sub").asText());
         context.setIdp(this);
         context.getContextData().put(IDENTITY, identity.toString());
