@@ -35,6 +35,14 @@ def test_one_exception_class_per_core_code() -> None:
     assert gouvconnect.EmailNotVerified.status == 403  # type: ignore[attr-defined]
 
 
+def test_an_unknown_code_is_an_internal_error_as_in_every_binding() -> None:
+    error = gouvconnect.errors.error_for("no_such_code", "boom")
+    assert isinstance(error, gouvconnect.errors.InternalError)  # type: ignore[attr-defined]
+    assert (error.code, error.status) == ("internal_error", 500)
+    assert "no_such_code" in error.message
+    assert gouvconnect.http_status("no_such_code") == 500
+
+
 def test_invalid_config_raises_with_code() -> None:
     with pytest.raises(gouvconnect.GouvConnectError) as caught:
         gouvconnect.Client({**CONFIG, "environment": "nowhere"}, discover=False)

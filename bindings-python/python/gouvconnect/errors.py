@@ -76,11 +76,16 @@ class GouvConnectError(Exception):
         message: str,
         provider_error: tuple[str, str | None] | None = None,
     ) -> None:
+        if code not in _STATUS:
+            # The same as the Node and Java bindings: a code the core does not define is an
+            # internal error (500), its name kept in the message.
+            message = f"unknown error code {code!r}: {message}"
+            code = "internal_error"
         super().__init__(code, message)
         self.code = code
         self.message = message
-        self.status = _STATUS.get(code, 400)
-        self.user_message = _USER_MESSAGES.get(code, "")
+        self.status = _STATUS[code]
+        self.user_message = _USER_MESSAGES[code]
         self.provider_error = provider_error
 
     def __str__(self) -> str:
@@ -116,13 +121,14 @@ for _code, _status, _message in _native.error_codes():
 
 
 def error_class(code: str) -> type[GouvConnectError]:
-    """The exception class of a stable code (``GouvConnectError`` itself for an unknown code)."""
-    return ERROR_CLASSES.get(code, GouvConnectError)
+    """The exception class of a stable code (``InternalError`` for an unknown code, as in every
+    binding)."""
+    return ERROR_CLASSES.get(code, ERROR_CLASSES["internal_error"])
 
 
 def http_status(code: str) -> int:
-    """The HTTP status of a stable code (400 when unknown)."""
-    return _STATUS.get(code, 400)
+    """The HTTP status of a stable code (500 when unknown: an internal error, as in every binding)."""
+    return _STATUS.get(code, 500)
 
 
 def error_for(
