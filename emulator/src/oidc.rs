@@ -262,6 +262,7 @@ pub async fn discovery_psc(State(app): State<Shared>) -> Response {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "tls_client_auth"],
         "tls_client_certificate_bound_access_tokens": true,
         "code_challenge_methods_supported": ["plain", "S256"],
+        "authorization_response_iss_parameter_supported": true,
         "x_emulator": "gouvconnect-emulator — NOT a real provider",
     });
     let mut doc = doc;
@@ -667,14 +668,16 @@ fn login(
     };
     let form: HashMap<String, String> = parse_pairs(&body).into_iter().collect();
     let fail = |error: &str, description: &str| {
-        redirect(&with_params(
-            &interaction.redirect_uri,
-            &[
-                ("error", error),
-                ("error_description", description),
-                ("state", &interaction.state),
-            ],
-        ))
+        let mut params = vec![
+            ("error", error),
+            ("error_description", description),
+            ("state", interaction.state.as_str()),
+        ];
+        let iss = response_iss(&app, interaction.persona);
+        if let Some(iss) = &iss {
+            params.push(("iss", iss));
+        }
+        redirect(&with_params(&interaction.redirect_uri, &params))
     };
     if form.contains_key("cancel") {
         return fail("access_denied", "authentication aborted by the user");
@@ -711,6 +714,13 @@ fn login(
     response
 }
 
+/// RFC 9207's `iss` in the authorization response: Pro Santé Connect's discovery advertises
+/// `authorization_response_iss_parameter_supported` (its Keycloak sends it); ProConnect's does
+/// not.
+fn response_iss(app: &App, persona: Persona) -> Option<String> {
+    (persona == Persona::ProSanteConnect).then(|| persona.issuer(&app.base))
+}
+
 fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
     issue_code_with(app, interaction, user_id, false)
 }
@@ -718,10 +728,15 @@ fn issue_code(app: &App, interaction: Interaction, user_id: &str) -> Response {
 fn issue_code_with(app: &App, interaction: Interaction, user_id: &str, card: bool) -> Response {
     let code = random(32);
     app.issued.record([code.clone()]);
-    let location = with_params(
-        &interaction.redirect_uri,
-        &[("code", &code), ("state", &interaction.state)],
-    );
+    let mut params = vec![
+        ("code", code.as_str()),
+        ("state", interaction.state.as_str()),
+    ];
+    let iss = response_iss(app, interaction.persona);
+    if let Some(iss) = &iss {
+        params.push(("iss", iss));
+    }
+    let location = with_params(&interaction.redirect_uri, &params);
     app.store.codes.insert(
         code,
         Grant {
