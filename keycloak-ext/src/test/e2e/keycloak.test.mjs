@@ -344,13 +344,80 @@ test('Pro Santé Connect over mutual TLS: the client certificate alone authentic
   }
 });
 
-test('a logout return with a state Keycloak did not send is refused', async () => {
-  for (const state of ['forged', '', crypto.randomUUID()]) {
+test('a logout return with a state Keycloak did not send is refused by the core (logout_state_mismatch)', async () => {
+  for (const state of ['forged', '', crypto.randomUUID(), `${crypto.randomUUID()}.${'x'.repeat(43)}`]) {
     const res = await fetch(`${kc}/realms/gouvconnect/broker/proconnect/endpoint/logout_response?` +
       new URLSearchParams(state ? { state } : {}), { redirect: 'manual' });
-    assert.ok(res.status >= 400 && res.status < 500, `state ${JSON.stringify(state)}: ${res.status}`);
+    assert.equal(res.status, 400, `state ${JSON.stringify(state)}: ${res.status}`);
     assert.equal(res.headers.get('location'), null);
+    assert.match(await res.text(), /\(logout_state_mismatch\)/, `state ${JSON.stringify(state)}`);
   }
+});
+
+/** Follows Keycloak's redirects from `url` until the app's redirect URI, another site, or a page. */
+async function followKeycloak(browser, url) {
+  let res = await browser.get(url);
+  for (let i = 0; i < 12 && res.status >= 300 && res.status < 400; i++) {
+    const location = new URL(res.headers.get('location'), kc).href;
+    if (!location.startsWith(kc)) return { location, status: res.status };
+    res = await browser.get(location);
+  }
+  return { status: res.status, body: await res.text() };
+}
+
+/** demo-app's login through Keycloak up to the provider's redirect back (not followed). */
+async function callbackFromProvider(browser, idp, user) {
+  const challenge = crypto.createHash('sha256').update(crypto.randomBytes(32).toString('base64url')).digest('base64url');
+  const auth = `${kc}/realms/gouvconnect/protocol/openid-connect/auth?` + new URLSearchParams({
+    client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid', kc_idp_hint: idp,
+    code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state' });
+  const toProvider = await followKeycloak(browser, auth);
+  assert.ok(toProvider.location?.startsWith(emulator.base), `not sent to the provider: ${toProvider.status} ${toProvider.location}`);
+  return browser.loginAt(toProvider.location, emulator.base, user);
+}
+
+test('the core checks the callback on Keycloak\'s broker endpoint: a forged iss (RFC 9207) is refused with the core\'s code before the code is exchanged', async () => {
+  const browser = new Browser();
+  const callback = new URL(await callbackFromProvider(browser, 'proconnect', 'agent'));
+  const forged = new URL(callback);
+  forged.searchParams.set('iss', 'https://evil.example/api/v2');
+  const refused = await followKeycloak(browser, forged.href);
+  assert.equal(refused.location, undefined, 'no redirect back to the app');
+  assert.match(refused.body, /\(issuer_mismatch\)/);
+  assert.ok(keycloakLog.join('').includes('callback `iss` is not the provider'), 'the core\'s message in the log');
+  // The right issuer passes the same check (RFC 9207 allows it even where not advertised).
+  const browser2 = new Browser();
+  const genuine = new URL(await callbackFromProvider(browser2, 'proconnect', 'agent'));
+  genuine.searchParams.set('iss', `${emulator.base}/api/v2`);
+  const accepted = await followKeycloak(browser2, genuine.href);
+  assert.ok(accepted.location?.startsWith(APP_REDIRECT), `not logged in: ${accepted.status} ${errorMessage(accepted.body ?? '')}`);
+});
+
+test('logout: the state Keycloak sends is the core\'s, checked on return; a forged one (right session, wrong secret part) is refused, the genuine one ends the session', async () => {
+  const browser = new Browser();
+  const { location, verifier } = await login(browser, 'proconnect', 'agent');
+  assert.ok(location, 'logged in');
+  const { id_token: idToken } = await tokens(new URL(location).searchParams.get('code'), verifier);
+  const out = await followKeycloak(browser, `${kc}/realms/gouvconnect/protocol/openid-connect/logout?` + new URLSearchParams({
+    id_token_hint: idToken, post_logout_redirect_uri: 'http://127.0.0.1:9/out', client_id: 'demo-app' }));
+  const endSession = new URL(out.location);
+  assert.equal(endSession.pathname, '/api/v2/session/end');
+  const state = endSession.searchParams.get('state');
+  // The core's state: Keycloak's user session, then the core's random part (≥ 32 characters).
+  const [session, secret] = [state.slice(0, state.lastIndexOf('.')), state.slice(state.lastIndexOf('.') + 1)];
+  assert.ok(session.length > 0 && secret.length >= 32, state);
+  assert.equal(endSession.searchParams.get('post_logout_redirect_uri'),
+    `${kc}/realms/gouvconnect/broker/proconnect/endpoint/logout_response`);
+  const back = await browser.get(endSession.href);
+  const returned = new URL(back.headers.get('location'));
+  assert.equal(returned.searchParams.get('state'), state);
+  const forged = new URL(returned);
+  forged.searchParams.set('state', `${session}.${'A'.repeat(secret.length)}`);
+  const refused = await followKeycloak(browser, forged.href);
+  assert.equal(refused.status, 400);
+  assert.match(refused.body, /\(logout_state_mismatch\)/);
+  const ended = await followKeycloak(browser, returned.href);
+  assert.ok(ended.location?.startsWith('http://127.0.0.1:9/out'), `ended at ${ended.status} ${errorMessage(ended.body ?? '')}`);
 });
 
 test('at most one enabled ProConnect instance per realm', async () => {

@@ -298,6 +298,12 @@ class NativeClientTest {
             GouvConnectException iss = assertThrows(GouvConnectException.class,
                     () -> client.parseCallback(pending, "code=c&state=" + state + "&iss=https%3A%2F%2Fevil.example", 0));
             assertEquals("issuer_mismatch", iss.getCode());
+            // A callback after the pending login's lifetime (30 minutes) is refused too.
+            long late = System.currentTimeMillis() / 1000 + 31 * 60;
+            GouvConnectException expired = assertThrows(GouvConnectException.class,
+                    () -> client.parseCallback(pending, "code=c&state=" + state, late));
+            assertEquals("no_pending_login", expired.getCode());
+            assertEquals("c", client.parseCallback(pending, "code=c&state=" + state, 0));
 
             // The exchange after Keycloak's token request: userinfo next, with the access token.
             String exchange = client.exchangeStart(pending);
