@@ -47,6 +47,7 @@ lint-java:
 # Release profile, like every other build here, so dependencies compile once.
 test-rust: emulator
 	cargo test --release -p gouvconnect --features http
+	cargo test --release -p gouvconnect-ffi
 	cargo test --release -p gouvconnect-emulator
 
 vectors:

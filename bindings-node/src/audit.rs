@@ -7,7 +7,7 @@ use gouvconnect::{Error, ErrorCode, Identity, ProviderKind};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::errors::{invalid, to_napi};
+use crate::errors::{invalid, parse_value, to_js, to_napi};
 
 fn kind(name: &str) -> napi::Result<EventKind> {
     Ok(match name {
@@ -47,11 +47,10 @@ pub fn audit_event(
         AuditEvent::refusal(provider, &client_id, &Error::new(code, ""))
     } else {
         let identity: Identity = identity
-            .map(serde_json::from_value)
-            .transpose()
-            .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))?
+            .map(|v| parse_value(v, "an identity"))
+            .transpose()?
             .ok_or_else(|| invalid(ErrorCode::InvalidRequest, "this event needs the identity"))?;
         AuditEvent::for_identity(kind, &identity, &client_id)
     };
-    serde_json::to_value(&event).map_err(|e| invalid(ErrorCode::InvalidRequest, e))
+    to_js(&event)
 }

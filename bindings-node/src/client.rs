@@ -12,7 +12,7 @@ use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 use serde_json::{json, Value};
 
-use crate::errors::{invalid, to_napi};
+use crate::errors::{invalid, parse_value, to_js, to_napi, to_napi_data};
 
 pub(crate) fn config(value: Value) -> napi::Result<ClientConfig> {
     serde_json::from_value(value).map_err(|e| {
@@ -32,11 +32,7 @@ fn json_bytes(value: Value) -> Vec<u8> {
 }
 
 fn to_json_text<T: serde::Serialize>(value: &T) -> napi::Result<String> {
-    serde_json::to_string(value).map_err(|e| invalid(ErrorCode::MalformedResponse, e))
-}
-
-fn to_js<T: serde::Serialize>(value: &T) -> napi::Result<Value> {
-    serde_json::to_value(value).map_err(|e| invalid(ErrorCode::MalformedResponse, e))
+    gouvconnect_ffi::to_text(value).map_err(to_napi_data)
 }
 
 /// A relying party for one provider.
@@ -92,12 +88,7 @@ impl JsClient {
     pub fn begin_login(&self, options: Option<Value>) -> napi::Result<Value> {
         let options: LoginOptions = match options {
             None | Some(Value::Null) => LoginOptions::default(),
-            Some(v) => serde_json::from_value(v).map_err(|e| {
-                invalid(
-                    ErrorCode::InvalidRequest,
-                    format!("invalid login options: {e}"),
-                )
-            })?,
+            Some(v) => parse_value(v, "login options")?,
         };
         let request = self.inner.core().begin_login(&options).map_err(to_napi)?;
         Ok(json!({ "url": request.url, "pending": request.pending.to_json() }))

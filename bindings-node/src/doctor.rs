@@ -1,12 +1,11 @@
 //! `doctor`: the core's going-live checks against the live provider, as a Promise.
 
 use gouvconnect::DoctorOptions;
-use gouvconnect::ErrorCode;
 use napi_derive::napi;
 use serde_json::Value;
 
 use crate::client::config;
-use crate::errors::invalid;
+use crate::errors::parse_value;
 
 /// The report in both of the core's forms: JSON (for the object and `--json`) and the text for a
 /// person. Never holds a secret.
@@ -27,12 +26,7 @@ pub async fn doctor(config_value: Value, options: Option<Value>) -> napi::Result
     let config = config(config_value)?;
     let options: DoctorOptions = match options {
         None | Some(Value::Null) => DoctorOptions::default(),
-        Some(v) => serde_json::from_value(v).map_err(|e| {
-            invalid(
-                ErrorCode::InvalidRequest,
-                format!("invalid doctor options: {e}"),
-            )
-        })?,
+        Some(v) => parse_value(v, "doctor options")?,
     };
     let report = gouvconnect::http::doctor(config, &options).await;
     Ok(DoctorOutput {

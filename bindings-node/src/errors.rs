@@ -1,64 +1,37 @@
 //! Core errors → napi errors. A napi error carries a status and a text only, so the error
-//! crosses as data in that text: a JSON object `{"gouvconnect_error": {code, message,
-//! provider_error}}` that the JS wrapper reads back into a typed `GouvConnectError` (never a
-//! pattern matched on a sentence). The message never holds a token or secret.
+//! crosses as data in that text: the JSON of the shared `ErrorData` (`{"gouvconnect_error":
+//! {code, message, provider_error}}`), which the JS wrapper reads back into a typed
+//! `GouvConnectError` (never a pattern matched on a sentence). Never a token or secret.
 
 use gouvconnect::{Error, ErrorCode};
-use serde::Serialize;
+use gouvconnect_ffi::ErrorData;
 
-#[derive(Serialize)]
-struct Payload<'a> {
-    gouvconnect_error: Fields<'a>,
-}
-
-#[derive(Serialize)]
-struct Fields<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    provider_error: Option<ProviderError<'a>>,
-}
-
-#[derive(Serialize)]
-struct ProviderError<'a> {
-    error: &'a str,
-    description: Option<&'a str>,
-}
-
-fn encoded(
-    code: ErrorCode,
-    message: &str,
-    provider_error: Option<ProviderError<'_>>,
-) -> napi::Error {
-    let payload = Payload {
-        gouvconnect_error: Fields {
-            code: code.as_str(),
-            message,
-            provider_error,
-        },
-    };
-    // Serialising plain strings cannot fail; the fallback still names the code.
-    let text = serde_json::to_string(&payload).unwrap_or_else(|_| {
-        format!(
-            r#"{{"gouvconnect_error":{{"code":"{}","message":""}}}}"#,
-            code.as_str()
-        )
-    });
-    napi::Error::new(napi::Status::GenericFailure, text)
+/// An error as a napi error whose text is the error's JSON (`ErrorData::to_json`).
+pub fn to_napi_data(data: ErrorData) -> napi::Error {
+    napi::Error::new(napi::Status::GenericFailure, data.to_json())
 }
 
 /// A core error as a napi error (with what the provider said, when it said something).
 pub fn to_napi(e: Error) -> napi::Error {
-    let provider_error = e.provider_error().map(|p| ProviderError {
-        error: &p.error,
-        description: p.description.as_deref(),
-    });
-    encoded(e.code(), e.message(), provider_error)
+    to_napi_data(ErrorData::from(e))
 }
 
 /// An error built here (bad argument types and the like).
 pub fn invalid(code: ErrorCode, message: impl std::fmt::Display) -> napi::Error {
-    encoded(code, &message.to_string(), None)
+    to_napi_data(ErrorData::new(code, message.to_string()))
+}
+
+/// Reads `what` (e.g. "an identity") from a JS value; `invalid_request` when it is not one.
+pub fn parse_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> napi::Result<T> {
+    gouvconnect_ffi::parse_value(value, what).map_err(to_napi_data)
+}
+
+/// A result as a JS value.
+pub fn to_js<T: serde::Serialize>(value: &T) -> napi::Result<serde_json::Value> {
+    gouvconnect_ffi::to_value(value).map_err(to_napi_data)
 }
 
 /// Every code with its HTTP status, for the JS `ErrorCode` table.

@@ -5,7 +5,7 @@ use gouvconnect::{ErrorCode, Identity, LoginOptions, Mapping, ProviderKind};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::errors::{invalid, to_napi};
+use crate::errors::{invalid, parse_value, to_js, to_napi};
 
 fn kind(provider: &str) -> napi::Result<ProviderKind> {
     ProviderKind::parse(provider).map_err(to_napi)
@@ -67,13 +67,11 @@ pub fn acr_satisfies(
 /// Pro Santé Connect `prompt=login`, and the same `sub` required on return).
 #[napi(catch_unwind)]
 pub fn step_up_options(identity: Value, acr: String) -> napi::Result<Value> {
-    let identity: Identity = serde_json::from_value(identity)
-        .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))?;
+    let identity: Identity = parse_value(identity, "an identity")?;
     // The level is checked now (an unknown level is a programming error, not a login failure).
     let kind = identity.provider;
     AcrRequirement::for_provider(kind, Some(&acr), false).map_err(to_napi)?;
-    serde_json::to_value(LoginOptions::step_up(&identity, &acr))
-        .map_err(|e| invalid(ErrorCode::InvalidRequest, e))
+    to_js(&LoginOptions::step_up(&identity, &acr))
 }
 
 /// A declarative mapping of the identity to user fields and groups.
@@ -97,10 +95,8 @@ impl JsMapping {
     /// Applies the mapping to a normalised identity: `{fields, groups}`.
     #[napi(catch_unwind)]
     pub fn apply(&self, identity: Value) -> napi::Result<Value> {
-        let identity: Identity = serde_json::from_value(identity)
-            .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))?;
-        serde_json::to_value(self.inner.apply(&identity))
-            .map_err(|e| invalid(ErrorCode::InvalidRequest, e))
+        let identity: Identity = parse_value(identity, "an identity")?;
+        to_js(&self.inner.apply(&identity))
     }
 }
 
@@ -122,10 +118,7 @@ pub fn is_page_view(method: String, headers: Vec<Option<String>>) -> napi::Resul
 /// provider and `sub`, a different acr satisfying the previous one.
 #[napi(catch_unwind)]
 pub fn is_step_up(previous: Value, identity: Value) -> napi::Result<bool> {
-    let read = |v: Value| {
-        serde_json::from_value::<Identity>(v)
-            .map_err(|e| invalid(ErrorCode::InvalidRequest, format!("not an identity: {e}")))
-    };
+    let read = |v: Value| parse_value::<Identity>(v, "an identity");
     Ok(gouvconnect::is_step_up(&read(previous)?, &read(identity)?))
 }
 

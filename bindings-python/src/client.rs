@@ -10,7 +10,7 @@ use gouvconnect::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::convert::{error, guard, raise, serialize, to_py};
+use crate::convert::{error, guard, parse, raise, serialize, to_py};
 
 /// Bytes from a `bytes` or `str` argument.
 pub fn bytes_of(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
@@ -105,13 +105,7 @@ impl Client {
     ) -> PyResult<(String, String)> {
         guard(py, || {
             let options: LoginOptions = match options_json {
-                Some(text) => serde_json::from_str(text).map_err(|e| {
-                    raise(
-                        py,
-                        "invalid_request",
-                        &format!("invalid login options: {e}"),
-                    )
-                })?,
+                Some(text) => parse(py, text, "login options")?,
                 None => LoginOptions::default(),
             };
             let request = self

@@ -1,6 +1,7 @@
 //! Conversions: core errors → `gouvconnect.errors` exceptions, JSON values → Python objects
 //! (built directly, no JSON text round trip on the callback path).
 
+use gouvconnect_ffi::ErrorData;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use serde_json::Value;
@@ -26,29 +27,24 @@ fn raise_with(
     built.unwrap_or_else(|e| e)
 }
 
-/// A core error as a Python exception (with what the provider said, when it said something).
-pub fn error(py: Python<'_>, e: gouvconnect::Error) -> PyErr {
-    let detail = e
-        .provider_error()
+/// An error as its `gouvconnect.errors` exception (with what the provider said, when it said
+/// something).
+pub fn exception(py: Python<'_>, data: ErrorData) -> PyErr {
+    let detail = data
+        .provider_error
+        .as_ref()
         .map(|p| (p.error.as_str(), p.description.as_deref()));
-    raise_with(py, e.code().as_str(), e.message(), detail)
+    raise_with(py, data.code.as_str(), &data.message, detail)
 }
 
-/// Runs `body`; a panic becomes an exception instead of crossing into Python.
+/// A core error as a Python exception.
+pub fn error(py: Python<'_>, e: gouvconnect::Error) -> PyErr {
+    exception(py, ErrorData::from(e))
+}
+
+/// Runs `body`; a panic becomes an `InternalError` instead of crossing into Python.
 pub fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
-        Ok(result) => result,
-        Err(payload) => {
-            // The payload may quote input, and dropping it may panic again: never shown, never
-            // dropped.
-            std::mem::forget(payload);
-            Err(raise(
-                py,
-                gouvconnect::ErrorCode::InternalError.as_str(),
-                "unexpected failure in the native core",
-            ))
-        }
-    }
+    gouvconnect_ffi::guard(body, |data| exception(py, data))
 }
 
 /// A JSON value as Python objects.
@@ -88,7 +84,16 @@ pub fn serialize<'py, T: serde::Serialize>(
     py: Python<'py>,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let json =
-        serde_json::to_value(value).map_err(|e| raise(py, "invalid_request", &e.to_string()))?;
+    let json = gouvconnect_ffi::to_value(value).map_err(|data| exception(py, data))?;
     to_py(py, &json)
+}
+
+/// Reads `what` (e.g. "an identity") from JSON text given by Python; `InvalidRequest` when it
+/// is not one.
+pub fn parse<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    text: &str,
+    what: &str,
+) -> PyResult<T> {
+    gouvconnect_ffi::parse(text, what).map_err(|data| exception(py, data))
 }

@@ -4,7 +4,7 @@ use gouvconnect::AcrRequirement;
 use gouvconnect::{ErrorCode, Identity, LoginOptions, ProviderKind};
 use pyo3::prelude::*;
 
-use crate::convert::{error, guard, raise, serialize};
+use crate::convert::{error, guard, parse, raise, serialize};
 
 /// `next` when it is a local path, else `None`.
 #[pyfunction]
@@ -74,8 +74,7 @@ pub fn step_up_options<'py>(
     acr: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(py, || {
-        let identity: Identity = serde_json::from_str(identity_json)
-            .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))?;
+        let identity: Identity = parse(py, identity_json, "an identity")?;
         serialize(py, &LoginOptions::step_up(&identity, acr))
     })
 }
@@ -102,8 +101,7 @@ impl Mapping {
     /// Applies the mapping to an identity given as JSON: `{"fields": {...}, "groups": [...]}`.
     fn apply<'py>(&self, py: Python<'py>, identity_json: &str) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            let identity: Identity = serde_json::from_str(identity_json)
-                .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))?;
+            let identity: Identity = parse(py, identity_json, "an identity")?;
             serialize(py, &self.inner.apply(&identity))
         })
     }
@@ -122,11 +120,11 @@ pub fn is_page_view(method: &str, headers: [Option<String>; 6]) -> bool {
 #[pyfunction]
 pub fn is_step_up(py: Python<'_>, previous_json: &str, identity_json: &str) -> PyResult<bool> {
     guard(py, || {
-        let read = |json: &str| {
-            serde_json::from_str::<Identity>(json)
-                .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))
-        };
-        Ok(gouvconnect::is_step_up(&read(previous_json)?, &read(identity_json)?))
+        let read = |json: &str| parse::<Identity>(py, json, "an identity");
+        Ok(gouvconnect::is_step_up(
+            &read(previous_json)?,
+            &read(identity_json)?,
+        ))
     })
 }
 

@@ -8,7 +8,7 @@ use gouvconnect::{ClientConfig, ErrorCode, Identity, ProviderKind};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{error, guard, raise, serialize};
+use crate::convert::{error, guard, parse, raise, serialize};
 
 /// Runs the going-live checks of `config_json` against the live provider: the report as a
 /// dict (`provider`, `environment`, `issuer`, `ok`, `checks`) plus `text` (for a person) and
@@ -24,13 +24,7 @@ pub fn doctor<'py>(
     guard(py, || {
         let config = ClientConfig::from_json(config_json).map_err(|e| error(py, e))?;
         let options: DoctorOptions = match options_json {
-            Some(text) => serde_json::from_str(text).map_err(|e| {
-                raise(
-                    py,
-                    "invalid_request",
-                    &format!("invalid doctor options: {e}"),
-                )
-            })?,
+            Some(text) => parse(py, text, "doctor options")?,
             None => DoctorOptions::default(),
         };
         let report = py
@@ -83,8 +77,7 @@ pub fn audit_event<'py>(
         };
         let mut event = match identity_json {
             Some(text) => {
-                let identity: Identity = serde_json::from_str(text)
-                    .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))?;
+                let identity: Identity = parse(py, text, "an identity")?;
                 AuditEvent::for_identity(kind, &identity, client_id)
             }
             None => AuditEvent {

@@ -5,11 +5,10 @@
 use gouvconnect::Identity;
 use pyo3::prelude::*;
 
-use crate::convert::{error, guard, raise, serialize};
+use crate::convert::{error, guard, parse, serialize};
 
 fn identity(py: Python<'_>, json: &str) -> PyResult<Identity> {
-    serde_json::from_str(json)
-        .map_err(|e| raise(py, "invalid_request", &format!("not an identity: {e}")))
+    parse(py, json, "an identity")
 }
 
 /// Every practice of the identity (one per exercice × activity, stable ids, labels).

@@ -47,7 +47,7 @@ sdists=("$dist"/gouvconnect-*.tar.gz)
 [ ${#sdists[@]} -eq 1 ] || fail "expected one sdist in $dist"
 for sdist in "${sdists[@]}"; do
   listing=$(tar -tzf "$sdist")
-  for needed in Cargo.lock core/src/lib.rs bindings-python/src/lib.rs pyproject.toml python/gouvconnect/__init__.py; do
+  for needed in Cargo.lock core/src/lib.rs bindings-ffi/src/lib.rs bindings-python/src/lib.rs pyproject.toml python/gouvconnect/__init__.py; do
     grep -q "/$needed\$" <<<"$listing" || grep -q "$needed\$" <<<"$listing" || fail "sdist lacks $needed"
   done
 done
@@ -61,7 +61,8 @@ mains=("$dist"/gouvconnect-[0-9]*.tgz)
 for tgz in "${mains[@]}"; do
   listing=$(tar -tzf "$tgz")
   for needed in package/install.js package/native-loader.js package/index.js package/express/index.js \
-    package/native/Cargo.lock package/native/core/src/lib.rs package/native/bindings-node/src/lib.rs; do
+    package/native/Cargo.lock package/native/core/src/lib.rs package/native/bindings-ffi/src/lib.rs \
+    package/native/bindings-node/src/lib.rs; do
     grep -qx "$needed" <<<"$listing" || fail "npm package lacks $needed"
   done
   ! grep -q '\.node$' <<<"$listing" || fail "the main npm package carries a native addon"

@@ -9,19 +9,20 @@ version=$(tr -d ' \n' < VERSION)
 rm -rf "$main"
 
 # The published package: the JS API, its typings, install.js and the Rust sources of the addon
-# (a standalone two-crate workspace under native/, for platforms without a prebuilt package).
+# (a standalone three-crate workspace under native/, for platforms without a prebuilt package).
 # Its manifest is the repository's without the development build (napi CLI, dev dependencies,
 # scripts) and with the prebuilt packages as optional dependencies (what `napi prepublish` does).
-mkdir -p "$main/native/core" "$main/native/bindings-node"
+mkdir -p "$main/native/core" "$main/native/bindings-ffi" "$main/native/bindings-node"
 (cd bindings-node && cp -r index.js index.d.ts native-loader.js install.js README.md express "$main/")
 # core/data: tables the core compiles in (include_str!), e.g. the PSC code labels.
 cp -r core/Cargo.toml core/src core/data core/examples "$main/native/core/"
+cp -r bindings-ffi/Cargo.toml bindings-ffi/src "$main/native/bindings-ffi/"
 cp -r bindings-node/Cargo.toml bindings-node/build.rs bindings-node/src "$main/native/bindings-node/"
 cp Cargo.lock "$main/native/"
 python3 - Cargo.toml "$main/native/Cargo.toml" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-text = re.sub(r"members = \[[^\]]*\]", 'members = ["core", "bindings-node"]', text, count=1)
+text = re.sub(r"members = \[[^\]]*\]", 'members = ["core", "bindings-ffi", "bindings-node"]', text, count=1)
 open(sys.argv[2], "w", encoding="utf-8").write(text)
 PY
 NPM_PLATFORMS=$3 node - bindings-node/package.json "$main/package.json" "$version" <<'JS'
