@@ -31,12 +31,19 @@ echo "    ours: $(py_version "$BUILD/venv-django52/bin/python" gouvconnect Djang
 echo "    peer: $(py_version "$BUILD/bench-e2e/venv-django-oidc/bin/python" mozilla-django-oidc PyJWT Django waitress psycopg);"
 echo "    Keycloak ${KEYCLOAK_VERSION:-26.7.3}"
 
-# pair NAME OURS_URL PEER_URL: alternate rounds; every login ends on /me (200, identity JSON).
+# pair NAME OURS_URL PEER_URL: alternate rounds, the side measured first swapped every round (ours
+# then peer, peer then ours, …) so that neither always follows the other's load; every login ends
+# on /me (200, identity JSON).
 pair() {
-  local name=$1 ours=$2 peer=$3 r
+  local name=$1 ours=$2 peer=$3 r side
   for ((r = 1; r <= ROUNDS; r++)); do
-    run_load "$name :: ours" browser --start "$ours/auth/login?next=/me" --expect '"sub"' >/dev/null
-    run_load "$name :: peer" browser --start "$peer/auth/login?next=/me" --expect '"sub"' >/dev/null
+    for side in $(round_order "$r"); do
+      if [ "$side" = ours ]; then
+        run_load "$name :: ours" browser --start "$ours/auth/login?next=/me" --expect '"sub"' >/dev/null
+      else
+        run_load "$name :: peer" browser --start "$peer/auth/login?next=/me" --expect '"sub"' >/dev/null
+      fi
+    done
   done
 }
 
@@ -65,6 +72,7 @@ for p in $PAIRS; do
       case $db in
       sqlite)
         label=SQLite dbdir=$(mktemp -d /dev/shm/gouvconnect-bench.XXXXXX)
+        SHM_DIRS+=("$dbdir")
         ours_env+=(GOUVCONNECT_EXAMPLE_DB=$dbdir/ours.sqlite3)
         peer_env+=(PEER_DB=$dbdir/peer.sqlite3)
         ;;

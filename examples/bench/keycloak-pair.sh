@@ -47,11 +47,26 @@ kc_start() {
 }
 # Two different emulator users (agent for ours, employee for the built-in broker): with the same
 # email the second broker would stop at Keycloak's "account already exists" page.
-for ((r = 1; r <= ROUNDS; r++)); do
+kc_ours() {
   run_load "Keycloak: proconnect IdP vs built-in oidc :: ours" browser --start "$(kc_start proconnect)" --user agent \
     --done-prefix http://127.0.0.1:9/cb >/dev/null
+}
+kc_peer() {
   # Reported, not fatal: a broker that cannot log in shows as such in the table (with
   # BENCH_STRICTNESS=docs-strict the emulator refuses the built-in broker's short nonce).
   run_load "Keycloak: proconnect IdP vs built-in oidc :: peer" browser --start "$(kc_start builtin-oidc)" --user employee \
     --done-prefix http://127.0.0.1:9/cb >/dev/null || echo "bench-e2e: the built-in oidc broker could not log in (reason above)" >&2
+}
+# A fresh Keycloak runs its first logins interpreted (JIT), its first broker logins create the
+# users: both sides log in, untimed, for BENCH_KC_WARMUP seconds each (default 30) before the
+# measured rounds, so that neither pays the JVM's warm-up in its figures.
+kc_warm=${BENCH_KC_WARMUP:-30}
+"$LOADGEN" browser --start "$(kc_start proconnect)" --user agent --done-prefix http://127.0.0.1:9/cb \
+  --concurrency "$CONCURRENCY" --duration "$kc_warm" --warmup 0 --label warm-up >/dev/null || true
+"$LOADGEN" browser --start "$(kc_start builtin-oidc)" --user employee --done-prefix http://127.0.0.1:9/cb \
+  --concurrency "$CONCURRENCY" --duration "$kc_warm" --warmup 0 --label warm-up >/dev/null || true
+for ((r = 1; r <= ROUNDS; r++)); do
+  for side in $(round_order "$r"); do
+    if [ "$side" = ours ]; then kc_ours; else kc_peer; fi
+  done
 done

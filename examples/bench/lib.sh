@@ -15,8 +15,10 @@ cleanup() {
   wait 2>/dev/null || true
   # A PostgreSQL cluster started by pg/pg.sh (not a child of this shell: pg_ctl daemonises it).
   if declare -F pg_stop >/dev/null; then pg_stop; fi
-  rm -rf /dev/shm/gouvconnect-bench.* 2>/dev/null || true
+  # Only this run's SQLite folders: another run's may be in use.
+  for d in "${SHM_DIRS[@]}"; do rm -rf "$d"; done
 }
+SHM_DIRS=()
 trap cleanup EXIT INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -59,8 +61,12 @@ wait_http() {
 # Keycloak's built-in broker can log in; BENCH_STRICTNESS=docs-strict for the documentation's
 # reading.
 STRICTNESS=${BENCH_STRICTNESS:-as-deployed}
+# BENCH_EMULATOR_LOG=1: the emulator logs each request, and each measurement is followed by the
+# emulator requests it made per login (which endpoints each side calls, and how often).
 start_emulator() {
-  start emulator "$GOUVCONNECT_EMULATOR_BIN" --port 0 --quiet --strictness "$STRICTNESS"
+  local quiet=--quiet
+  [ "${BENCH_EMULATOR_LOG:-}" = 1 ] && quiet=
+  start emulator "$GOUVCONNECT_EMULATOR_BIN" --port 0 $quiet --strictness "$STRICTNESS"
   local i
   for ((i = 0; i < 100; i++)); do
     EMULATOR=$(grep -so 'http://127.0.0.1:[0-9]*' "$LOGDIR/emulator.log" || true)
@@ -73,8 +79,35 @@ start_emulator() {
 # run_load LABEL ARGS...: one measurement, one JSON line appended to $LOGDIR/results.jsonl.
 run_load() {
   local label=$1; shift
+  local mark rc=0
+  mark=$(wc -l <"$LOGDIR/emulator.log")
   "$LOADGEN" "$@" --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" --label "$label" \
-    | tee -a "$LOGDIR/results.jsonl"
+    | tee -a "$LOGDIR/results.jsonl" || rc=$?
+  if [ "${BENCH_EMULATOR_LOG:-}" = 1 ] && [ "$rc" = 0 ]; then emulator_requests "$mark" "$label" >&2; fi
+  return "$rc"
+}
+
+# round_order N: "ours peer" in odd rounds, "peer ours" in even ones.
+round_order() { if (($1 % 2)); then echo ours peer; else echo peer ours; fi; }
+
+# emulator_requests LINE LABEL: requests per login to each emulator path since line LINE of its
+# log (warm-up included, so slightly above one per login for the once-per-login calls).
+emulator_requests() {
+  tail -n +"$(($1 + 1))" "$LOGDIR/emulator.log" | python3 -c '
+import collections, json, sys
+label = sys.argv[1]
+last = [json.loads(l) for l in open(sys.argv[2]) if l.strip()][-1]
+logins = max(last["logins"], 1)
+def path(line):
+    method, target = line.split()[:2]
+    # One entry per endpoint: per-login ids in the path (the login form interaction id) as :id.
+    def short(p):
+        return len(p) < 16 or not any(c.isdigit() or c.isupper() or c == "_" for c in p)
+    parts = ["/" + p if short(p) else "/:id" for p in target.split("?")[0].split("/")[1:]]
+    return method + " " + "".join(parts)
+counts = collections.Counter(path(l) for l in sys.stdin if l[:1].isupper())
+print(f"  emulator requests per login, {label}: " + ", ".join(f"{k} {v / logins:.2f}" for k, v in counts.most_common()))
+' "$2" "$LOGDIR/results.jsonl"
 }
 
 PRO_RS=(demo-proconnect demo-proconnect-secret-0123456789abcdef)
