@@ -34,6 +34,7 @@ mod host_rules;
 #[cfg(feature = "http")]
 pub mod http;
 mod jose;
+mod jwe;
 mod limits;
 mod login;
 mod logout;
@@ -60,6 +61,7 @@ pub use doctor::{Check, Doctor, DoctorOptions, Probe, ProbeAnswer, ProbeKind, Re
 pub use error::{Error, ErrorCode, ProviderErrorDetail, Result};
 pub use host_rules::{is_page_view, is_step_up, is_support_link, PAGE_VIEW_HEADERS};
 pub use jose::{Algorithm, KeySet};
+pub use jwe::{looks_like_jwe, DecryptionKeys};
 pub use login::{
     login_origin_redirect, safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin,
     PENDING_LOGIN_TTL_SECS,
