@@ -11,3 +11,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 rm -f "$here"/*.json
 "$venv/bin/python" "$here/generator/generate.py" "$here"
+# FranceConnect / FranceConnect+ (decrypt-and-verify vectors, a folder of their own: the login
+# runners of every binding read the top-level files only).
+rm -f "$here"/franceconnect/*.json
+"$venv/bin/python" "$here/generator/franceconnect.py" "$here/franceconnect"
