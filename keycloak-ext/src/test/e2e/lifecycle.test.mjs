@@ -134,7 +134,8 @@ before(async () => {
     keycloakLog.push(String(d));
     if (keycloakLog.length > 5000) keycloakLog.splice(0, 1000);
   });
-  await waitFor(`${kc}/realms/${REALM}`, 300000);
+  // run.sh first builds the jar when the sources are newer (cargo and Maven on a shared machine).
+  await waitFor(`${kc}/realms/${REALM}`, 600000);
   await configure();
 });
 
@@ -200,10 +201,17 @@ async function follow(browser, first, verifier, user, form = {}, seen = {}) {
   return { response: res, body: await res.text(), verifier };
 }
 
+/** What a Keycloak page says, for a failure's message: its title and its feedback text. */
+function summary(html = '') {
+  const title = /<title>([^<]*)/.exec(html)?.[1]?.trim();
+  const feedback = /class="[^"]*(?:kc-feedback-text|pf-v5-c-alert__title|instruction)[^"]*"[^>]*>([\s\S]*?)</.exec(html)?.[1]?.trim();
+  return `${title ?? '(no title)'}: ${feedback ?? html.slice(0, 200)}`;
+}
+
 /** The chooser page's form (action and radio values), from its HTML. */
 function chooser(html) {
   const action = /<form id="gouvconnect-practice-form"[^>]*action="([^"]+)"/.exec(html);
-  assert.ok(action, `not the practice chooser: ${html.slice(0, 400)}`);
+  assert.ok(action, `not the practice chooser: ${summary(html)}`);
   const ids = [...html.matchAll(/name="practice" id="practice-\d+" value="([^"]+)"/g)].map((m) => m[1]);
   return { action: action[1].replace(/&amp;/g, '&'), ids };
 }
@@ -300,7 +308,7 @@ test('practice chooser: the doctor with two exercices chooses in Chromium (label
 
 test('practice chooser: skipped with one practice (the pharmacist), the practice still in the tokens', async () => {
   const result = await login(new Browser(), 'pharmacist');
-  assert.ok(result.location, `the pharmacist was stopped: ${result.response?.status} ${result.body?.slice(0, 300)}`);
+  assert.ok(result.location, `the pharmacist was stopped: ${result.response?.status} ${summary(result.body)}`);
   const claims = claimsOf((await tokens(result.location, result.verifier)).id_token);
   assert.match(claims.practice_id, /^p[0-9a-f]{16}$/);
   assert.equal(claims.practice_profession, 'Pharmacien');
@@ -319,7 +327,7 @@ test('practice chooser: an id the login does not hold is refused on the page (40
   assert.match(html, /Choose one of the practices listed\./);
   const retry = chooser(html);
   const done = await follow(browser, await browser.post(new URL(retry.action, kc).href, { practice: ids[2] }), page.verifier);
-  assert.ok(done.location, done.body?.slice(0, 300));
+  assert.ok(done.location, summary(done.body));
   assert.equal(claimsOf((await tokens(done.location, done.verifier)).id_token).practice_id, ids[2]);
 });
 
@@ -327,7 +335,7 @@ test('card level: a client asking acr_values=eidas2 gets the CPS card login at e
   // The pharmacist: one practice, so nothing stands between the provider and the client.
   const seen = {};
   const card = await login(new Browser(), 'pharmacist', { params: { acr_values: 'eidas2' }, form: { means: 'card' }, seen });
-  assert.ok(card.location, card.body?.slice(0, 300));
+  assert.ok(card.location, summary(card.body));
   // Pro Santé Connect is still asked for eidas1; the level is checked on return.
   assert.equal(seen.authorize.get('acr_values'), 'eidas1');
   const claims = claimsOf((await tokens(card.location, card.verifier)).id_token);
@@ -350,7 +358,7 @@ test('card step-up of a signed-in doctor: prompt=login at Pro Santé Connect, ei
   // The application asks for the card on a sensitive action.
   const seen = {};
   const up = await login(browser, 'doctor', { params: { acr_values: 'eidas2', prompt: 'login' }, form: { means: 'card' }, seen });
-  assert.ok(up.location, `the step-up stopped at a page: ${up.response?.status} ${up.body?.slice(0, 300)}`);
+  assert.ok(up.location, `the step-up stopped at a page: ${up.response?.status} ${summary(up.body)}`);
   assert.equal(seen.authorize.get('prompt'), 'login');
   const after = claimsOf((await tokens(up.location, up.verifier)).id_token);
   assert.equal(after.sub, before.sub);
