@@ -133,6 +133,17 @@ impl Mapping {
         Ok(())
     }
 
+    /// The group names the rules grant as written (no `{path}` template): the groups a host
+    /// that keeps memberships in sync may remove once their rule no longer holds. A templated
+    /// group's name depends on the identity, so it is never removed on its behalf.
+    pub fn fixed_groups(&self) -> Vec<&str> {
+        self.groups
+            .iter()
+            .map(|rule| rule.group.as_str())
+            .filter(|group| !group.contains('{'))
+            .collect()
+    }
+
     /// Applies the mapping to an identity.
     pub fn apply(&self, identity: &Identity) -> MappedUser {
         let json = serde_json::to_value(identity).unwrap_or(Value::Null);
@@ -364,6 +375,11 @@ mod tests {
         assert_eq!(
             out.groups,
             vec!["dentistes", "finess:750000001", "medecins"]
+        );
+        // The templated finess group is not one a host may remove on its own.
+        assert_eq!(
+            m.fixed_groups(),
+            vec!["medecins", "dentistes", "pharmaciens"]
         );
     }
 
