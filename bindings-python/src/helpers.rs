@@ -98,6 +98,16 @@ impl Mapping {
         Ok(Mapping { inner })
     }
 
+    /// The group names the rules grant as written (no template): those a user may lose when
+    /// memberships are kept in sync.
+    fn fixed_groups(&self) -> Vec<String> {
+        self.inner
+            .fixed_groups()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Applies the mapping to an identity given as JSON: `{"fields": {...}, "groups": [...]}`.
     fn apply<'py>(&self, py: Python<'py>, identity_json: &str) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {

@@ -256,6 +256,12 @@ class Mapping:
         data = self._native.apply(json.dumps(identity))
         return MappedUser(fields=data["fields"], groups=data["groups"])
 
+    def fixed_groups(self) -> list[str]:
+        """The group names the rules grant as written (no ``{path}`` template): the groups a
+        user may lose when memberships are kept in sync. A templated group is never removed on
+        the rules' behalf, its name depending on the identity."""
+        return self._native.fixed_groups()
+
 
 def safe_next_path(next: str | None) -> str | None:  # noqa: A002
     """``next`` when it is a path on this site, ``None`` otherwise (open-redirect guard)."""

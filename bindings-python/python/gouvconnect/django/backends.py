@@ -312,11 +312,7 @@ class GouvConnectBackend(ModelBackend):
             user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in sorted(missing)))
         if settings.sync_groups:
             # Remove the groups the rules can grant (fixed names only) that no longer match.
-            managed = {
-                rule["group"]
-                for rule in (settings.mapping or {}).get("groups", [])
-                if "{" not in rule.get("group", "")
-            }
+            managed = set(Mapping(settings.mapping).fixed_groups())
             stale = (managed - set(mapped.groups)) & current
             if stale:
                 user.groups.remove(*Group.objects.filter(name__in=stale))
