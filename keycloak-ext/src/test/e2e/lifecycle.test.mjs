@@ -315,7 +315,7 @@ test('practice chooser: skipped with one practice (the pharmacist), the practice
   assert.equal(claims.practice.name, 'PHARMACIE DU MARCHE');
 });
 
-test('practice chooser: an id the login does not hold is refused on the page (400), then a real choice goes through', async () => {
+test('practice chooser: an id the login does not hold is refused on the page (400), then a real choice goes through; Cancel on the switch page changes nothing', async () => {
   const browser = new Browser();
   const page = await login(browser, 'doctor');
   assert.equal(page.response.status, 200);
@@ -329,6 +329,19 @@ test('practice chooser: an id the login does not hold is refused on the page (40
   const done = await follow(browser, await browser.post(new URL(retry.action, kc).href, { practice: ids[2] }), page.verifier);
   assert.ok(done.location, summary(done.body));
   assert.equal(claimsOf((await tokens(done.location, done.verifier)).id_token).practice_id, ids[2]);
+
+  // The switch page's Cancel: back to the application, kc_action_status=cancelled, nothing changed.
+  const again = authorize({ kc_action: 'gouvconnect-practice' });
+  const shown = await follow(browser, await browser.get(again.url), again.verifier);
+  assert.equal(shown.response?.status, 200, summary(shown.body));
+  assert.match(shown.body, /name="cancel-aia"/);
+  const cancelled = await follow(browser,
+    await browser.post(new URL(chooser(shown.body).action, kc).href, { practice: ids[0], 'cancel-aia': 'true' }), again.verifier);
+  assert.ok(cancelled.location, summary(cancelled.body));
+  assert.equal(new URL(cancelled.location).searchParams.get('kc_action_status'), 'cancelled');
+  const kept = await login(browser, 'doctor', { params: { prompt: 'none' } });
+  assert.ok(kept.location, summary(kept.body));
+  assert.equal(claimsOf((await tokens(kept.location, kept.verifier)).id_token).practice_id, ids[2]);
 });
 
 test('card level: a client asking acr_values=eidas2 gets the CPS card login at eidas2 on the session; e-CPS is refused (acr_insufficient)', async () => {
