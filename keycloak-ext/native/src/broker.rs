@@ -146,6 +146,23 @@ fn request_json(request: &HttpRequest) -> serde_json::Value {
     json!({ "method": request.method, "url": request.url, "headers": request.headers })
 }
 
+/// `String clientTokenEndpoint(long handle)`: the token endpoint for the configured
+/// authentication (RFC 8705's mutual-TLS alias when the client authenticates with its
+/// certificate and the provider names one).
+#[no_mangle]
+pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientTokenEndpoint<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> JString<'local> {
+    env.with_env(|env| -> Outcome<JString<'local>> {
+        let client = client(handle)?;
+        let method = client.config().token_auth_method();
+        new_string(env, client.provider().token_endpoint(method))
+    })
+    .resolve::<ThrowGouvConnect>()
+}
+
 /// `String discoveryUrl(String provider, String issuer)`: where a custom issuer's discovery
 /// document lives (Pro Santé Connect's non-standard name included); `invalid_config` for an
 /// issuer the core refuses.

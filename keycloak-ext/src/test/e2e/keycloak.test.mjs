@@ -78,6 +78,12 @@ before(async () => {
     if (keycloakLog.length > 5000) keycloakLog.splice(0, 1000);
   });
   await waitFor(`${kc}/realms/gouvconnect`, 300000);
+  // ProConnect set through the admin API as well: Keycloak's home (and its realm import file) is
+  // shared by every Keycloak started from this tree, so the imported values may be another run's.
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, enabled: true, config: { ...idp.config,
+    clientId: 'demo-proconnect', clientSecret: PC_SECRET, gouvconnectIssuer: `${emulator.base}/api/v2`, gouvconnectAcr: '' } });
 });
 
 after(async () => {
@@ -391,6 +397,24 @@ test('the core checks the callback on Keycloak\'s broker endpoint: a forged iss 
   genuine.searchParams.set('iss', `${emulator.base}/api/v2`);
   const accepted = await followKeycloak(browser2, genuine.href);
   assert.ok(accepted.location?.startsWith(APP_REDIRECT), `not logged in: ${accepted.status} ${errorMessage(accepted.body ?? '')}`);
+});
+
+test('Pro Santé Connect advertises RFC 9207: a callback without iss is refused on Keycloak\'s broker endpoint (with it, the PSC logins above pass)', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
+  await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
+    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet` } });
+  const browser = new Browser();
+  const callback = new URL(await callbackFromProvider(browser, 'prosanteconnect', 'doctor'));
+  // The emulator, like PSC, sends its issuer (and advertises it in its discovery).
+  assert.equal(callback.searchParams.get('iss'), `${emulator.base}/auth/realms/esante-wallet`);
+  const stripped = new URL(callback);
+  stripped.searchParams.delete('iss');
+  const refused = await followKeycloak(browser, stripped.href);
+  assert.equal(refused.location, undefined, 'no redirect back to the app');
+  assert.match(refused.body, /\(issuer_mismatch\)/);
+  assert.ok(keycloakLog.join('').includes('callback has no `iss` although the provider advertises it'));
 });
 
 test('logout: the state Keycloak sends is the core\'s, checked on return; a forged one (right session, wrong secret part) is refused, the genuine one ends the session', async () => {

@@ -270,6 +270,16 @@ public final class NativeClient implements AutoCloseable {
         }
     }
 
+    /** The token endpoint for the configured authentication (the mutual-TLS alias with a certificate). */
+    public String tokenEndpoint() {
+        long h = acquire();
+        try {
+            return NativeCore.clientTokenEndpoint(h);
+        } finally {
+            release();
+        }
+    }
+
     /** Where a custom issuer's discovery document lives for a provider kind. */
     public static String discoveryUrl(String provider, String issuer) {
         return NativeCore.discoveryUrl(provider, issuer);

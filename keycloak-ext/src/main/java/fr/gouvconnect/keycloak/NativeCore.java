@@ -69,6 +69,8 @@ final class NativeCore {
     static native String clientExchangeAdvance(long handle, String exchangeJson, int status, String contentType,
             byte[] body, long now, String mappingJson);
 
+    static native String clientTokenEndpoint(long handle);
+
     static native String discoveryUrl(String provider, String issuer);
 
     static native void checkDiscoveryAnswer(String provider, String url, int status);

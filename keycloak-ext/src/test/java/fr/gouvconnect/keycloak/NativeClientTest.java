@@ -320,6 +320,8 @@ class NativeClientTest {
                             "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.UTF_8), 0, null));
             assertEquals("invalid_client", token.getCode());
 
+            assertEquals("https://fca.integ01.dev-agentconnect.fr/api/v2/token", client.tokenEndpoint());
+
             // Logout: the state carries Keycloak's session id; a forged one is refused.
             JsonNode logout = JSON.readTree(client.logoutRequestBound("hint", "kc-session-1", "https://kc.example/out"));
             String logoutState = param(logout.get("url").asText(), "state");

@@ -137,9 +137,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             JsonNode provider = JSON.readTree(core.providerJson());
             JsonNode e = provider.get("endpoints");
             config.setAuthorizationUrl(e.get("authorization").asText());
-            // Mutual TLS may have its own token endpoint (RFC 8705 mtls_endpoint_aliases).
-            config.setTokenUrl(config.isMutualTls() && e.hasNonNull("mtls_token")
-                    ? e.get("mtls_token").asText() : e.get("token").asText());
+            // The core picks it (RFC 8705's mutual-TLS alias when the certificate authenticates).
+            config.setTokenUrl(core.tokenEndpoint());
             config.setUserInfoUrl(e.get("userinfo").asText());
             config.setJwksUrl(e.get("jwks").asText());
             config.setIssuer(e.get("issuer").asText());
