@@ -82,15 +82,4 @@ class GouvConnectConfigTest {
                 addedWithTheConsole("proconnect", Map.of(GouvConnectConfig.MAPPING, "{\"fields\": {\"siret\": \"proconnect.siret\"}}")));
         good.validate(realm());
     }
-
-    @Test
-    void usernamesAreEmailsOrNamedAfterTheRegister() throws Exception {
-        assertEquals("a@b.fr", Usernames.of(JSON.readTree("{\"sub\":\"s\"}"), "a@b.fr"));
-        assertEquals("rpps-10001234567", Usernames.of(JSON.readTree(
-                "{\"sub\":\"f:1:810001234567\",\"prosanteconnect\":{\"national_id\":\"810001234567\",\"rpps\":\"10001234567\",\"adeli\":null}}"), null));
-        assertEquals("adeli-691234567", Usernames.of(JSON.readTree(
-                "{\"sub\":\"x\",\"prosanteconnect\":{\"national_id\":\"0691234567\",\"rpps\":null,\"adeli\":\"691234567\"}}"), null));
-        assertEquals("psc-3123", Usernames.of(JSON.readTree(
-                "{\"sub\":\"x\",\"prosanteconnect\":{\"national_id\":\"3123\"}}"), null));
-    }
 }
