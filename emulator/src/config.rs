@@ -14,6 +14,27 @@ pub enum Persona {
     ProConnect,
     #[serde(alias = "psc")]
     ProSanteConnect,
+    /// FranceConnect v2 (citizens, eidas1): signed, not encrypted.
+    #[serde(alias = "fc")]
+    FranceConnect,
+    /// FranceConnect+ (citizens, eidas2/eidas3): signed, then encrypted to the client's key.
+    #[serde(rename = "franceconnect_plus", alias = "fcp")]
+    FranceConnectPlus,
+}
+
+impl Persona {
+    /// Every persona, in the order of `App::buttons`.
+    pub const ALL: [Persona; 4] = [
+        Persona::ProConnect,
+        Persona::ProSanteConnect,
+        Persona::FranceConnect,
+        Persona::FranceConnectPlus,
+    ];
+
+    /// FranceConnect or FranceConnect+.
+    pub fn is_franceconnect(self) -> bool {
+        matches!(self, Persona::FranceConnect | Persona::FranceConnectPlus)
+    }
 }
 
 /// How closely the ProConnect persona follows the partner documentation.
@@ -71,6 +92,17 @@ pub struct Client {
     /// endpoint of the TLS listener.
     #[serde(default)]
     pub tls_client_auth: Option<TlsClientAuth>,
+    /// FranceConnect+: the client's public encryption keys (a JWKS), registered inline…
+    #[serde(default)]
+    pub encryption_jwks: Option<Value>,
+    /// …or the URL serving them, fetched at each token and userinfo answer (FranceConnect+
+    /// asks its service providers for such a URL).
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// FranceConnect+: the key-management algorithm of the id_token and userinfo JWE
+    /// (`RSA-OAEP` by default; also `RSA-OAEP-256`, `ECDH-ES`, `ECDH-ES+A256KW`).
+    #[serde(default)]
+    pub encryption_alg: Option<String>,
 }
 
 /// How a `tls_client_auth` client's certificate is recognised: by its subject CN, or by the
@@ -130,6 +162,30 @@ impl Registry {
     /// a client with no way to authenticate.
     pub fn validate(&self) -> Result<(), String> {
         for c in &self.clients {
+            if c.persona == Persona::FranceConnectPlus {
+                if c.encryption_jwks.is_none() && c.jwks_uri.is_none() {
+                    return Err(format!(
+                        "client `{}`: FranceConnect+ needs encryption_jwks or jwks_uri",
+                        c.id
+                    ));
+                }
+                let alg = c.encryption_alg.as_deref().unwrap_or("RSA-OAEP");
+                if !crate::jwe::ALGS.contains(&alg) {
+                    return Err(format!(
+                        "client `{}`: encryption_alg must be one of {:?}",
+                        c.id,
+                        crate::jwe::ALGS
+                    ));
+                }
+                if let Some(jwks) = &c.encryption_jwks {
+                    if crate::jwe::pick(jwks, alg).is_none() {
+                        return Err(format!(
+                            "client `{}`: no key of encryption_jwks serves {alg}",
+                            c.id
+                        ));
+                    }
+                }
+            }
             match &c.tls_client_auth {
                 Some(tls) if tls.subject_cn.is_none() && tls.certificate_pem.is_none() => {
                     return Err(format!(
@@ -175,6 +231,9 @@ impl Registry {
             strictness: None,
             faults: Vec::new(),
             tls_client_auth: None,
+            encryption_jwks: None,
+            jwks_uri: None,
+            encryption_alg: None,
         };
         let clients = vec![
             client(
@@ -232,9 +291,41 @@ impl Registry {
                     None,
                 )
             },
+            client(
+                "demo-franceconnect",
+                "demo-franceconnect-secret-0123456789abcdef",
+                Persona::FranceConnect,
+                Alg::ES256,
+                Some(Alg::ES256),
+            ),
+            // Encrypted to the checked-in demo key (keys/demo-fcp-client-enc.jwks.json, whose
+            // private half the demo hosts configure): RSA-OAEP, and ECDH-ES for the second.
+            Client {
+                encryption_jwks: Some(demo_fcp_public_jwks()),
+                encryption_alg: Some("RSA-OAEP".into()),
+                ..client(
+                    "demo-franceconnect-plus",
+                    "demo-franceconnect-plus-secret-0123456789ab",
+                    Persona::FranceConnectPlus,
+                    Alg::ES256,
+                    Some(Alg::ES256),
+                )
+            },
+            Client {
+                encryption_jwks: Some(demo_fcp_public_jwks()),
+                encryption_alg: Some("ECDH-ES".into()),
+                ..client(
+                    "demo-franceconnect-plus-ecdh",
+                    "demo-franceconnect-plus-ecdh-secret-0123456789",
+                    Persona::FranceConnectPlus,
+                    Alg::ES256,
+                    Some(Alg::ES256),
+                )
+            },
         ];
         let mut users = proconnect_users();
         users.extend(psc_users());
+        users.extend(citizen_users());
         Registry { clients, users }
     }
 }
@@ -495,6 +586,96 @@ fn psc_users() -> Vec<User> {
             "Noé",
             "GIRARD",
             nurse,
+        ),
+    ]
+}
+
+/// The demo FranceConnect+ client's encryption keys (test-only, public in this repository).
+pub const DEMO_FCP_CLIENT_KEYS: &str = include_str!("../keys/demo-fcp-client-enc.jwks.json");
+
+/// The public halves of `DEMO_FCP_CLIENT_KEYS`: what the client registers.
+fn demo_fcp_public_jwks() -> Value {
+    const PRIVATE: [&str; 6] = ["d", "p", "q", "dp", "dq", "qi"];
+    let mut doc: Value = serde_json::from_str(DEMO_FCP_CLIENT_KEYS).unwrap_or(Value::Null);
+    if let Some(keys) = doc.get_mut("keys").and_then(Value::as_array_mut) {
+        for key in keys.iter_mut().filter_map(Value::as_object_mut) {
+            key.retain(|name, _| !PRIVATE.contains(&name.as_str()));
+        }
+    }
+    doc
+}
+
+/// Citizens of FranceConnect (eidas1) and FranceConnect+ (eidas2, eidas3), with the identité
+/// pivot: given names separated by spaces, birth family name, birthdate YYYY-MM-DD (presumed
+/// parts as -01), gender male/female, birthplace the 5-character INSEE COG code of the commune
+/// (empty when born abroad), birthcountry the COG code of the country (99100 for France).
+fn citizen_users() -> Vec<User> {
+    let angela = json!({
+        "given_name": "Angela Claire Louise", "family_name": "DUBOIS", "birthdate": "1962-08-24",
+        "gender": "female", "birthplace": "75107", "birthcountry": "99100",
+        "email": "angela.dubois@exemple.fr", "preferred_username": "MARTIN",
+    });
+    let pedro = json!({
+        "given_name": "Pedro", "family_name": "GARCIA LOPEZ", "birthdate": "1985-01-01",
+        "gender": "male", "birthplace": "", "birthcountry": "99134",
+        "email": "pedro.garcia@exemple.fr",
+    });
+    let corse = json!({
+        "given_name": "Marie-Ange", "family_name": "SANTONI", "birthdate": "1990-03-01",
+        "gender": "female", "birthplace": "2A004", "birthcountry": "99100",
+        "email": "marie-ange.santoni@exemple.fr",
+    });
+    let user = |id: &str, persona, label: &str, sub: &str, acr: &str, claims: &Value| User {
+        id: id.into(),
+        persona,
+        label: label.into(),
+        sub: sub.into(),
+        acr: Some(acr.into()),
+        amr: vec!["pwd".into()],
+        claims: obj(claims.clone()),
+    };
+    // FranceConnect's sub: 64 hexadecimal characters and a version suffix, one per service.
+    let sub = |n: u8| format!("{}v1", format!("{n:02x}").repeat(32));
+    vec![
+        user(
+            "citizen",
+            Persona::FranceConnect,
+            "Angela Dubois (née à Paris 7e, eidas1)",
+            &sub(1),
+            "eidas1",
+            &angela,
+        ),
+        user(
+            "citizen-abroad",
+            Persona::FranceConnect,
+            "Pedro Garcia Lopez (né en Espagne, eidas1)",
+            &sub(2),
+            "eidas1",
+            &pedro,
+        ),
+        user(
+            "citizen-corse",
+            Persona::FranceConnect,
+            "Marie-Ange Santoni (née à Ajaccio, eidas1)",
+            &sub(3),
+            "eidas1",
+            &corse,
+        ),
+        user(
+            "citizen",
+            Persona::FranceConnectPlus,
+            "Angela Dubois (eidas2, substantiel)",
+            &sub(1),
+            "eidas2",
+            &angela,
+        ),
+        user(
+            "citizen-high",
+            Persona::FranceConnectPlus,
+            "Pedro Garcia Lopez (eidas3, élevé)",
+            &sub(2),
+            "eidas3",
+            &pedro,
         ),
     ]
 }

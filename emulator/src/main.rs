@@ -5,6 +5,7 @@ mod config;
 mod control;
 mod faults;
 mod issued;
+mod jwe;
 mod keys;
 mod mtls;
 mod oidc;
@@ -151,6 +152,57 @@ fn router(app: Arc<App>) -> Router {
         )
         .route("/api/v2/jwks", get(oidc::jwks))
         .route("/api/v2/session/end", get(oidc::end_session_proconnect))
+        // FranceConnect and FranceConnect+: the same /api/v2 layout under their own prefixes.
+        .route(
+            "/franceconnect/api/v2/.well-known/openid-configuration",
+            get(oidc::discovery_franceconnect),
+        )
+        .route(
+            "/franceconnect/api/v2/authorize",
+            get(oidc::authorize_franceconnect),
+        )
+        .route(
+            "/franceconnect/api/v2/interaction/{uid}/login",
+            post(oidc::login_franceconnect),
+        )
+        .route(
+            "/franceconnect/api/v2/token",
+            post(oidc::token_franceconnect),
+        )
+        .route(
+            "/franceconnect/api/v2/userinfo",
+            get(oidc::userinfo_franceconnect).post(oidc::userinfo_franceconnect),
+        )
+        .route("/franceconnect/api/v2/jwks", get(oidc::jwks))
+        .route(
+            "/franceconnect/api/v2/session/end",
+            get(oidc::end_session_franceconnect),
+        )
+        .route(
+            "/franceconnect-plus/api/v2/.well-known/openid-configuration",
+            get(oidc::discovery_franceconnect_plus),
+        )
+        .route(
+            "/franceconnect-plus/api/v2/authorize",
+            get(oidc::authorize_franceconnect_plus),
+        )
+        .route(
+            "/franceconnect-plus/api/v2/interaction/{uid}/login",
+            post(oidc::login_franceconnect_plus),
+        )
+        .route(
+            "/franceconnect-plus/api/v2/token",
+            post(oidc::token_franceconnect_plus),
+        )
+        .route(
+            "/franceconnect-plus/api/v2/userinfo",
+            get(oidc::userinfo_franceconnect_plus).post(oidc::userinfo_franceconnect_plus),
+        )
+        .route("/franceconnect-plus/api/v2/jwks", get(oidc::jwks))
+        .route(
+            "/franceconnect-plus/api/v2/session/end",
+            get(oidc::end_session_franceconnect_plus),
+        )
         .route(
             &format!("{psc}/.well-known/wallet-openid-configuration"),
             get(oidc::discovery_psc),
@@ -271,11 +323,8 @@ async fn run() -> Result<(), String> {
             .filter(|s| !s.is_empty())
             .collect(),
     );
-    let buttons = [
-        config::Persona::ProConnect,
-        config::Persona::ProSanteConnect,
-    ]
-    .map(|p| pages::buttons(registry.users.iter().filter(|u| u.persona == p)));
+    let buttons = config::Persona::ALL
+        .map(|p| pages::buttons(registry.users.iter().filter(|u| u.persona == p)));
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let app = Arc::new(App {
         base,
@@ -331,7 +380,7 @@ mod tests {
             base: "http://127.0.0.1:1".into(),
             faults: faults::Faults::new([]),
             issued: issued::Issued::new(Vec::new()),
-            buttons: [String::new(), String::new()],
+            buttons: Default::default(),
             registry,
             keys: keys::Keys::load().expect("keys"),
             store: store::Store::new(),

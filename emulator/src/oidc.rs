@@ -32,7 +32,7 @@ pub struct App {
     /// Turns true when the process is asked to stop (releases `token_hang` requests).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Prebuilt login-page buttons, per persona.
-    pub buttons: [String; 2],
+    pub buttons: [String; 4],
     /// The TLS listener's base URL (`--tls-port`), where PSC's token endpoint takes client
     /// certificates.
     pub mtls_base: Option<String>,
@@ -89,6 +89,41 @@ const PROCONNECT_SCOPES: [(&str, &[&str]); 15] = [
     ("custom", &["custom"]),
 ];
 
+/// FranceConnect / FranceConnect+ scope → userinfo claims (the `identite_pivot` scope and the
+/// `profile` and `birth` groups of the partner documentation).
+const FRANCECONNECT_SCOPES: [(&str, &[&str]); 11] = [
+    ("given_name", &["given_name"]),
+    ("family_name", &["family_name"]),
+    ("birthdate", &["birthdate"]),
+    ("gender", &["gender"]),
+    ("birthplace", &["birthplace"]),
+    ("birthcountry", &["birthcountry"]),
+    ("email", &["email"]),
+    ("preferred_username", &["preferred_username"]),
+    (
+        "identite_pivot",
+        &[
+            "given_name",
+            "family_name",
+            "birthdate",
+            "gender",
+            "birthplace",
+            "birthcountry",
+        ],
+    ),
+    (
+        "profile",
+        &[
+            "family_name",
+            "given_name",
+            "preferred_username",
+            "gender",
+            "birthdate",
+        ],
+    ),
+    ("birth", &["birthplace", "birthcountry"]),
+];
+
 const SESSION_COOKIE: &str = "gouvconnect_emulator_session";
 
 impl Persona {
@@ -96,6 +131,8 @@ impl Persona {
         match self {
             Persona::ProConnect => format!("{base}/api/v2"),
             Persona::ProSanteConnect => format!("{base}/auth/realms/esante-wallet"),
+            Persona::FranceConnect => format!("{base}/franceconnect/api/v2"),
+            Persona::FranceConnectPlus => format!("{base}/franceconnect-plus/api/v2"),
         }
     }
 
@@ -103,6 +140,8 @@ impl Persona {
         match self {
             Persona::ProConnect => "ProConnect (émulé)",
             Persona::ProSanteConnect => "Pro Santé Connect (émulé)",
+            Persona::FranceConnect => "FranceConnect (émulé)",
+            Persona::FranceConnectPlus => "FranceConnect+ (émulé)",
         }
     }
 
@@ -110,6 +149,10 @@ impl Persona {
         match self {
             Persona::ProConnect => format!("/api/v2/interaction/{uid}/login"),
             Persona::ProSanteConnect => format!("/wallet/interaction/{uid}/login"),
+            Persona::FranceConnect => format!("/franceconnect/api/v2/interaction/{uid}/login"),
+            Persona::FranceConnectPlus => {
+                format!("/franceconnect-plus/api/v2/interaction/{uid}/login")
+            }
         }
     }
 }
@@ -226,6 +269,50 @@ pub async fn discovery_proconnect(State(app): State<Shared>) -> Response {
         "x_emulator": "gouvconnect-emulator — NOT a real provider",
     });
     skewed(&app, cached_json(doc))
+}
+
+pub async fn discovery_franceconnect(State(app): State<Shared>) -> Response {
+    discovery_fc(&app, Persona::FranceConnect)
+}
+
+pub async fn discovery_franceconnect_plus(State(app): State<Shared>) -> Response {
+    discovery_fc(&app, Persona::FranceConnectPlus)
+}
+
+/// FranceConnect v2 and FranceConnect+: everything under `/api/v2`, logout at `/session/end`,
+/// ES256 or RS256 signatures (FranceConnect+ ES256), FranceConnect+'s JWE algorithms.
+fn discovery_fc(app: &App, persona: Persona) -> Response {
+    let issuer = persona.issuer(&app.base);
+    let plus = persona == Persona::FranceConnectPlus;
+    let mut doc = json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "end_session_endpoint": format!("{issuer}/session/end"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "acr_values_supported": if plus { json!(["eidas2", "eidas3"]) } else { json!(["eidas1"]) },
+        "scopes_supported": ["openid", "given_name", "family_name", "birthdate", "gender",
+            "birthplace", "birthcountry", "email", "preferred_username", "identite_pivot",
+            "profile", "birth"],
+        "claims_supported": ["sub", "given_name", "family_name", "birthdate", "gender",
+            "birthplace", "birthcountry", "email", "preferred_username", "amr", "acr", "sid",
+            "auth_time", "iss"],
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": if plus { json!(["ES256"]) } else { json!(["ES256", "RS256"]) },
+        "userinfo_signing_alg_values_supported": if plus { json!(["ES256"]) } else { json!(["ES256", "RS256"]) },
+        "token_endpoint_auth_methods_supported": ["client_secret_post"],
+        "x_emulator": "gouvconnect-emulator — NOT a real provider",
+    });
+    if plus {
+        for what in ["id_token", "userinfo"] {
+            doc[format!("{what}_encryption_alg_values_supported")] = json!(crate::jwe::ALGS);
+            doc[format!("{what}_encryption_enc_values_supported")] = json!(["A256GCM"]);
+        }
+    }
+    skewed(app, cached_json(doc))
 }
 
 /// The `clock_skew` fault: the provider's clock runs 10 minutes ahead (its `Date` header).
@@ -403,6 +490,32 @@ pub async fn authorize_psc(
     )
 }
 
+pub async fn authorize_franceconnect(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    authorize(
+        app,
+        Persona::FranceConnect,
+        &headers,
+        query.unwrap_or_default(),
+    )
+}
+
+pub async fn authorize_franceconnect_plus(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    authorize(
+        app,
+        Persona::FranceConnectPlus,
+        &headers,
+        query.unwrap_or_default(),
+    )
+}
+
 fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) -> Response {
     let pairs = parse_pairs(query.as_bytes());
     // The strictness is the client's: look it up before judging the other parameters.
@@ -560,6 +673,24 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
                 return fail("idp_hint_not_found", "provided idp_hint could not be found");
             }
         }
+    } else if persona.is_franceconnect() {
+        // FranceConnect v2 requires nonce and acr_values: eidas1 for FranceConnect, eidas2 or
+        // eidas3 for FranceConnect+.
+        if get("nonce").is_none() {
+            return fail("invalid_request", "nonce is mandatory");
+        }
+        let levels: &[&str] = if persona == Persona::FranceConnect {
+            &["eidas1"]
+        } else {
+            &["eidas2", "eidas3"]
+        };
+        let asked: Vec<&str> = get("acr_values")
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        if asked.is_empty() || !asked.iter().all(|a| levels.contains(a)) {
+            return fail("invalid_request", "acr_values missing or not supported");
+        }
     } else if let Some(acr) = get("acr_values") {
         if acr != "eidas1" {
             return fail("invalid_request", "unsupported acr_values");
@@ -646,6 +777,18 @@ pub async fn login_proconnect(state: State<Shared>, uid: Path<String>, body: Byt
 
 pub async fn login_psc(state: State<Shared>, uid: Path<String>, body: Bytes) -> Response {
     login(state, uid, body, Persona::ProSanteConnect)
+}
+
+pub async fn login_franceconnect(state: State<Shared>, uid: Path<String>, body: Bytes) -> Response {
+    login(state, uid, body, Persona::FranceConnect)
+}
+
+pub async fn login_franceconnect_plus(
+    state: State<Shared>,
+    uid: Path<String>,
+    body: Bytes,
+) -> Response {
+    login(state, uid, body, Persona::FranceConnectPlus)
 }
 
 fn login(
@@ -770,6 +913,72 @@ pub async fn token_psc(
     token(app, headers, body, Persona::ProSanteConnect, certificate).await
 }
 
+pub async fn token_franceconnect(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(app, headers, body, Persona::FranceConnect, None).await
+}
+
+pub async fn token_franceconnect_plus(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(app, headers, body, Persona::FranceConnectPlus, None).await
+}
+
+/// FranceConnect+: the client's public key for `encryption_alg`, from its registration or
+/// fetched from its `jwks_uri` (every time: the client may have rotated its keys). `None` for
+/// the other federations.
+async fn encryption_key(client: &Client) -> Result<Option<(String, Value)>, String> {
+    if client.persona != Persona::FranceConnectPlus {
+        return Ok(None);
+    }
+    let alg = client
+        .encryption_alg
+        .clone()
+        .unwrap_or_else(|| "RSA-OAEP".into());
+    let jwks = match (&client.encryption_jwks, &client.jwks_uri) {
+        (Some(jwks), _) => jwks.clone(),
+        (None, Some(url)) => fetch_jwks(url).await?,
+        (None, None) => return Err("the client registered no encryption key".into()),
+    };
+    let key = crate::jwe::pick(&jwks, &alg)
+        .cloned()
+        .ok_or_else(|| format!("no key of the client's JWKS serves {alg}"))?;
+    Ok(Some((alg, key)))
+}
+
+async fn fetch_jwks(url: &str) -> Result<Value, String> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("client jwks_uri: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("client jwks_uri answered {}", response.status()));
+    }
+    response
+        .json::<Value>()
+        .await
+        .map_err(|e| format!("client jwks_uri: {e}"))
+}
+
+/// Wraps a signed JWT for FranceConnect+ (a no-op for the other federations).
+fn seal(jws: String, key: &Option<(String, Value)>) -> Result<String, String> {
+    match key {
+        None => Ok(jws),
+        Some((alg, key)) => crate::jwe::encrypt(&jws, alg, key),
+    }
+}
+
 /// The client authenticated by the request: ProConnect takes `client_secret_post` only; PSC
 /// also HTTP Basic, and on the TLS listener `tls_client_auth` (a `client_id` without secret,
 /// the connection's client certificate matching the client's registration).
@@ -792,7 +1001,6 @@ fn authenticate<'a>(
             .then_some(client);
     }
     let (id, secret) = match (basic, persona) {
-        (Some(_), Persona::ProConnect) => return None,
         (Some(b64), Persona::ProSanteConnect) => {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
@@ -806,6 +1014,8 @@ fn authenticate<'a>(
             };
             (dec(id)?, dec(secret)?)
         }
+        // ProConnect and FranceConnect: client_secret_post only.
+        (Some(_), _) => return None,
         (None, _) => (
             form.get("client_id")?.clone(),
             form.get("client_secret")?.clone(),
@@ -869,7 +1079,11 @@ async fn token(
     if faults.has(Fault::TokenSlow) {
         tokio::time::sleep(Duration::from_secs(faults.delay_secs())).await;
     }
-    issue_tokens(&app, client, &form, persona, faults)
+    let key = match encryption_key(client).await {
+        Ok(key) => key,
+        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
+    };
+    issue_tokens(&app, client, &form, persona, faults, &key)
 }
 
 /// The forgery the faults ask for, for an id_token.
@@ -898,6 +1112,7 @@ fn issue_tokens(
     form: &HashMap<String, String>,
     persona: Persona,
     faults: FaultSet,
+    key: &Option<(String, Value)>,
 ) -> Response {
     if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
         return json_error(
@@ -1019,12 +1234,21 @@ fn issue_tokens(
         Ok(t) => t,
         Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
     };
+    // FranceConnect+: signed, then encrypted (the forgery faults act on the signed JWT inside).
+    let id_token = match seal(id_token, key) {
+        Ok(t) => t,
+        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
+    };
+    if key.is_some() {
+        // The JWE hint of a later logout cannot be read: remember whose it is.
+        app.store.hints.insert(id_token.clone(), client.id.clone());
+    }
     let access_token = random(32);
     let refresh_token = random(32);
-    let expires_in = if persona == Persona::ProConnect {
-        3600
-    } else {
-        120
+    let expires_in = match persona {
+        Persona::ProConnect => 3600,
+        Persona::ProSanteConnect => 120,
+        Persona::FranceConnect | Persona::FranceConnectPlus => 60,
     };
     app.issued.record([
         id_token.clone(),
@@ -1058,11 +1282,41 @@ fn issue_tokens(
 // Userinfo
 
 pub async fn userinfo_proconnect(state: State<Shared>, headers: HeaderMap) -> Response {
-    userinfo(state, headers, Persona::ProConnect)
+    userinfo(state, headers, Persona::ProConnect, &None)
 }
 
 pub async fn userinfo_psc(state: State<Shared>, headers: HeaderMap) -> Response {
-    userinfo(state, headers, Persona::ProSanteConnect)
+    userinfo(state, headers, Persona::ProSanteConnect, &None)
+}
+
+pub async fn userinfo_franceconnect(state: State<Shared>, headers: HeaderMap) -> Response {
+    userinfo(state, headers, Persona::FranceConnect, &None)
+}
+
+pub async fn userinfo_franceconnect_plus(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+) -> Response {
+    let client = bearer(&app, &headers, Persona::FranceConnectPlus)
+        .and_then(|a| app.registry.client(&a.client_id).cloned());
+    let key = match &client {
+        Some(client) => match encryption_key(client).await {
+            Ok(key) => key,
+            Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
+        },
+        // No valid token: `userinfo` answers 401.
+        None => None,
+    };
+    userinfo(State(app), headers, Persona::FranceConnectPlus, &key)
+}
+
+fn bearer(app: &App, headers: &HeaderMap, persona: Persona) -> Option<Access> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| app.store.tokens.get(t.trim()))
+        .filter(|a| a.persona == persona)
 }
 
 /// The subject of another user of the same federation (`userinfo_other_sub`).
@@ -1075,13 +1329,13 @@ fn other_sub(registry: &Registry, user: &User) -> String {
         .unwrap_or_else(|| format!("{}-other", user.sub))
 }
 
-fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> Response {
-    let access = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| app.store.tokens.get(t.trim()))
-        .filter(|a| a.persona == persona);
+fn userinfo(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    persona: Persona,
+    key: &Option<(String, Value)>,
+) -> Response {
+    let access = bearer(&app, &headers, persona);
     let Some(access) = access else {
         return (
             StatusCode::UNAUTHORIZED,
@@ -1109,6 +1363,16 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             })
             .collect(),
         Persona::ProSanteConnect => user.claims.clone(),
+        Persona::FranceConnect | Persona::FranceConnectPlus => FRANCECONNECT_SCOPES
+            .iter()
+            .filter(|(scope, _)| access.scopes.iter().any(|s| s == scope))
+            .flat_map(|(_, names)| names.iter())
+            .filter_map(|name| {
+                user.claims
+                    .get(*name)
+                    .map(|v| (name.to_string(), v.clone()))
+            })
+            .collect(),
     };
     let sub = if faults.has(Fault::UserinfoOtherSub) {
         other_sub(&app.registry, user)
@@ -1122,7 +1386,7 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             Persona::ProConnect => {
                 claims.insert("custom".into(), json!({ "email_verified": false }));
             }
-            Persona::ProSanteConnect => {
+            Persona::ProSanteConnect | Persona::FranceConnect | Persona::FranceConnectPlus => {
                 let email = user
                     .claims
                     .get("email")
@@ -1152,14 +1416,18 @@ fn userinfo(State(app): State<Shared>, headers: HeaderMap, persona: Persona) -> 
             } else {
                 Forgery::None
             };
-            match app.keys.sign(
-                alg,
-                &Value::Object(claims),
-                &client.secret,
-                forgery,
-                !without_kid(faults),
-                &app.base,
-            ) {
+            match app
+                .keys
+                .sign(
+                    alg,
+                    &Value::Object(claims),
+                    &client.secret,
+                    forgery,
+                    !without_kid(faults),
+                    &app.base,
+                )
+                .and_then(|jwt| seal(jwt, key))
+            {
                 Ok(jwt) => {
                     // A padded JWT (2 MiB) is no secret worth scanning logs for.
                     if !faults.has(Fault::UserinfoOversized) {
@@ -1186,6 +1454,22 @@ pub async fn end_session_proconnect(
     query: RawQuery,
 ) -> Response {
     end_session(state, headers, query, Persona::ProConnect)
+}
+
+pub async fn end_session_franceconnect(
+    state: State<Shared>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Response {
+    end_session(state, headers, query, Persona::FranceConnect)
+}
+
+pub async fn end_session_franceconnect_plus(
+    state: State<Shared>,
+    headers: HeaderMap,
+    query: RawQuery,
+) -> Response {
+    end_session(state, headers, query, Persona::FranceConnectPlus)
 }
 
 pub async fn end_session_psc(
@@ -1224,7 +1508,7 @@ fn end_session(
     }
     let client_id = params
         .get("id_token_hint")
-        .and_then(|h| hint_audience(h))
+        .and_then(|h| hint_audience(h).or_else(|| app.store.hints.get(h)))
         .or_else(|| params.get("client_id").cloned());
     let client = client_id
         .and_then(|id| app.registry.client(&id))

@@ -132,6 +132,9 @@ pub struct Store {
     pub tokens: Table<Access>,
     /// Browser session cookie → (persona, user id), for `prompt=none`.
     pub sessions: Table<(Persona, String)>,
+    /// FranceConnect+ id_token (a JWE the emulator cannot read back) → client id, for the
+    /// `id_token_hint` of a logout.
+    pub hints: Table<String>,
 }
 
 impl Store {
@@ -141,6 +144,7 @@ impl Store {
             codes: Table::new(Duration::from_secs(60)),
             tokens: Table::new(Duration::from_secs(3600)),
             sessions: Table::new(Duration::from_secs(12 * 3600)),
+            hints: Table::new(Duration::from_secs(12 * 3600)),
         }
     }
 
@@ -150,5 +154,6 @@ impl Store {
         self.codes.clear();
         self.tokens.clear();
         self.sessions.clear();
+        self.hints.clear();
     }
 }
