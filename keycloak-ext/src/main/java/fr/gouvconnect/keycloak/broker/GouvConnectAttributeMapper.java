@@ -2,15 +2,17 @@ package fr.gouvconnect.keycloak.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /**
- * Copies the fields of the provider's gouvconnect mapping ({@code fields}: user attribute →
- * identity path, e.g. {@code "siret": "proconnect.siret"}, {@code "rpps":
- * "prosanteconnect.rpps"}) into user attributes; absent values remove the attribute.
+ * Copies the fields of the provider's advanced gouvconnect mapping ({@code fields}: user
+ * attribute → identity path, e.g. {@code "siret": "proconnect.siret"}, {@code "rpps":
+ * "prosanteconnect.rpps"}) into user attributes; absent values remove the attribute. The
+ * results of the mappers with a rule of their own are theirs, not this mapper's.
  */
 public class GouvConnectAttributeMapper extends GouvConnectMapper {
     public static final String ID = "gouvconnect-attribute-mapper";
@@ -21,13 +23,8 @@ public class GouvConnectAttributeMapper extends GouvConnectMapper {
     }
 
     @Override
-    public String getDisplayType() {
-        return "gouvconnect attributes";
-    }
-
-    @Override
-    public String getHelpText() {
-        return "User attributes from the normalised identity, as listed in the provider's gouvconnect mapping.";
+    protected String messageKey() {
+        return "gouvconnectAttributesMapper";
     }
 
     @Override
@@ -36,13 +33,17 @@ public class GouvConnectAttributeMapper extends GouvConnectMapper {
     }
 
     @Override
-    protected void apply(KeycloakSession session, RealmModel realm, UserModel user, JsonNode mapped) {
+    protected void apply(KeycloakSession session, RealmModel realm, UserModel user,
+            IdentityProviderMapperModel mapperModel, JsonNode mapped) {
         JsonNode fields = mapped.get("fields");
         if (fields == null) {
             return;
         }
         fields.fields().forEachRemaining(entry -> {
             String name = entry.getKey();
+            if (name.startsWith(OWN)) {
+                return;
+            }
             // Keycloak's own profile fields are set by the broker; mapping them again is harmless.
             if (entry.getValue() == null || entry.getValue().isNull()) {
                 user.removeAttribute(name);

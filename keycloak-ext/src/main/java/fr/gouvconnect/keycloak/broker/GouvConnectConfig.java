@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fr.gouvconnect.keycloak.GouvConnectException;
 import fr.gouvconnect.keycloak.NativeClient;
 import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
+import org.keycloak.models.Constants;
+import org.keycloak.models.IdentityProviderMapperModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.IdentityProviderSyncMode;
 import org.keycloak.models.KeycloakSession;
@@ -38,6 +42,21 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String TLS_CLIENT_AUTH = "tls_client_auth";
     /** Read-only in the console: the post-logout redirect URI to register, written on save. */
     public static final String LOGOUT_REDIRECT_URI = "gouvconnectLogoutRedirectUri";
+    /**
+     * The policy's allow-lists (multivalued fields: Keycloak's console joins the values with
+     * {@code ##}), handed to the core as {@code allowed_sirets}, {@code allowed_email_domains},
+     * {@code allowed_roles}, {@code allowed_profession_codes}.
+     */
+    public static final String ALLOWED_SIRETS = "gouvconnectAllowedSirets";
+    public static final String ALLOWED_EMAIL_DOMAINS = "gouvconnectAllowedEmailDomains";
+    public static final String ALLOWED_ROLES = "gouvconnectAllowedRoles";
+    public static final String ALLOWED_PROFESSION_CODES = "gouvconnectAllowedProfessionCodes";
+    private static final String[][] ALLOW_LISTS = {
+        {ALLOWED_SIRETS, "allowed_sirets"},
+        {ALLOWED_EMAIL_DOMAINS, "allowed_email_domains"},
+        {ALLOWED_ROLES, "allowed_roles"},
+        {ALLOWED_PROFESSION_CODES, "allowed_profession_codes"},
+    };
 
     private final String kind;
 
@@ -109,9 +128,32 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         return v == null || v.isBlank() ? null : v.trim();
     }
 
-    /** The core's mapping (JSON), or null for its defaults. */
-    public String getMappingJson() {
+    /** The advanced field's mapping (JSON), as the admin typed it, or null. */
+    public String getAdvancedMappingJson() {
         return value(MAPPING);
+    }
+
+    /**
+     * The mapping the core applies at login, or null for its defaults: the advanced field's,
+     * plus the rule of each gouvconnect mapper of this instance ({@link GouvConnectMapper#merge}),
+     * each under a name of its own so that every mapper reads back only its own result.
+     */
+    public String getMappingJson() {
+        KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
+        List<IdentityProviderMapperModel> mappers = session == null ? List.of() : ownMappers(session);
+        return GouvConnectMapper.merge(getAdvancedMappingJson(), mappers);
+    }
+
+    /** This instance's mappers that carry a rule of their own (claim → attribute, group rule). */
+    private List<IdentityProviderMapperModel> ownMappers(KeycloakSession session) {
+        try {
+            return session.identityProviders().getMappersByAliasStream(getAlias())
+                    .filter(m -> GouvConnectMapper.hasOwnRule(m.getIdentityProviderMapper()))
+                    .toList();
+        } catch (RuntimeException e) {
+            // No realm in this session's context (a unit test, a start-up task): no mapper.
+            return List.of();
+        }
     }
 
     /** The token endpoint authentication: ProConnect takes only {@code client_secret_post}. */
@@ -157,7 +199,7 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
                 scopes.add(s);
             }
         }
-                c.put("token_auth_method", getTokenAuth());
+        c.put("token_auth_method", getTokenAuth());
         if (isMutualTls()) {
             // The core checks that both are set; Keycloak's side reads them for the token request.
             if (getTlsClientCert() != null) {
@@ -170,7 +212,16 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         // PKCE (S256) wherever the provider takes it: the core draws the challenge, Keycloak's
         // broker sends the verifier with the code (see GouvConnectIdentityProvider).
         c.put("use_pkce", true);
-        ObjectNode policy = c.putObject("policy");
+        c.set("policy", policyJson());
+        return c.toString();
+    }
+
+    /**
+     * The core's policy: minimum acr, MFA, the email rule and the allow-lists, as the settings
+     * page holds them (the core validates and applies them).
+     */
+    ObjectNode policyJson() {
+        ObjectNode policy = JSON.createObjectNode();
         if (value(ACR) != null) {
             policy.put("acr", value(ACR));
         }
@@ -180,7 +231,26 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
             policy.put("require_mfa", Boolean.parseBoolean(value(MFA)));
         }
         policy.put("accept_unverified_email", Boolean.parseBoolean(value(ACCEPT_UNVERIFIED_EMAIL)));
-        return c.toString();
+        for (String[] list : ALLOW_LISTS) {
+            List<String> values = listValue(list[0]);
+            if (!values.isEmpty()) {
+                var array = policy.putArray(list[1]);
+                values.forEach(array::add);
+            }
+        }
+        return policy;
+    }
+
+    /**
+     * A multivalued field's values: Keycloak's console joins them with {@code ##}
+     * ({@code Constants.CFG_DELIMITER}); blanks (an empty line left in the form) are dropped.
+     */
+    List<String> listValue(String key) {
+        String v = getConfig().get(key);
+        if (v == null) {
+            return List.of();
+        }
+        return Arrays.stream(v.split(Constants.CFG_DELIMITER, -1)).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     /**
@@ -196,20 +266,34 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         super.validate(realm);
         KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
         if (session != null && isEnabled()) {
-            long others = session.identityProviders().getAllStream()
+            // One enabled instance per federation: the login page draws one official button per
+            // federation, and a person links one account once (the message says so).
+            var other = session.identityProviders().getAllStream()
                     .filter(idp -> kind.equals(idp.getProviderId()) && idp.isEnabled())
                     .filter(idp -> !idp.getAlias().equals(getAlias()))
-                    .count();
-            if (others > 0) {
-                throw new IllegalArgumentException("Only one enabled " + federationName()
-                        + " identity provider is allowed per realm: disable the other one first.");
+                    .findFirst();
+            if (other.isPresent()) {
+                throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectOneInstance",
+                        federationName(), other.get().getAlias()));
             }
         }
-        if (getMappingJson() != null) {
+        if (getAdvancedMappingJson() != null) {
             try {
-                NativeClient.checkMapping(getMappingJson());
+                NativeClient.checkMapping(getAdvancedMappingJson());
             } catch (GouvConnectException e) {
-                throw new IllegalArgumentException("Mapping (JSON): " + coreMessage(e));
+                throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectMappingRefused", coreMessage(e)));
+            }
+        }
+        // Keycloak (26.7) gives an identity-provider mapper no hook on its own save: its rule is
+        // checked by the core here, each time the provider is saved, and at every login.
+        if (session != null) {
+            for (IdentityProviderMapperModel mapper : ownMappers(session)) {
+                try {
+                    NativeClient.checkMapping(GouvConnectMapper.ownMapping(mapper).toString());
+                } catch (GouvConnectException e) {
+                    throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectMapperRefused",
+                            mapper.getName(), coreMessage(e)));
+                }
             }
         }
         URI base = requestBaseUri(session);
@@ -226,12 +310,12 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         try {
             discovery = Discovery.fetch(session, this, Discovery.SAVE_TIMEOUT_MILLIS);
         } catch (GouvConnectException e) {
-            throw new IllegalArgumentException(federationName() + " custom issuer: " + coreMessage(e));
+            throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectIssuerRefused", federationName(), coreMessage(e)));
         }
         try (NativeClient client = new NativeClient(coreConfigJson(session, realm), discovery)) {
             client.providerJson();
         } catch (GouvConnectException e) {
-            throw new IllegalArgumentException(federationName() + ": " + coreMessage(e));
+            throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectConfigRefused", federationName(), coreMessage(e)));
         }
         getConfig().put(CONNECTION_STATUS, connectionStatus(session, realm));
     }
@@ -275,7 +359,7 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     }
 
     /** The core's message without the code prefix the exception adds. */
-    private static String coreMessage(GouvConnectException e) {
+    static String coreMessage(GouvConnectException e) {
         String prefix = e.getCode() + ": ";
         String message = e.getMessage();
         return (message.startsWith(prefix) ? message.substring(prefix.length()) : message) + " (" + e.getCode() + ")";

@@ -54,59 +54,64 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
     /** "ProConnect" or "Pro Santé Connect", exactly as the federations write it. */
     protected abstract String federationName();
 
+    /**
+     * The settings page. Labels and help texts are message keys: the admin console translates
+     * them in the administrator's language from the jar's theme-resources message bundles
+     * ({@code messages_en.properties}, {@code messages_fr.properties}). A key ending in the
+     * federation's id ({@code …Proconnect}, {@code …Prosanteconnect}) says something only true
+     * of that federation.
+     */
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create();
         // Read-only: written by the extension when the provider is saved (GouvConnectConfig.validate).
         ProviderConfigProperty logout = new ProviderConfigProperty(GouvConnectConfig.LOGOUT_REDIRECT_URI,
-                "Post-logout redirect URI",
-                "Register it with " + federationName() + " next to the Redirect URI above, as the post-logout redirect URI: "
-                        + "the Redirect URI followed by /logout_response. Filled in when the provider is saved.",
-                ProviderConfigProperty.STRING_TYPE, null);
+                "gouvconnectLogoutRedirectUri", "gouvconnectLogoutRedirectUriHelp", ProviderConfigProperty.STRING_TYPE, null);
         logout.setReadOnly(true);
         builder.property(logout);
         // Read-only: the doctor's verdict, written on save (GouvConnectConfig.validate).
         ProviderConfigProperty status = new ProviderConfigProperty(GouvConnectConfig.CONNECTION_STATUS,
-                "Connection status",
-                "The going-live checks run against " + federationName() + " when you save: discovery, issuer, keys, "
-                        + "credentials (a token request with an invalid code must not answer invalid_client), clock, "
-                        + "scopes, acr. Save again to refresh. The full report: GET /admin/realms/<realm>/gouvconnect/doctor/<alias> "
-                        + "(add ?format=text), with the \"manage identity providers\" role.",
-                ProviderConfigProperty.STRING_TYPE, null);
+                "gouvconnectConnectionStatus", "gouvconnectConnectionStatusHelp", ProviderConfigProperty.STRING_TYPE, null);
         status.setReadOnly(true);
         builder.property(status);
-        builder.property().name(GouvConnectConfig.ENVIRONMENT).label("Environment")
-                .helpText("The " + federationName() + " environment your client is registered in (ignored when a custom issuer is set).")
+        builder.property().name(GouvConnectConfig.ENVIRONMENT).label("gouvconnectEnvironment")
+                .helpText("gouvconnectEnvironmentHelp")
                 .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0)).add()
-                .property().name(GouvConnectConfig.ISSUER).label("Custom issuer")
-                .helpText("Only for tests and the gouvconnect emulator: an issuer URL that replaces the environment"
-                        + ("proconnect".equals(kind()) ? " (ProConnect issuers end with /api/v2)" : "")
-                        + ". Its discovery document is fetched when you save.")
+                .property().name(GouvConnectConfig.ISSUER).label("gouvconnectIssuer")
+                .helpText(federationKey("gouvconnectIssuerHelp"))
                 .type(ProviderConfigProperty.STRING_TYPE).add()
-                .property().name(GouvConnectConfig.ACR).label("Minimum acr")
-                .helpText("The authentication level required; the returned acr is always checked."
-                        + ("prosanteconnect".equals(kind()) ? " eidas2: card required (CPS card login; eidas1 is still requested)." : "")
-                        + " A realm client may ask for a higher level (acr_values or claims): it is forwarded.")
+                .property().name(GouvConnectConfig.ACR).label("gouvconnectAcr")
+                .helpText(federationKey("gouvconnectAcrHelp"))
                 .type(ProviderConfigProperty.LIST_TYPE).options(acrLevels()).add()
-                .property().name(GouvConnectConfig.MFA_MODE).label("MFA")
-                .helpText("off: no second factor asked (whether one happened is still known); prefer: asked for, a login "
-                        + "without one accepted; require: only logins with a second factor, others refused with mfa_required. "
-                        + "Empty: the former \"Require MFA\" switch decides. " + mfaHelp() + ".")
+                .property().name(GouvConnectConfig.MFA_MODE).label("gouvconnectMfa")
+                .helpText(federationKey("gouvconnectMfaHelp"))
                 .type(ProviderConfigProperty.LIST_TYPE).options("", "off", "prefer", "require").add()
-                .property().name(GouvConnectConfig.MFA).label("Require MFA (former switch)")
-                .helpText("Kept for existing configurations: on is MFA \"require\". Ignored when MFA above is set.")
+                .property().name(GouvConnectConfig.MFA).label("gouvconnectRequireMfa")
+                .helpText("gouvconnectRequireMfaHelp")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-                .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("Accept unverified email")
-                .helpText("Off by default: an email the provider marks unverified refuses the login (email_not_verified).")
-                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-                .property().name(GouvConnectConfig.MAPPING).label("Mapping (JSON)")
-                .helpText("gouvconnect mapping: {\"fields\": {\"attribute\": \"identity.path\"}, \"groups\": [...]}. "
-                        + "Checked when you save.")
-                .type(ProviderConfigProperty.TEXT_TYPE).add();
+                .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("gouvconnectAcceptUnverifiedEmail")
+                .helpText("gouvconnectAcceptUnverifiedEmailHelp")
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add();
+        // The policy's allow-lists this federation's identity can be checked against, one
+        // value a line (the console stores them joined with Keycloak's "##").
+        for (String list : allowLists()) {
+            builder.property().name(list).label(list).helpText(list + "Help")
+                    .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).add();
+        }
         extraProperties(builder);
+        // Last: the mappers (Mappers tab) cover the usual cases; the core's JSON stays for the rest.
+        builder.property().name(GouvConnectConfig.MAPPING).label("gouvconnectMapping")
+                .helpText("gouvconnectMappingHelp")
+                .type(ProviderConfigProperty.TEXT_TYPE).add();
         return builder.build();
     }
 
-    /** How the federation shows a second factor, for the "Require MFA" help. */
-    protected abstract String mfaHelp();
+    /** The allow-list fields shown for this federation (config keys, also their label keys). */
+    protected abstract List<String> allowLists();
+
+    /** A message key for a text that names or concerns this federation only. */
+    private String federationKey(String base) {
+        return base + ("proconnect".equals(kind()) ? "Proconnect" : "Prosanteconnect");
+    }
+
 }

@@ -19,14 +19,14 @@ public class ProConnectIdentityProviderFactory extends GouvConnectIdentityProvid
         return "ProConnect";
     }
 
+    /** What ProConnect's identity carries: the establishment's SIRET, the email, the roles claim. */
     @Override
-    protected String mfaHelp() {
-        return "ProConnect is asked for, and must return, acr eidas0-mfa, eidas1-mfa, eidas2 or eidas3, and may ask the user for a second factor itself";
+    protected List<String> allowLists() {
+        return List.of(GouvConnectConfig.ALLOWED_SIRETS, GouvConnectConfig.ALLOWED_EMAIL_DOMAINS, GouvConnectConfig.ALLOWED_ROLES);
     }
 
     @Override
     protected List<String> environments() {
         return List.of("integration", "production", "rie-integration", "rie-production");
     }
-
 }

@@ -21,9 +21,10 @@ public class ProSanteConnectIdentityProviderFactory extends GouvConnectIdentityP
         return "Pro Santé Connect";
     }
 
+    /** Pro Santé Connect sends no email, SIRET or roles: the practices' profession codes. */
     @Override
-    protected String mfaHelp() {
-        return "Pro Santé Connect logins (e-CPS app, CPS card) are always two-factor (acr eidas1), so it changes nothing here";
+    protected List<String> allowLists() {
+        return List.of(GouvConnectConfig.ALLOWED_PROFESSION_CODES);
     }
 
     @Override
@@ -31,22 +32,19 @@ public class ProSanteConnectIdentityProviderFactory extends GouvConnectIdentityP
         return List.of("sandbox", "production");
     }
 
-
     /** PSC accepts HTTP Basic, the form body, or mutual TLS with a client certificate. */
     @Override
     protected void extraProperties(ProviderConfigurationBuilder builder) {
-        builder.property().name(GouvConnectConfig.TOKEN_AUTH).label("Token endpoint authentication")
-                .helpText("client_secret_post (the core's default) or client_secret_basic use the client secret; tls_client_auth presents "
-                        + "the client certificate below (mutual TLS, RFC 8705) and never sends the Client Secret: "
-                        + "Keycloak's console asks for one on every provider, type any placeholder.")
+        builder.property().name(GouvConnectConfig.TOKEN_AUTH).label("gouvconnectTokenAuth")
+                .helpText("gouvconnectTokenAuthHelp")
                 .type(ProviderConfigProperty.LIST_TYPE)
                 .options("client_secret_post", "client_secret_basic", GouvConnectConfig.TLS_CLIENT_AUTH)
                 .defaultValue("client_secret_post").add()
-                .property().name(GouvConnectConfig.TLS_CERT).label("Client certificate (PEM file)")
-                .helpText("Mutual TLS: path, on the Keycloak host, of the PEM client certificate (chain) that ANS issued.")
+                .property().name(GouvConnectConfig.TLS_CERT).label("gouvconnectTlsClientCert")
+                .helpText("gouvconnectTlsClientCertHelp")
                 .type(ProviderConfigProperty.STRING_TYPE).add()
-                .property().name(GouvConnectConfig.TLS_KEY).label("Client private key (PEM file)")
-                .helpText("Mutual TLS: path, on the Keycloak host, of its PKCS#8 PEM private key (kept out of the realm database).")
+                .property().name(GouvConnectConfig.TLS_KEY).label("gouvconnectTlsClientKey")
+                .helpText("gouvconnectTlsClientKeyHelp")
                 .type(ProviderConfigProperty.STRING_TYPE).add();
     }
 }
