@@ -1,0 +1,102 @@
+// The extension on the previous Keycloak minor (26.5.x, from Maven Central, cached under .build/
+// like the current one): one Keycloak start, the example realm, a ProConnect login through the
+// official button in headless Chromium, and the user Keycloak made of it. The full suite runs on
+// the current version (keycloak.test.mjs, console.test.mjs); this one only answers "does it
+// still load and log people in there".
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { ROOT, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+
+const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
+const { chromium } = require('playwright-core');
+
+/** The previous minor's newest patch; `KEYCLOAK_PREVIOUS_VERSION` overrides it. */
+const VERSION = process.env.KEYCLOAK_PREVIOUS_VERSION || '26.5.6';
+let emulator;
+let keycloak;
+let kc;
+let log = '';
+
+before(async () => {
+  emulator = await startEmulator();
+  const port = await freePort();
+  kc = `http://127.0.0.1:${port}`;
+  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
+    env: {
+      ...process.env,
+      KEYCLOAK_VERSION: VERSION,
+      PORT: String(port),
+      KEYCLOAK_MANAGEMENT_PORT: String(await freePort()),
+      GOUVCONNECT_PROVIDER: 'proconnect',
+      GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
+      GOUVCONNECT_CLIENT_ID: 'demo-proconnect',
+      GOUVCONNECT_CLIENT_SECRET: 'demo-proconnect-secret-0123456789abcdef',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  keycloak.stdout.on('data', (d) => { log = (log + d).slice(-200000); });
+  // run.sh first rebuilds the jar when a source changed (cargo and Maven on a shared machine).
+  const deadline = Date.now() + 900000;
+  for (;;) {
+    try {
+      if ((await fetch(`${kc}/realms/gouvconnect`)).ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline || keycloak.exitCode !== null) {
+      throw new Error(`Keycloak ${VERSION} did not start:\n${log.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+});
+
+after(async () => {
+  if (keycloak) {
+    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+  await emulator?.stop();
+});
+
+async function adminApi() {
+  const token = (await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
+  })).json()).access_token;
+  return async (p) => {
+    const res = await fetch(`${kc}/admin${p}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200, `${p}: ${res.status}`);
+    return res.json();
+  };
+}
+
+test(`Keycloak ${VERSION}: a ProConnect login through the official button creates the mapped user`, async () => {
+  const api = await adminApi();
+  // The version under test is the one that answered.
+  assert.equal((await api('/serverinfo')).systemInfo.version, VERSION);
+  const { context: browser, close } = await launchChromium(chromium);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${kc}/realms/gouvconnect/account`);
+    const button = page.getByRole('link', { name: /S’identifier avec\s*ProConnect/ });
+    await button.waitFor({ timeout: 60000 });
+    await button.click();
+    await page.waitForURL((url) => url.href.startsWith(emulator.base));
+    await page.locator('button[name="user"][value="agent"]').click();
+    await page.waitForURL((url) => url.href.startsWith(`${kc}/realms/gouvconnect/account`) && !url.href.includes('login-actions'),
+      { timeout: 60000, waitUntil: 'commit' }).catch(async (e) => {
+      throw new Error(`${e.message} — at ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 500)}`);
+    });
+  } finally {
+    await close();
+  }
+  const [user] = await api('/realms/gouvconnect/users?email=alice.martin%40interieur.gouv.fr&exact=true&briefRepresentation=false');
+  assert.ok(user, 'user created');
+  assert.equal(user.emailVerified, true);
+  // The example realm's mapping, through the extension's mappers.
+  assert.deepEqual(user.attributes.siret, ['11000101300017']);
+  const links = await api(`/realms/gouvconnect/users/${user.id}/federated-identity`);
+  assert.equal(links[0].identityProvider, 'proconnect');
+  assert.doesNotMatch(log, /gouvconnect login refused/);
+});
