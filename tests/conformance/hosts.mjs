@@ -240,10 +240,14 @@ export class KeycloakHost {
     });
     await this.waitFor(`${this.kc}/realms/gouvconnect`, 300000);
     const api = await this.admin();
-    const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
-    await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
-      clientId: CLIENTS.prosanteconnect.id, clientSecret: CLIENTS.prosanteconnect.secret,
-      gouvconnectIssuer: CLIENTS.prosanteconnect.issuer(emulator.base) } });
+    // Both providers set through the admin API as well: Keycloak's home (and its realm import
+    // file) is shared by every Keycloak started from this tree, so the imported values may be
+    // another run's.
+    for (const [alias, client] of [['proconnect', CLIENTS.proconnect], ['prosanteconnect', CLIENTS.prosanteconnect]]) {
+      const idp = await api('GET', `/identity-provider/instances/${alias}`);
+      await api('PUT', `/identity-provider/instances/${alias}`, { ...idp, enabled: true, config: { ...idp.config,
+        clientId: client.id, clientSecret: client.secret, gouvconnectIssuer: client.issuer(emulator.base), gouvconnectAcr: '' } });
+    }
     this.acr = '';
   }
 

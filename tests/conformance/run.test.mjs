@@ -106,6 +106,15 @@ async function run(host, row) {
     if (flow === 'login') return (await login(host, row, new Browser(), row.next)).result;
     if (flow === 'hang') return await hang(host, row);
     const browser = new Browser();
+    if (flow === 'forged_iss' || flow === 'drop_iss') {
+      // The provider's genuine answer with an `iss` naming another issuer (RFC 9207 mix-up), or
+      // without the `iss` the provider advertises.
+      const authorize = await host.begin(browser, row.provider);
+      const callback = new URL(await atProvider(browser, authorize, row.user));
+      if (flow === 'forged_iss') callback.searchParams.set('iss', 'https://evil.example/api/v2');
+      else callback.searchParams.delete('iss');
+      return host.finish(browser, row.provider, callback.href);
+    }
     if (flow === 'tampered_state' || flow === 'state_single_use') {
       const authorize = await host.begin(browser, row.provider);
       const callback = await atProvider(browser, authorize, row.user);
@@ -238,7 +247,7 @@ after(() => {
   }
   lines.push('');
   lines.push(`${agreeing}/${results.size} rows: every host as expected. ✓ = as expected (code, and status where the host chooses it: not Keycloak, whose broker answers its own statuses).`);
-  lines.push('¹ Keycloak applies its own rule here (its state, logout state or redirect_uri checks): any refusal conforms; its message is shown.');
+  lines.push('¹ Keycloak applies its own rule here (its broker state or redirect_uri checks): any refusal conforms; its message is shown.');
   if (hygiene) {
     lines.push(`Log hygiene: ${hygiene.scanned} lines scanned (${hygiene.perHost.join(', ')}) for ${hygiene.values} issued values: ${hygiene.leaks.length ? `${hygiene.leaks.length} LEAKS` : 'no leak'}.`);
     for (const leak of hygiene.leaks.slice(0, 20)) lines.push(`  - ${leak}`);

@@ -7,7 +7,7 @@
 //   { code }                          refused with this stable code; the HTTP status is the
 //                                     code's status (STATUS below, = ErrorCode::http_status)
 //   { safe: true }                    (open redirects) the browser never leaves the site
-// `keycloak` on a row says why Keycloak's answer is its own (Keycloak checks state, logout state
+// `keycloak` on a row says why Keycloak's answer is its own (Keycloak checks its broker state
 // and redirect URIs itself): the cell must then be a refusal, whatever Keycloak's wording, or
 // what `keycloakExpect` says Keycloak's documented rule gives.
 //
@@ -100,7 +100,17 @@ export const SCENARIOS = [
   // A browser that never started a login (no session cookie at all): the session was lost, not
   // expired (a replay in a live session, above, is no_pending_login).
   { id: 'callback_without_session', group: 'csrf', provider: 'pc', flow: 'no_pending', expect: { code: 'session_lost' }, keycloak: KC_STATE },
-  { id: 'logout_forged_state', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout_forged', expect: { code: 'logout_state_mismatch' }, keycloak: 'Keycloak checks the state of its logout_response itself' },
+  // RFC 9207: an authorization response naming another issuer (a mix-up) is refused before its
+  // code goes to any token endpoint — on Keycloak too, where the core checks the broker's
+  // callback.
+  { id: 'callback_forged_iss', group: 'csrf', provider: 'pc', user: 'agent', flow: 'forged_iss', expect: { code: 'issuer_mismatch' } },
+  { id: 'psc_callback_forged_iss', group: 'csrf', provider: 'psc', user: 'doctor', flow: 'forged_iss', expect: { code: 'issuer_mismatch' } },
+  // Pro Santé Connect advertises RFC 9207 (authorization_response_iss_parameter_supported): an
+  // answer without `iss` is refused as well.
+  { id: 'psc_callback_without_iss', group: 'csrf', provider: 'psc', user: 'doctor', flow: 'drop_iss', expect: { code: 'issuer_mismatch' } },
+  // The logout state is the core's on every host (Keycloak: it carries Keycloak's session id and
+  // the core's random part).
+  { id: 'logout_forged_state', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout_forged', expect: { code: 'logout_state_mismatch' } },
   { id: 'logout_round_trip', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout', expect: { ok: true } },
 
   // A local `next` is honoured (so that the open-redirect rows below can fail).
