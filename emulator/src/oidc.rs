@@ -679,16 +679,19 @@ fn authorize(app: Shared, persona: Persona, headers: &HeaderMap, query: String) 
         if get("nonce").is_none() {
             return fail("invalid_request", "nonce is mandatory");
         }
-        let levels: &[&str] = if persona == Persona::FranceConnect {
-            &["eidas1"]
-        } else {
-            &["eidas2", "eidas3"]
-        };
         let asked: Vec<&str> = get("acr_values")
             .unwrap_or_default()
             .split_whitespace()
             .collect();
-        if asked.is_empty() || !asked.iter().all(|a| levels.contains(a)) {
+        let refused = if persona == Persona::FranceConnect {
+            // Our reading of v2's mandatory parameters: acr_values, eidas1 only.
+            asked.is_empty() || !asked.iter().all(|a| *a == "eidas1")
+        } else {
+            // FranceConnect+'s documentation: optional (absent: the highest level), eidas1 is an
+            // error, any other unknown value is ignored.
+            asked.contains(&"eidas1")
+        };
+        if refused {
             return fail("invalid_request", "acr_values missing or not supported");
         }
     } else if let Some(acr) = get("acr_values") {
@@ -1106,6 +1109,42 @@ fn without_kid(faults: FaultSet) -> bool {
     faults.has(Fault::KidAbsentOneKey) || faults.has(Fault::KidAbsentSeveralKeys)
 }
 
+/// A refresh token's lifetime and the provider session's maximum, in seconds, for the
+/// federations that issue usable refresh tokens.
+///
+/// ProConnect: 12 h, the code's RefreshToken TTL since FED be2d39339 (its docs still say 2 h),
+/// bounded by the 12 h non-sliding session. Pro Santé Connect: Keycloak's `refresh_expires_in`
+/// of 30 min (the IG's lifetimes), bounded by the 4 h SSO session. FranceConnect: none (its
+/// discovery lists the code grant only).
+fn refresh_lifetime(persona: Persona) -> Option<(u64, u64)> {
+    match persona {
+        Persona::ProConnect => Some((12 * 3600, 12 * 3600)),
+        Persona::ProSanteConnect => Some((1800, 4 * 3600)),
+        Persona::FranceConnect | Persona::FranceConnectPlus => None,
+    }
+}
+
+/// The login a `grant_type=refresh_token` request continues, or `None` for an unknown, spent,
+/// expired or another client's refresh token (all `invalid_grant`).
+///
+/// Single use and rotated: the reference says a refresh returns a new refresh token
+/// (oidc-provider's rotation); whether PSC's realm revokes the old one (Keycloak's "Revoke
+/// Refresh Token") is not published, so the stricter behaviour is emulated and a host that keeps
+/// the old token fails here. The `scope` parameter (ProConnect's doc writes `scopes`) is
+/// ignored: the grant keeps the login's scopes, as both servers do when it is absent.
+fn refresh_grant(
+    app: &App,
+    client: &Client,
+    form: &HashMap<String, String>,
+    persona: Persona,
+) -> Option<Grant> {
+    let (grant, until) = app.store.refresh_tokens.take(form.get("refresh_token")?)?;
+    (grant.interaction.client_id == client.id
+        && grant.interaction.persona == persona
+        && until > now())
+    .then_some(grant)
+}
+
 fn issue_tokens(
     app: &App,
     client: &Client,
@@ -1114,13 +1153,6 @@ fn issue_tokens(
     faults: FaultSet,
     key: &Option<(String, Value)>,
 ) -> Response {
-    if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
-        return json_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "unsupported grant_type",
-        );
-    }
     let invalid_grant = || {
         json_error(
             StatusCode::BAD_REQUEST,
@@ -1128,28 +1160,50 @@ fn issue_tokens(
             "grant request is invalid",
         )
     };
-    let Some(grant) = form.get("code").and_then(|c| app.store.codes.take(c)) else {
-        return invalid_grant();
+    let refreshing = match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => false,
+        // FranceConnect's discovery lists the code grant only.
+        Some("refresh_token") if refresh_lifetime(persona).is_some() => true,
+        _ => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "unsupported grant_type",
+            )
+        }
     };
-    let i = &grant.interaction;
-    if i.client_id != client.id || form.get("redirect_uri") != Some(&i.redirect_uri) {
-        return invalid_grant();
-    }
-    if let Some((challenge, method)) = &i.code_challenge {
-        let Some(verifier) = form.get("code_verifier") else {
+    let grant = if refreshing {
+        match refresh_grant(app, client, form, persona) {
+            Some(g) => g,
+            None => return invalid_grant(),
+        }
+    } else {
+        let Some(grant) = form.get("code").and_then(|c| app.store.codes.take(c)) else {
             return invalid_grant();
         };
-        let computed = if method == "S256" {
-            crate::keys::b64(
-                ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref(),
-            )
-        } else {
-            verifier.clone()
-        };
-        if !constant_eq(computed.as_bytes(), challenge.as_bytes()) {
+        let i = &grant.interaction;
+        if i.client_id != client.id || form.get("redirect_uri") != Some(&i.redirect_uri) {
             return invalid_grant();
         }
-    }
+        if let Some((challenge, method)) = &i.code_challenge {
+            let Some(verifier) = form.get("code_verifier") else {
+                return invalid_grant();
+            };
+            let computed = if method == "S256" {
+                crate::keys::b64(
+                    ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref(),
+                )
+            } else {
+                verifier.clone()
+            };
+            if !constant_eq(computed.as_bytes(), challenge.as_bytes()) {
+                return invalid_grant();
+            }
+        }
+        grant
+    };
+    let i = &grant.interaction;
+    // The registry is read again on a refresh: the tokens carry the user's current data.
     let Some(user) = app.registry.user(&grant.user_id, persona) else {
         return invalid_grant();
     };
@@ -1185,6 +1239,9 @@ fn issue_tokens(
         .nonce
         .as_ref()
         .filter(|_| !faults.has(Fault::IdTokenNoNonce))
+        // oidc-provider (ProConnect) puts no nonce in a refreshed id_token; Keycloak (PSC)
+        // copies the login's nonce from the client session into it.
+        .filter(|_| !refreshing || persona == Persona::ProSanteConnect)
     {
         claims["nonce"] = json!(nonce);
     }
@@ -1264,12 +1321,23 @@ fn issue_tokens(
             scopes: i.scopes.clone(),
         },
     );
+    let refresh_expires_at = refresh_lifetime(persona).map(|(ttl, session)| {
+        // Neither federation lets a refresh outlive its own session: ProConnect's 12 h session
+        // does not slide; PSC's (Keycloak) slides with use up to its maximum.
+        let until = issued
+            .saturating_add(ttl)
+            .min(grant.auth_time.saturating_add(session));
+        app.store
+            .refresh_tokens
+            .insert(refresh_token.clone(), (grant.clone(), until));
+        until
+    });
     let mut body = json!({
         "access_token": access_token, "token_type": "Bearer", "expires_in": expires_in,
         "id_token": id_token, "refresh_token": refresh_token, "scope": i.scopes.join(" "),
     });
     if persona == Persona::ProSanteConnect {
-        body["refresh_expires_in"] = json!(1800);
+        body["refresh_expires_in"] = json!(refresh_expires_at.unwrap_or(issued) - issued);
         body["session_state"] = json!(random(16));
     }
     if faults.has(Fault::TokenOversized) {

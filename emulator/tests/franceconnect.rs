@@ -239,6 +239,18 @@ async fn franceconnect_authorize_rules() {
         );
         assert_eq!(param(location, "state").as_deref(), Some(STATE), "{what}");
     }
+    // FranceConnect+: acr_values optional, an unknown value ignored (its documentation).
+    for extra in [
+        format!("&nonce={NONCE}"),
+        format!("&nonce={NONCE}&acr_values=eidas2%20loa-x"),
+    ] {
+        let page = http()
+            .get(authorize_url(&emu, true, FCP.0, &extra))
+            .send()
+            .await
+            .expect("authorize");
+        assert_eq!(page.status(), 200, "{extra}: the login page");
+    }
     // A FranceConnect client is unknown to FranceConnect+ (separate registries).
     let answer = http()
         .get(authorize_url(
