@@ -135,6 +135,9 @@ pub struct Store {
     /// FranceConnect+ id_token (a JWE the emulator cannot read back) → client id, for the
     /// `id_token_hint` of a logout.
     pub hints: Table<String>,
+    /// Refresh token → the login it continues and its Unix expiry (each federation has its own
+    /// lifetime, so the table's TTL is only the longest one).
+    pub refresh_tokens: Table<(Grant, u64)>,
 }
 
 impl Store {
@@ -145,6 +148,7 @@ impl Store {
             tokens: Table::new(Duration::from_secs(3600)),
             sessions: Table::new(Duration::from_secs(12 * 3600)),
             hints: Table::new(Duration::from_secs(12 * 3600)),
+            refresh_tokens: Table::new(Duration::from_secs(12 * 3600)),
         }
     }
 
@@ -155,5 +159,6 @@ impl Store {
         self.tokens.clear();
         self.sessions.clear();
         self.hints.clear();
+        self.refresh_tokens.clear();
     }
 }
