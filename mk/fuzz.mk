@@ -8,7 +8,7 @@
 # -Zsanitizer=address and the sanitizer-coverage options). Nothing to download beyond the pinned
 # cargo-fuzz, built once into $(BUILD)/cargo-bin; see the README for the nightly comparison.
 FUZZ_DIR := core/fuzz
-FUZZ_TARGETS := jws jwks claims login callback token_response discovery next_path
+FUZZ_TARGETS := jws jwks claims login callback token_response discovery next_path jwe
 FUZZ_SECONDS ?= 15
 FUZZ_LONG_SECONDS ?= 600
 CARGO_FUZZ_VERSION := 0.13.2

@@ -21,7 +21,8 @@ PC_ISSUER = "http://127.0.0.1:4000/api/v2"
 PSC_ISSUER = "http://127.0.0.1:4000/auth/realms/esante-wallet"
 STATE = "ssssssssssssssssssss-state-of-the-vector-login"
 MAX_SEED = 64 * 1024  # the oversized vectors test a limit, not the parser: keep the corpus small
-TARGETS = ["jws", "jwks", "claims", "login", "callback", "token_response", "discovery", "next_path"]
+TARGETS = ["jws", "jwks", "claims", "login", "callback", "token_response", "discovery", "next_path",
+           "jwe"]
 
 corpus = {t: {} for t in TARGETS}
 
@@ -153,6 +154,22 @@ for p in ["/", "/after", "/a/b?c=d&e=f#g", "//evil.example", "/\\evil.example", 
           "/%5Cevil", "https://evil.example/", "/ok%20path", "/\t/evil", "/.%2e/x", "/+/x",
           "/%252F%252Fevil", "///x", "/x\\y", "javascript:alert(1)"]:
     add("next_path", p)
+
+# jwe: the FranceConnect+ vectors' client keys (RSA and EC) and the tokens encrypted to them.
+FC_VECTORS = sorted(glob.glob(os.path.join(ROOT, "tests", "vectors", "franceconnect", "fcp_*.json")))
+if FC_VECTORS:
+    with open(FC_VECTORS[0]) as f:
+        fc_keys = json.load(f)["decryption_keys"]
+    kept = {"keys": [k for k in fc_keys["keys"] if k["kid"] in ("client-rsa", "client-ec")]}
+    with open(os.path.join(FUZZ, "fixtures", "jwe-keys.json"), "w") as f:
+        f.write(json.dumps(kept, indent=1) + "\n")
+    for path in FC_VECTORS:
+        with open(path) as f:
+            v = json.load(f)
+        add("jwe", v["id_token"])
+        if v["userinfo"]:
+            add("jwe", v["userinfo"]["body"])
+    add("jwe", json.dumps(kept))
 
 total = 0
 for target, seeds in corpus.items():
