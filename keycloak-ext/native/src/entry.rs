@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use gouvconnect::{
-    Client, ClientConfig, ErrorCode, LoginOptions, Mapping, PendingLogin, PendingLogout, Provider,
-    ProviderKind, UserinfoResponse,
+    Client, ClientConfig, ErrorCode, LoginOptions, Mapping, PendingLogin, Provider, ProviderKind,
+    UserinfoResponse,
 };
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
@@ -223,46 +223,6 @@ struct LoginWithMapping<'a> {
     email_trusted: bool,
     /// The login event's fields (no token, secret, code, state or nonce).
     audit: &'a gouvconnect::AuditEvent,
-}
-
-/// `String clientLogoutRequest(long handle, String idTokenHint)`: `{"url","pending"}` or null.
-#[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientLogoutRequest<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    id_token_hint: JString<'local>,
-) -> JString<'local> {
-    env.with_env(|env| -> Outcome<JString<'local>> {
-        let hint = opt_string(env, &id_token_hint)?;
-        match client(handle)?.logout_request(hint.as_deref())? {
-            Some(r) => {
-                let text = json!({ "url": r.url, "pending": r.pending.to_json() }).to_string();
-                new_string(env, &text)
-            }
-            None => Ok(JString::default()),
-        }
-    })
-    .resolve::<ThrowGouvConnect>()
-}
-
-/// `void clientVerifyLogoutCallback(long handle, String pendingJson, String query)`.
-#[no_mangle]
-pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientVerifyLogoutCallback<
-    'local,
->(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    pending: JString<'local>,
-    query: JString<'local>,
-) {
-    env.with_env(|env| -> Outcome<()> {
-        let pending = PendingLogout::from_json(&string(env, &pending, "pending")?)?;
-        let query = string(env, &query, "query")?;
-        Ok(client(handle)?.verify_logout_callback(&pending, &query)?)
-    })
-    .resolve::<ThrowGouvConnect>()
 }
 
 /// `String acrLevels(String provider)`: the acr values a minimum can be chosen from, weakest

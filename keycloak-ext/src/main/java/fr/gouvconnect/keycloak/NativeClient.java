@@ -94,26 +94,6 @@ public final class NativeClient implements AutoCloseable {
         }
     }
 
-    /** The end-session redirect, JSON {@code {"url", "pending"}}, or null without an endpoint. */
-    public String logoutRequest(String idTokenHint) {
-        long h = acquire();
-        try {
-            return NativeCore.clientLogoutRequest(h, idTokenHint);
-        } finally {
-            release();
-        }
-    }
-
-    /** Checks the state returned to the post-logout redirect URI. */
-    public void verifyLogoutCallback(String pendingJson, String query) {
-        long h = acquire();
-        try {
-            NativeCore.clientVerifyLogoutCallback(h, pendingJson, query);
-        } finally {
-            release();
-        }
-    }
-
     /**
      * The acr values a minimum can be chosen from for a provider ({@code proconnect} or
      * {@code prosanteconnect}), weakest first, as a JSON array.

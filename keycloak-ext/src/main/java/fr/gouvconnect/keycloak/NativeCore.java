@@ -24,10 +24,6 @@ final class NativeCore {
     static native String clientFinishLogin(long handle, String pendingJson, String tokenResponseJson,
             String userinfoContentType, byte[] userinfoBody, long now, String mappingJson);
 
-    static native String clientLogoutRequest(long handle, String idTokenHint);
-
-    static native void clientVerifyLogoutCallback(long handle, String pendingJson, String query);
-
     static native String acrLevels(String provider);
 
     static native String acceptedAcr(String provider, String minimum, boolean mfa);

@@ -168,12 +168,15 @@ class NativeClientTest {
     @Test
     void logoutRoundTripAndClosedClient() throws Exception {
         NativeClient client = new NativeClient(CONFIG, null);
-        JsonNode logout = JSON.readTree(client.logoutRequest("an.id.token"));
+        JsonNode logout = JSON.readTree(client.logoutRequestBound("an.id.token", "kc-session", null));
         String url = logout.get("url").asText();
         assertEquals("an.id.token", param(url, "id_token_hint"));
-        client.verifyLogoutCallback(logout.get("pending").asText(), "state=" + param(url, "state"));
+        // Without the host's own route, the configured post-logout redirect URI.
+        assertEquals("https://kc.example/realms/r/broker/proconnect/endpoint/logout_response",
+                param(url, "post_logout_redirect_uri"));
+        client.verifyLogoutReturn(logout.get("pending").asText(), "state=" + param(url, "state"));
         assertEquals("logout_state_mismatch", assertThrows(GouvConnectException.class,
-                () -> client.verifyLogoutCallback(logout.get("pending").asText(), "state=forged")).getCode());
+                () -> client.verifyLogoutReturn(logout.get("pending").asText(), "state=forged")).getCode());
         client.close();
         client.close();
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,
