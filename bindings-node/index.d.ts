@@ -12,7 +12,7 @@ export type ErrorCodeName =
   | 'provider_error' | 'provider_access_denied' | 'invalid_client' | 'provider_unavailable'
   | 'response_too_large' | 'invalid_config' | 'invalid_request' | 'malformed_response'
   | 'no_pending_login' | 'session_lost' | 'step_up_user_mismatch' | 'login_required'
-  | 'logout_state_mismatch' | 'internal_error';
+  | 'logout_state_mismatch' | 'refresh_user_mismatch' | 'internal_error';
 // END GENERATED
 
 /** Every stable code: `ErrorCode.STATE_MISMATCH === 'state_mismatch'`. */

@@ -29,7 +29,7 @@ test('errors carry stable codes and statuses', () => {
   assert.throws(() => g.Client.offline({ ...config, token_auth_method: 'client_secret_basic' }), { code: 'invalid_config' });
   assert.throws(() => g.Client.offline({ ...config, clientid: 'typo' }), { code: 'invalid_config' });
   assert.throws(() => client.finishLogin('{not json', '{}'), { code: 'no_pending_login' });
-  assert.equal(Object.keys(g.ErrorCode).length, 30);
+  assert.equal(Object.keys(g.ErrorCode).length, 31);
   // The provider refused the client, the user cancelled, the browser lost the session.
   assert.equal(new g.GouvConnectError(g.ErrorCode.INVALID_CLIENT).status, 502);
   assert.equal(new g.GouvConnectError(g.ErrorCode.PROVIDER_ACCESS_DENIED).status, 403);

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::jose::KeySet;
 use crate::login::{self, AuthorizationRequest, LoginOptions, PendingLogin};
 use crate::logout::{self, LogoutRequest, PendingLogout};
+use crate::policy::AcrRequirement;
 use crate::provider::{Provider, TokenAuthMethod};
 use crate::verify::{self, TokenResponse};
 
@@ -195,7 +196,6 @@ impl Client {
 
     /// The token request for an authorization code.
     pub fn token_request(&self, pending: &PendingLogin, code: &str) -> HttpRequest {
-        let method = self.config.token_auth_method();
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         form.append_pair("grant_type", "authorization_code")
             .append_pair("code", code)
@@ -203,6 +203,25 @@ impl Client {
         if let Some(verifier) = &pending.code_verifier {
             form.append_pair("code_verifier", verifier);
         }
+        self.token_endpoint_request(form)
+    }
+
+    /// The token request that renews the tokens of a session (`grant_type=refresh_token`), with
+    /// the same client authentication as the code exchange. Judge the answer with
+    /// [`crate::parse_refresh_response`], then call [`Client::finish_refresh`].
+    pub fn refresh_request(&self, refresh_token: &str) -> HttpRequest {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", refresh_token);
+        self.token_endpoint_request(form)
+    }
+
+    /// A POST to the token endpoint: the grant's form plus the client authentication.
+    fn token_endpoint_request(
+        &self,
+        mut form: url::form_urlencoded::Serializer<'_, String>,
+    ) -> HttpRequest {
+        let method = self.config.token_auth_method();
         let mut headers = vec![
             (
                 "Content-Type".to_string(),
@@ -320,6 +339,97 @@ impl Client {
         })
     }
 
+    /// Verifies the answer to a [`Client::refresh_request`] and returns the renewed login of the
+    /// session whose identity is `previous` and whose end is `session_expires_at`.
+    ///
+    /// The id_token is verified as at login (signature, iss, aud/azp, exp, iat) except its
+    /// nonce, which no refresh can be bound to; its `sub` must be `previous.sub`, else
+    /// `refresh_user_mismatch`. The userinfo is verified against that `sub`, the identity
+    /// normalised again (the provider's current data), the policy's acr, MFA, email and
+    /// allow-list rules applied again. The practice chosen for the session is kept while the
+    /// identity still has it. `session_expires_at` is returned unchanged: a renewal keeps the
+    /// identity current, it never lengthens the host session; at or past that time the renewal
+    /// is refused (`login_required`). `refresh_token` is the rotated token, or `None` when the
+    /// provider sent none (the one used stays valid then).
+    pub fn finish_refresh(
+        &self,
+        previous: &Identity,
+        session_expires_at: u64,
+        tokens: &TokenResponse,
+        userinfo: Option<UserinfoResponse<'_>>,
+        now: u64,
+    ) -> Result<Login> {
+        if previous.provider != self.provider.kind {
+            return Err(Error::new(
+                ErrorCode::InvalidRequest,
+                "the session's identity belongs to another provider",
+            ));
+        }
+        if now >= session_expires_at {
+            return Err(Error::new(
+                ErrorCode::LoginRequired,
+                "the session has reached its maximum length",
+            ));
+        }
+        let keys = self.keys.load();
+        let id_claims = verify::verify_id_token_nonce(
+            &self.provider,
+            &self.config,
+            &keys,
+            &tokens.id_token,
+            None,
+            now,
+        )?;
+        let sub = id_claims
+            .get("sub")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default()
+            .to_string();
+        if !crate::secure::constant_time_eq(sub.as_bytes(), previous.sub.as_bytes()) {
+            return Err(Error::new(
+                ErrorCode::RefreshUserMismatch,
+                "the renewed id_token names another subject than the session's",
+            ));
+        }
+        let userinfo_claims = match userinfo {
+            Some(u) => verify::verify_userinfo(
+                &self.provider,
+                &self.config,
+                &keys,
+                u.content_type,
+                u.body,
+                &sub,
+                now,
+            )?,
+            None => Default::default(),
+        };
+        // The policy as configured now (a pending login's one-off step-up level is not kept:
+        // the refreshed id_token repeats the login's acr, which satisfied it then).
+        let acr = id_claims.get("acr").and_then(|a| a.as_str());
+        AcrRequirement::with_mode(
+            self.provider.kind,
+            self.config.policy.acr.as_deref(),
+            self.config.policy.mfa_mode(),
+        )?
+        .check(self.provider.kind, acr)?;
+        let mut identity = claims::normalise(self.provider.kind, id_claims, userinfo_claims)?;
+        if let Some(chosen) = &previous.practice {
+            identity = identity
+                .with_practice(&chosen.id)
+                .unwrap_or_else(|_| identity.with_only_practice());
+        }
+        self.config.policy.check_identity(&identity)?;
+        Ok(Login {
+            identity,
+            id_token: tokens.id_token.clone(),
+            access_token: tokens.access_token.clone(),
+            refresh_token: tokens.refresh_token.clone(),
+            expires_in: tokens.expires_in,
+            next: None,
+            session_expires_at,
+        })
+    }
+
     /// The end-session redirect, or `None` when the provider has no end-session endpoint.
     pub fn logout_request(&self, id_token_hint: Option<&str>) -> Result<Option<LogoutRequest>> {
         logout::logout_request(&self.provider, &self.config, id_token_hint, unix_now())
@@ -328,5 +438,193 @@ impl Client {
     /// Checks the state returned to the post-logout redirect URI.
     pub fn verify_logout_callback(&self, pending: &PendingLogout, query: &str) -> Result<()> {
         logout::verify_logout_callback(pending, query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jose::Algorithm;
+    use crate::provider::Environment;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use serde_json::{json, Value};
+
+    const SECRET: &str = "a-client-secret-long-enough-for-hs256";
+    const NOW: u64 = 1_800_000_000;
+
+    /// A Pro Santé Connect sandbox client that accepts HS256 id_tokens signed with its secret,
+    /// so the tests can sign without a key pair.
+    fn client(min_acr: Option<&str>) -> Client {
+        let mut c = ClientConfig::new(
+            crate::ProviderKind::ProSanteConnect,
+            "cid",
+            SECRET,
+            "https://app.example/cb",
+        );
+        c.environment = Some(Environment::Sandbox);
+        c.id_token_alg = Some(Algorithm::HS256);
+        c.policy.acr = min_acr.map(str::to_string);
+        Client::new(c).unwrap()
+    }
+
+    fn hs256(claims: &Value) -> String {
+        let enc = |v: &[u8]| URL_SAFE_NO_PAD.encode(v);
+        let input = format!(
+            "{}.{}",
+            enc(br#"{"alg":"HS256","typ":"JWT"}"#),
+            enc(claims.to_string().as_bytes())
+        );
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+        let tag = ring::hmac::sign(&key, input.as_bytes());
+        format!("{input}.{}", enc(tag.as_ref()))
+    }
+
+    fn id_claims(c: &Client, sub: &str) -> Value {
+        json!({
+            "iss": c.provider().endpoints.issuer, "aud": "cid", "azp": "cid", "sub": sub,
+            "iat": NOW, "exp": NOW + 60, "acr": "eidas1",
+        })
+    }
+
+    fn tokens(id_token: String) -> TokenResponse {
+        TokenResponse {
+            access_token: "new-access".into(),
+            id_token,
+            refresh_token: Some("new-refresh".into()),
+            expires_in: Some(120),
+            scope: None,
+        }
+    }
+
+    fn previous(c: &Client) -> Identity {
+        let claims = match id_claims(c, "sub-1") {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let userinfo = match json!({"sub": "sub-1", "given_name": "Old"}) {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        claims::normalise(c.provider().kind, claims, userinfo).unwrap()
+    }
+
+    fn userinfo(body: &[u8]) -> Option<UserinfoResponse<'_>> {
+        Some(UserinfoResponse {
+            content_type: Some("application/json"),
+            body,
+        })
+    }
+
+    #[test]
+    fn refresh_request_is_a_token_request_with_client_authentication() {
+        let c = client(None);
+        let r = c.refresh_request("rt-value");
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.url, c.provider().endpoints.token);
+        let body = r.body.as_deref().unwrap();
+        assert!(body.contains("grant_type=refresh_token"));
+        assert!(body.contains("refresh_token=rt-value"));
+        assert!(!body.contains("redirect_uri"));
+        // PSC's default is client_secret_basic, as for the code exchange.
+        let code = c.token_request(
+            &c.begin_login_at(&LoginOptions::default(), NOW)
+                .unwrap()
+                .pending,
+            "x",
+        );
+        assert_eq!(r.headers, code.headers);
+        assert!(!format!("{r:?}").contains("rt-value"));
+    }
+
+    #[test]
+    fn a_renewal_keeps_the_session_end_and_refreshes_the_identity() {
+        let c = client(None);
+        let prev = previous(&c);
+        let ends = NOW + 3600;
+        // No nonce in the refreshed id_token: nothing to bind it to.
+        let t = tokens(hs256(&id_claims(&c, "sub-1")));
+        let login = c
+            .finish_refresh(
+                &prev,
+                ends,
+                &t,
+                userinfo(br#"{"sub":"sub-1","given_name":"New"}"#),
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(login.session_expires_at, ends);
+        assert_eq!(login.identity.sub, "sub-1");
+        assert_eq!(login.identity.given_name.as_deref(), Some("New"));
+        assert_eq!(login.refresh_token.as_deref(), Some("new-refresh"));
+        assert_eq!(login.access_token, "new-access");
+        assert_eq!(login.next, None);
+        // A nonce, if the provider repeats the login's (Keycloak), is not judged either.
+        let mut with_nonce = id_claims(&c, "sub-1");
+        with_nonce["nonce"] = json!("whatever");
+        assert!(c
+            .finish_refresh(&prev, ends, &tokens(hs256(&with_nonce)), None, NOW)
+            .is_ok());
+    }
+
+    #[test]
+    fn a_renewal_is_refused_for_another_person_a_bad_token_or_a_spent_session() {
+        let c = client(None);
+        let prev = previous(&c);
+        let ends = NOW + 3600;
+        let code = |claims: &Value, now: u64, ends: u64| {
+            c.finish_refresh(&prev, ends, &tokens(hs256(claims)), None, now)
+                .unwrap_err()
+                .code()
+        };
+        assert_eq!(
+            code(&id_claims(&c, "sub-2"), NOW, ends),
+            ErrorCode::RefreshUserMismatch
+        );
+        assert_eq!(
+            code(&id_claims(&c, "sub-1"), ends, ends),
+            ErrorCode::LoginRequired
+        );
+        let mut expired = id_claims(&c, "sub-1");
+        expired["exp"] = json!(NOW - 3600);
+        assert_eq!(code(&expired, NOW, ends), ErrorCode::TokenExpired);
+        let mut other_aud = id_claims(&c, "sub-1");
+        other_aud["aud"] = json!("another");
+        assert_eq!(code(&other_aud, NOW, ends), ErrorCode::AudienceMismatch);
+        let mut other_iss = id_claims(&c, "sub-1");
+        other_iss["iss"] = json!("https://evil.example");
+        assert_eq!(code(&other_iss, NOW, ends), ErrorCode::IssuerMismatch);
+        let forged = hs256(&id_claims(&c, "sub-1")).replace('.', ".x");
+        assert!(c
+            .finish_refresh(&prev, ends, &tokens(forged), None, NOW)
+            .is_err());
+        // The userinfo must name the same person too.
+        let err = c
+            .finish_refresh(
+                &prev,
+                ends,
+                &tokens(hs256(&id_claims(&c, "sub-1"))),
+                userinfo(br#"{"sub":"sub-2"}"#),
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::UserinfoSubjectMismatch);
+    }
+
+    #[test]
+    fn a_renewal_applies_the_policy_again() {
+        // The card is required now; the refreshed id_token says eidas1.
+        let strict = client(Some("eidas2"));
+        let prev = previous(&strict);
+        let err = strict
+            .finish_refresh(
+                &prev,
+                NOW + 3600,
+                &tokens(hs256(&id_claims(&strict, "sub-1"))),
+                None,
+                NOW,
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::AcrInsufficient);
     }
 }

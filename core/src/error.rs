@@ -71,6 +71,9 @@ pub enum ErrorCode {
     LoginRequired,
     /// The `state` returned to the logout callback is not the one this logout sent.
     LogoutStateMismatch,
+    /// A renewal with the refresh token came back with another `sub` than the session's
+    /// identity: the session is not this person's any more and ends.
+    RefreshUserMismatch,
     /// A failure inside gouvconnect itself (a binding caught a panic): a bug to report, never
     /// the user's or the provider's doing. Every binding maps its caught panics to this code.
     InternalError,
@@ -78,7 +81,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order (for bindings that build typed enums).
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::StateMismatch,
         ErrorCode::NonceMismatch,
         ErrorCode::InvalidSignature,
@@ -108,6 +111,7 @@ impl ErrorCode {
         ErrorCode::StepUpUserMismatch,
         ErrorCode::LoginRequired,
         ErrorCode::LogoutStateMismatch,
+        ErrorCode::RefreshUserMismatch,
         ErrorCode::InternalError,
     ];
 
@@ -143,6 +147,7 @@ impl ErrorCode {
             ErrorCode::StepUpUserMismatch => "step_up_user_mismatch",
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::LogoutStateMismatch => "logout_state_mismatch",
+            ErrorCode::RefreshUserMismatch => "refresh_user_mismatch",
             ErrorCode::InternalError => "internal_error",
         }
     }
@@ -163,7 +168,7 @@ impl ErrorCode {
             | ErrorCode::AccessDenied
             | ErrorCode::ProviderAccessDenied
             | ErrorCode::StepUpUserMismatch => 403,
-            ErrorCode::LoginRequired => 401,
+            ErrorCode::LoginRequired | ErrorCode::RefreshUserMismatch => 401,
             ErrorCode::ProviderUnavailable => 503,
             // The provider refused our credentials: the service is at fault, not the user.
             ErrorCode::ResponseTooLarge
@@ -199,6 +204,9 @@ impl ErrorCode {
                 "Vous vous êtes reconnecté avec un autre compte que celui de votre session : l'action n'a pas été autorisée. Reconnectez-vous avec votre propre compte, ou demandez à la personne concernée de le faire."
             }
             ErrorCode::LoginRequired => "Vous n'êtes pas connecté.",
+            ErrorCode::RefreshUserMismatch => {
+                "Votre session a pris fin : le fournisseur d'identité désigne désormais un autre compte. Reconnectez-vous."
+            }
             ErrorCode::SessionLost => {
                 "Votre navigateur n'a pas renvoyé la session de connexion. Recommencez depuis l'adresse habituelle du service, avec les cookies autorisés."
             }

@@ -10,6 +10,7 @@ use once_cell::sync::Lazy;
 use tokio::sync::Mutex;
 
 use crate::audit::{AuditEvent, EventKind};
+use crate::claims::Identity;
 use crate::client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
 use crate::config::ClientConfig;
 use crate::doctor::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind, Report};
@@ -211,6 +212,64 @@ impl HttpClient {
             }
             other => other,
         }
+    }
+
+    /// Renews a session with its refresh token: the refresh request, the userinfo with the new
+    /// access token, then [`Client::finish_refresh`] (refetching the JWKS once on an unknown
+    /// `kid`). `login_required` when the provider refuses the refresh token (its session
+    /// ended), `refresh_user_mismatch` when another `sub` comes back; the policy's refusals as
+    /// at login. When the provider rotates no refresh token, the one used is returned again.
+    ///
+    /// Emits no audit event: a renewal is not a login; the host emits `logout` when a failure
+    /// ends the session.
+    pub async fn refresh(
+        &self,
+        previous: &Identity,
+        refresh_token: &str,
+        session_expires_at: u64,
+    ) -> Result<Login> {
+        let now = unix_now();
+        if now >= session_expires_at {
+            // Not even one request past the session's end.
+            return Err(Error::new(
+                ErrorCode::LoginRequired,
+                "the session has reached its maximum length",
+            ));
+        }
+        let request = self.client.refresh_request(refresh_token);
+        let (status, body) = fetch(&self.http, &request, limits::MAX_TOKEN_RESPONSE_BYTES).await?;
+        let tokens = verify::parse_refresh_response(status, &body)?;
+        let userinfo_request = self.client.userinfo_request(&tokens.access_token);
+        let (status, content_type, userinfo_body) =
+            fetch_with_type(&self.http, &userinfo_request, limits::MAX_USERINFO_BYTES).await?;
+        crate::broker::userinfo_answer(crate::broker::HttpAnswer {
+            status,
+            content_type: content_type.as_deref(),
+            body: &userinfo_body,
+        })?;
+        if !self.client.has_keys() {
+            self.refresh_jwks_once(0).await?;
+        }
+        let userinfo = UserinfoResponse {
+            content_type: content_type.as_deref(),
+            body: &userinfo_body,
+        };
+        let finish = || {
+            self.client
+                .finish_refresh(previous, session_expires_at, &tokens, Some(userinfo), now)
+        };
+        let mut login = match finish() {
+            Err(e) if e.code() == ErrorCode::UnknownKey => {
+                let generation = *self.jwks_refresh.lock().await;
+                self.refresh_jwks_once(generation).await?;
+                finish()
+            }
+            other => other,
+        }?;
+        if login.refresh_token.is_none() {
+            login.refresh_token = Some(refresh_token.to_string());
+        }
+        Ok(login)
     }
 
     async fn refresh_jwks_once(&self, seen_generation: u64) -> Result<()> {

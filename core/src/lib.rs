@@ -77,7 +77,7 @@ pub use provider::{
     UserinfoFormat,
 };
 pub use secure::random_token;
-pub use verify::{parse_token_response, TokenResponse};
+pub use verify::{parse_refresh_response, parse_token_response, TokenResponse};
 
 /// Internals the fuzz targets and property tests drive directly; not part of the API.
 #[doc(hidden)]

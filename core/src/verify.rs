@@ -80,6 +80,20 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse> {
     Ok(response)
 }
 
+/// Parses the token endpoint's answer to a refresh ([`parse_token_response`]'s rules), with
+/// one more: `invalid_grant` means the refresh token is spent, expired or revoked — the
+/// provider's session ended (a logout there, its maximum length) — so it is
+/// [`ErrorCode::LoginRequired`], which hosts treat as "signed out", not a provider fault.
+pub fn parse_refresh_response(status: u16, body: &[u8]) -> Result<TokenResponse> {
+    parse_token_response(status, body).map_err(|e| match e.provider_error() {
+        Some(p) if p.error == "invalid_grant" => Error::new(
+            ErrorCode::LoginRequired,
+            "the provider refused the refresh token (invalid_grant): its session has ended",
+        ),
+        _ => e,
+    })
+}
+
 /// Verifies an id_token: signature (algorithm allow-list, JWKS or client secret), `iss`,
 /// `aud`/`azp`, `exp`, `iat`, `nbf`, `nonce` and `sub`. Returns its claims.
 pub fn verify_id_token(
@@ -88,6 +102,20 @@ pub fn verify_id_token(
     keys: &KeySet,
     token: &str,
     nonce: &str,
+    now: u64,
+) -> Result<Claims> {
+    verify_id_token_nonce(provider, config, keys, token, Some(nonce), now)
+}
+
+/// [`verify_id_token`] where `nonce: None` skips the nonce: an id_token from a refresh answers
+/// no authorization request (OpenID Connect Core §12.2: oidc-provider omits it, Keycloak
+/// repeats the login's), so only its signature, issuer, audience, times and `sub` count.
+pub fn verify_id_token_nonce(
+    provider: &Provider,
+    config: &ClientConfig,
+    keys: &KeySet,
+    token: &str,
+    nonce: Option<&str>,
     now: u64,
 ) -> Result<Claims> {
     let jws = jose::parse_jws(token)?;
@@ -101,15 +129,16 @@ pub fn verify_id_token(
     check_issuer(&claims, provider, true)?;
     check_audience(&claims, &config.client_id, true)?;
     check_times(&claims, config.leeway_secs, now, true)?;
-    match claims.get("nonce").and_then(Value::as_str) {
-        Some(n) if constant_time_eq(n.as_bytes(), nonce.as_bytes()) => {}
-        Some(_) => {
+    match (claims.get("nonce").and_then(Value::as_str), nonce) {
+        (_, None) => {}
+        (Some(n), Some(nonce)) if constant_time_eq(n.as_bytes(), nonce.as_bytes()) => {}
+        (Some(_), Some(_)) => {
             return Err(Error::new(
                 ErrorCode::NonceMismatch,
                 "id_token nonce does not match the pending login",
             ))
         }
-        None => {
+        (None, Some(_)) => {
             return Err(Error::new(
                 ErrorCode::NonceMismatch,
                 "id_token has no nonce",
@@ -350,6 +379,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.access_token, "a");
+        // A refused refresh is the provider's session ending, not a provider fault.
+        let ended = parse_refresh_response(
+            400,
+            br#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(ended.code(), ErrorCode::LoginRequired);
+        assert_eq!(
+            parse_refresh_response(401, br#"{"error":"invalid_client"}"#)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidClient
+        );
+        assert_eq!(
+            parse_refresh_response(503, b"").unwrap_err().code(),
+            ErrorCode::ProviderUnavailable
+        );
         assert!(!format!("{ok:?}").contains("\"a\""));
     }
 }

@@ -762,3 +762,94 @@ async fn the_shared_fixture_matches_the_emulator() {
         }
     }
 }
+
+/// A session renewed with its refresh token: the same person, the current data, the session's
+/// end unchanged, the rotated token; a spent token or a provider session that ended is
+/// `login_required` (signed out).
+#[tokio::test]
+async fn refresh_renews_the_session_without_lengthening_it() {
+    let emu = start_emulator();
+    let (client, result) = login(&emu, proconnect(&emu), "agent", LoginOptions::default()).await;
+    let first = result.expect("login");
+    let first_refresh = first
+        .refresh_token
+        .clone()
+        .expect("ProConnect issues a refresh token");
+    let renewed = client
+        .refresh(&first.identity, &first_refresh, first.session_expires_at)
+        .await
+        .expect("refresh");
+    assert_eq!(renewed.identity.sub, first.identity.sub);
+    assert_eq!(renewed.identity.email, first.identity.email);
+    assert_eq!(renewed.identity.acr, first.identity.acr);
+    assert_eq!(renewed.session_expires_at, first.session_expires_at);
+    let second_refresh = renewed.refresh_token.clone().expect("rotated");
+    assert_ne!(second_refresh, first_refresh);
+    assert_ne!(renewed.access_token, first.access_token);
+
+    // The first token is spent: the provider says invalid_grant, the host hears "signed out".
+    let spent = client
+        .refresh(&first.identity, &first_refresh, first.session_expires_at)
+        .await
+        .unwrap_err();
+    assert_eq!(spent.code(), ErrorCode::LoginRequired, "{spent}");
+    // Never past the session's end, whatever the provider would say.
+    let late = client
+        .refresh(&renewed.identity, &second_refresh, gouvconnect::unix_now())
+        .await
+        .unwrap_err();
+    assert_eq!(late.code(), ErrorCode::LoginRequired, "{late}");
+    // The provider's session ends (its state forgotten): the next renewal signs out.
+    let reset = browser()
+        .post(format!("{}/_emulator/reset", emu.base))
+        .send()
+        .await
+        .expect("reset");
+    assert!(reset.status().is_success());
+    let ended = client
+        .refresh(
+            &renewed.identity,
+            &second_refresh,
+            renewed.session_expires_at,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(ended.code(), ErrorCode::LoginRequired, "{ended}");
+}
+
+/// Pro Santé Connect (Keycloak): a card login's level survives the renewal, and the practice
+/// chosen for the session is kept.
+#[tokio::test]
+async fn psc_refresh_keeps_the_card_level_and_the_practice() {
+    let emu = start_emulator();
+    let client = HttpClient::connect(psc(&emu)).await.expect("connect");
+    let request = client
+        .client()
+        .begin_login(&LoginOptions::default())
+        .expect("begin");
+    let query = authorize_form(&emu, &request.url, &[("user", "doctor"), ("means", "card")]).await;
+    let first = client
+        .complete_login(&request.pending, &query)
+        .await
+        .expect("login");
+    let practice = first.identity.practices().pop().expect("a practice");
+    let chosen = first.identity.with_practice(&practice.id).expect("choose");
+    let renewed = client
+        .refresh(
+            &chosen,
+            first
+                .refresh_token
+                .as_deref()
+                .expect("PSC issues a refresh token"),
+            first.session_expires_at,
+        )
+        .await
+        .expect("refresh");
+    assert_eq!(renewed.identity.acr.as_deref(), Some("eidas2"));
+    assert!(renewed.identity.mfa);
+    assert_eq!(
+        renewed.identity.practice.as_ref().map(|p| p.id.as_str()),
+        Some(practice.id.as_str())
+    );
+    assert_eq!(renewed.expires_in, Some(120));
+}

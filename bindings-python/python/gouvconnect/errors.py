@@ -53,6 +53,7 @@ ErrorCodeName = Literal[
     "step_up_user_mismatch",
     "login_required",
     "logout_state_mismatch",
+    "refresh_user_mismatch",
     "internal_error",
 ]
 # END GENERATED
