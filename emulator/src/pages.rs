@@ -87,7 +87,9 @@ pub fn index(base: &str) -> String {
         &format!(
             "<h1>gouvconnect-emulator</h1><ul>\
 <li>ProConnect : <a href=\"{b}/api/v2/.well-known/openid-configuration\">{b}/api/v2</a></li>\
-<li>Pro Santé Connect : <a href=\"{b}/auth/realms/esante-wallet/.well-known/wallet-openid-configuration\">{b}/auth/realms/esante-wallet</a></li></ul>",
+<li>Pro Santé Connect : <a href=\"{b}/auth/realms/esante-wallet/.well-known/wallet-openid-configuration\">{b}/auth/realms/esante-wallet</a></li>\
+<li>FranceConnect : <a href=\"{b}/franceconnect/api/v2/.well-known/openid-configuration\">{b}/franceconnect/api/v2</a></li>\
+<li>FranceConnect+ : <a href=\"{b}/franceconnect-plus/api/v2/.well-known/openid-configuration\">{b}/franceconnect-plus/api/v2</a></li></ul>",
             b = escape(base)
         ),
     )

@@ -171,6 +171,18 @@ async fn franceconnect_discovery_and_signed_identite_pivot() {
         .get("id_token_encryption_alg_values_supported")
         .is_none());
 
+    let index = http()
+        .get(&emu.base)
+        .send()
+        .await
+        .expect("index")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        index.contains("/franceconnect/api/v2") && index.contains("/franceconnect-plus/api/v2")
+    );
+
     let (tokens, userinfo) = login(&emu, false, FC, "citizen", "eidas1").await;
     let id_token = tokens["id_token"].as_str().expect("id_token");
     assert!(!looks_like_jwe(id_token), "FranceConnect does not encrypt");
