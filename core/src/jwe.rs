@@ -41,6 +41,9 @@ const MAX_JWE_BYTES: usize = limits::MAX_USERINFO_BYTES * 4 / 3 + 4096;
 const MAX_KEYS: usize = limits::MAX_JWKS_KEYS;
 /// The smallest RSA modulus accepted for a decryption key (ANSSI's RGS minimum).
 const MIN_RSA_BITS: usize = 2048;
+/// The largest: a private operation grows with the cube of the size, and no federation needs
+/// more.
+const MAX_RSA_BITS: usize = 8192;
 /// A256GCM: 256-bit key, 96-bit IV, 128-bit tag (RFC 7518 §5.3).
 const CEK_LEN: usize = 32;
 const IV_LEN: usize = 12;
@@ -176,6 +179,9 @@ impl DecryptionKeys {
         struct Doc {
             keys: Vec<Value>,
         }
+        if document.len() > limits::MAX_JWKS_BYTES {
+            return Err(config_error("decryption keys: JWKS document too large"));
+        }
         let doc: Doc = serde_json::from_slice(document).map_err(|_| {
             config_error("decryption keys: not a JWKS document ({\"keys\": [...]})")
         })?;
@@ -199,6 +205,9 @@ impl DecryptionKeys {
     /// Parses one or more PEM private keys (PKCS#8 `PRIVATE KEY`, PKCS#1 `RSA PRIVATE KEY`,
     /// SEC1 `EC PRIVATE KEY`), concatenated. Each key's `kid` is its RFC 7638 thumbprint.
     pub fn from_pem(pem: &str) -> Result<DecryptionKeys> {
+        if pem.len() > limits::MAX_JWKS_BYTES {
+            return Err(config_error("decryption keys: PEM text too large"));
+        }
         let blocks = pem_blocks(pem)?;
         if blocks.is_empty() || blocks.len() > MAX_KEYS {
             return Err(config_error(format!(
@@ -547,9 +556,10 @@ fn nested_jws(plaintext: Vec<u8>) -> Result<String> {
 
 fn check_material(material: &Material) -> Result<()> {
     if let Material::Rsa(key) = material {
-        if key.size() * 8 < MIN_RSA_BITS {
+        let bits = key.size() * 8;
+        if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
             return Err(config_error(format!(
-                "RSA decryption key under {MIN_RSA_BITS} bits"
+                "RSA decryption key of {bits} bits (accepted: {MIN_RSA_BITS} to {MAX_RSA_BITS})"
             )));
         }
     }
@@ -997,6 +1007,21 @@ mod tests {
         let mut mismatch = ec_jwk(&f.ec, "e");
         mismatch["x"] = json!(b64url(&[7u8; 32]));
         assert_eq!(bad(json!({"keys": [mismatch]})), ErrorCode::InvalidConfig);
+        let small = RsaPrivateKey::new(&mut OsRng, 1024).expect("rsa key");
+        assert_eq!(
+            bad(json!({"keys": [rsa_jwk(&small, "small")]})),
+            ErrorCode::InvalidConfig
+        );
+        let huge = format!(
+            "{{\"keys\": [], \"x\": \"{}\"}}",
+            "a".repeat(limits::MAX_JWKS_BYTES)
+        );
+        assert_eq!(
+            DecryptionKeys::from_jwks(huge.as_bytes())
+                .expect_err("too large")
+                .code(),
+            ErrorCode::InvalidConfig
+        );
         let mut pinned = ec_jwk(&f.ec, "e");
         pinned["alg"] = json!("ECDH-ES+A128KW");
         assert_eq!(bad(json!({"keys": [pinned]})), ErrorCode::InvalidConfig);
