@@ -13,9 +13,10 @@ use jni::EnvUnowned;
 use serde_json::json;
 
 use crate::convert::{
-    invalid, new_string, opt_bytes, opt_string, string, Failure, Outcome, ThrowGouvConnect,
+    invalid, json_text, new_string, opt_bytes, opt_string, parse, string, Failure, Outcome,
+    ThrowGouvConnect,
 };
-use crate::entry::{client, json_text, unix};
+use crate::entry::{client, unix};
 
 /// `String clientBeginForwardedLogin(long handle, String forwardedJson, String state)`: a login
 /// forwarded from a realm client's request (the core's `forwarded_login_options`: level,
@@ -32,8 +33,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginForwar
     env.with_env(|env| -> Outcome<JString<'local>> {
         let client = client(handle)?;
         let request: ForwardedRequest = match opt_string(env, &forwarded)? {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| invalid(format!("invalid forwarded request: {e}")))?,
+            Some(text) => parse(&text, "a forwarded request")?,
             None => ForwardedRequest::default(),
         };
         let options = forwarded_login_options(client.config(), &request);

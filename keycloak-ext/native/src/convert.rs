@@ -2,26 +2,26 @@
 
 use std::any::Any;
 
+use gouvconnect_ffi::ErrorData;
 use jni::errors::ErrorPolicy;
 use jni::objects::{JByteArray, JString, JThrowable, JValue};
 use jni::refs::Reference;
 use jni::{jni_sig, jni_str, Env};
 
-/// An error to raise in Java: a stable code and a message (never a token or secret).
-pub struct Failure {
-    pub code: &'static str,
-    pub message: String,
-    /// The provider's OAuth error word (filtered by the core), when it reported one.
-    pub provider_error: Option<String>,
+/// An error to raise in Java: the shared `ErrorData` (a stable code, a message that never holds
+/// a token or secret, the provider's OAuth error word), wrapped so that JNI's own errors convert
+/// into it with `?`.
+pub struct Failure(pub ErrorData);
+
+impl From<ErrorData> for Failure {
+    fn from(data: ErrorData) -> Self {
+        Failure(data)
+    }
 }
 
 impl From<gouvconnect::Error> for Failure {
     fn from(e: gouvconnect::Error) -> Self {
-        Failure {
-            code: e.code().as_str(),
-            message: e.message().to_string(),
-            provider_error: e.provider_error().map(|p| p.error.clone()),
-        }
+        Failure(ErrorData::from(e))
     }
 }
 
@@ -29,20 +29,24 @@ impl From<gouvconnect::Error> for Failure {
 /// already has an exception pending, `ThrowGouvConnect` leaves it in place.
 impl From<jni::errors::Error> for Failure {
     fn from(e: jni::errors::Error) -> Self {
-        Failure {
-            code: "invalid_request",
-            message: format!("JNI: {e}"),
-            provider_error: None,
-        }
+        Failure(ErrorData::invalid(format!("JNI: {e}")))
     }
 }
 
-pub fn invalid(message: impl Into<String>) -> Failure {
-    Failure {
-        code: "invalid_request",
-        message: message.into(),
-        provider_error: None,
-    }
+/// A bad argument: `invalid_request`.
+pub fn invalid(message: impl std::fmt::Display) -> Failure {
+    Failure(ErrorData::invalid(message))
+}
+
+/// Reads `what` (e.g. "an identity") from JSON text given by Java; `invalid_request` when it is
+/// not one.
+pub fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Outcome<T> {
+    Ok(gouvconnect_ffi::parse(text, what)?)
+}
+
+/// A result as JSON text for Java.
+pub fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
+    Ok(gouvconnect_ffi::to_text(value)?)
 }
 
 pub type Outcome<T> = Result<T, Failure>;
@@ -72,14 +76,7 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowGouvConnect {
     ) -> jni::errors::Result<T> {
         // Dropping a payload can itself panic: forget it rather than risk that here.
         std::mem::forget(payload);
-        throw(
-            env,
-            &Failure {
-                code: gouvconnect::ErrorCode::InternalError.as_str(),
-                message: "unexpected failure in the native core".into(),
-                provider_error: None,
-            },
-        );
+        throw(env, &Failure(ErrorData::internal()));
         Ok(T::default())
     }
 }
@@ -87,20 +84,20 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowGouvConnect {
 /// Raises `GouvConnectException(code, message)`, unless Java already has an exception pending
 /// (e.g. an OutOfMemoryError while copying an argument), which then propagates unchanged. Falls
 /// back to a RuntimeException if the class cannot be built (it always can once the jar loads).
-fn throw(env: &mut Env<'_>, failure: &Failure) {
+fn throw(env: &mut Env<'_>, Failure(failure): &Failure) {
     if env.exception_check() {
         return;
     }
     let raised = (|| -> jni::errors::Result<()> {
-        let code = env.new_string(failure.code)?;
+        let code = env.new_string(failure.code.as_str())?;
         let message = env.new_string(&failure.message)?;
         let exception = env.new_object(
             jni_str!("fr/gouvconnect/keycloak/GouvConnectException"),
             jni_sig!("(Ljava/lang/String;Ljava/lang/String;)V"),
             &[JValue::Object(&code), JValue::Object(&message)],
         )?;
-        if let Some(word) = &failure.provider_error {
-            let word = env.new_string(word)?;
+        if let Some(detail) = &failure.provider_error {
+            let word = env.new_string(&detail.error)?;
             env.call_method(
                 &exception,
                 jni_str!("setProviderError"),
@@ -115,7 +112,11 @@ fn throw(env: &mut Env<'_>, failure: &Failure) {
     if raised.is_err() && !env.exception_check() {
         let _ = env.throw_new(
             jni_str!("java/lang/RuntimeException"),
-            jni::strings::JNIString::from(format!("{}: {}", failure.code, failure.message)),
+            jni::strings::JNIString::from(format!(
+                "{}: {}",
+                failure.code.as_str(),
+                failure.message
+            )),
         );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use gouvconnect::{ClientConfig, ErrorCode};
+use gouvconnect::ClientConfig;
 use gouvconnect::{Doctor, DoctorOptions, ProbeAnswer, ProbeKind};
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jboolean, jint, jlong};
@@ -11,7 +11,7 @@ use jni::EnvUnowned;
 use serde_json::json;
 
 use crate::convert::{
-    invalid, new_string, opt_bytes, opt_string, string, Failure, Outcome, ThrowGouvConnect,
+    invalid, new_string, opt_bytes, opt_string, parse, string, Outcome, ThrowGouvConnect,
 };
 
 /// A doctor behind a handle (`Box::into_raw`); `NativeDoctor` (Java) uses it from one thread
@@ -62,11 +62,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_doctorCreate<'loc
     env.with_env(|env| -> Outcome<jlong> {
         let config = ClientConfig::from_json(&string(env, &config, "config")?)?;
         let options: DoctorOptions = match opt_string(env, &options)? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| Failure {
-                code: ErrorCode::InvalidConfig.as_str(),
-                message: format!("invalid doctor options: {e}"),
-                provider_error: None,
-            })?,
+            Some(text) => parse(&text, "doctor options")?,
             None => DoctorOptions::default(),
         };
         let now = if now <= 0 {

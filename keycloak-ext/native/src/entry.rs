@@ -11,8 +11,10 @@ use jni::sys::{jint, jlong};
 use jni::EnvUnowned;
 use serde_json::{json, Value};
 
+use gouvconnect_ffi::ErrorData;
+
 use crate::convert::{
-    invalid, new_string, opt_bytes, opt_string, string, Failure, Outcome, ThrowGouvConnect,
+    invalid, json_text, new_string, opt_bytes, opt_string, parse, string, Outcome, ThrowGouvConnect,
 };
 
 /// The client behind a handle, with a strong reference of its own for the call's duration.
@@ -22,11 +24,7 @@ use crate::convert::{
 /// and this increment, and a call in flight keeps the client alive past a close.
 pub(crate) fn client(handle: jlong) -> Outcome<Arc<Client>> {
     if handle == 0 {
-        return Err(Failure {
-            code: ErrorCode::InvalidConfig.as_str(),
-            message: "the client is closed".into(),
-            provider_error: None,
-        });
+        return Err(ErrorData::new(ErrorCode::InvalidConfig, "the client is closed").into());
     }
     let ptr = handle as *const Client;
     // SAFETY: `ptr` comes from `Arc::into_raw` in `clientCreate` and its reference has not been
@@ -35,10 +33,6 @@ pub(crate) fn client(handle: jlong) -> Outcome<Arc<Client>> {
         Arc::increment_strong_count(ptr);
         Ok(Arc::from_raw(ptr))
     }
-}
-
-pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
-    serde_json::to_string(value).map_err(|e| invalid(e.to_string()))
 }
 
 /// `long clientCreate(String configJson, String discoveryJson)`.
@@ -121,11 +115,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginLogin<
     env.with_env(|env| -> Outcome<JString<'local>> {
         let client = client(handle)?;
         let options: LoginOptions = match opt_string(env, &options)? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| Failure {
-                code: ErrorCode::InvalidRequest.as_str(),
-                message: format!("invalid login options: {e}"),
-                provider_error: None,
-            })?,
+            Some(text) => parse(&text, "login options")?,
             None => LoginOptions::default(),
         };
         let request = match (opt_string(env, &state)?, opt_string(env, &nonce)?) {
@@ -356,7 +346,7 @@ pub(crate) fn unix(now: jlong) -> u64 {
 
 /// The identity a host kept (JSON of the core's `Identity`), for the practice functions below.
 fn identity_from(text: &str) -> Outcome<gouvconnect::Identity> {
-    serde_json::from_str(text).map_err(|e| invalid(format!("not an identity: {e}")))
+    parse(text, "an identity")
 }
 
 /// `String practices(String identityJson)`: Pro Santé Connect's practices of an identity

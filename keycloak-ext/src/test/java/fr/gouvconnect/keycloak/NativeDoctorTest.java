@@ -58,7 +58,7 @@ class NativeDoctorTest {
         doctor.close();
         doctor.close();
         assertEquals("invalid_request", assertThrows(GouvConnectException.class, doctor::nextProbe).getCode());
-        assertEquals("invalid_config", assertThrows(GouvConnectException.class,
+        assertEquals("invalid_request", assertThrows(GouvConnectException.class,
                 () -> new NativeDoctor(CONFIG, "{\"unknown\": 1}")).getCode());
     }
 }
