@@ -156,6 +156,32 @@ impl Client {
         })
     }
 
+    /// Renews a session with its refresh token (network; the GIL is released): the login of
+    /// the same person with current data and `session_expires_at` unchanged.
+    fn refresh<'py>(
+        &self,
+        py: Python<'py>,
+        identity_json: &str,
+        refresh_token: &str,
+        session_expires_at: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let http = self.online(py)?;
+            let previous: gouvconnect::Identity = parse(py, identity_json, "identity")?;
+            let refresh_token = refresh_token.to_string();
+            let login = py
+                .detach(move || {
+                    block_on(async move {
+                        http.refresh(&previous, &refresh_token, session_expires_at)
+                            .await
+                    })
+                })
+                .and_then(|r| r)
+                .map_err(|e| error(py, e))?;
+            serialize(py, &login)
+        })
+    }
+
     /// Sans-IO completion with the token response and userinfo fetched by the caller.
     #[pyo3(signature = (pending, token_response, userinfo_content_type = None, userinfo_body = None, now = None))]
     fn finish_login<'py>(

@@ -1,7 +1,7 @@
 """The login lifecycle in Django, against the emulator over real HTTP: MFA prefer/require,
 step-up (@requires_acr, RequiresAcrMixin, the same person required), Pro Santé Connect's card
 level, silent login (once per browser session, never an error page for "not signed in") and
-the session's maximum age (GouvConnectMiddleware)."""
+the session's maximum age and its renewal with the refresh token (GouvConnectMiddleware)."""
 
 from __future__ import annotations
 
@@ -371,3 +371,105 @@ def test_with_silent_login_an_ended_login_is_renewed_first(
     for _ in range(2):
         assert client.get("/page", HTTP_HOST="127.0.0.1").content == b"anonymous"
     assert [e["event"] for _, e, _ in events] == ["login_succeeded", "login_succeeded", "logout"]
+
+
+# -- renewal with the refresh token -------------------------------------------------------------
+
+
+def renewal_due(client: DjangoClient) -> None:
+    """Moves the last renewal ``renew_every`` (60 s) into the past (instead of waiting)."""
+    session = client.session
+    session[conf.SESSION_RENEWED_AT] -= 61
+    session.save()
+
+
+def spend(emulator_base: str, refresh_token: str) -> None:
+    """Uses the session's refresh token elsewhere: single use, the app's next renewal gets
+    ``invalid_grant``, as after the provider's session ended."""
+    client_id, secret, path = CLIENTS["proconnect"]
+    answer = requests.post(
+        f"{emulator_base}{path}/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": client_id,
+            "client_secret": secret,
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.django_db
+def test_renewal_keeps_the_identity_current_and_the_login_end(
+    settings: Any, emulator_base: str, events: list[Event], caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    caplog.set_level("DEBUG")
+    settings.GOUVCONNECT = {"proconnect": pc_entry(emulator_base, renew_every=60)}
+    client = DjangoClient()
+    assert sign_in(client, requests.Session(), "agent").status_code == 302
+    first = client.session[conf.SESSION_REFRESH_TOKEN]
+    ends = client.session[conf.SESSION_EXPIRES_AT]
+    id_token = client.session[conf.SESSION_ID_TOKEN]
+    # Kept server-side: the browser holds the session id only.
+    assert first and all(first not in morsel.value for morsel in client.cookies.values())
+
+    # Not due yet: nothing happens.
+    assert client.get("/page", HTTP_HOST="127.0.0.1").content == b"signed in"
+    assert client.session[conf.SESSION_REFRESH_TOKEN] == first
+
+    # Due: renewed on the next page view; the user's mapped fields follow the provider again.
+    user = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    user.last_name = "Stale"
+    user.save()
+    renewal_due(client)
+    before = int(time.time())
+    assert client.get("/page", HTTP_HOST="127.0.0.1").content == b"signed in"
+    assert client.session[conf.SESSION_REFRESH_TOKEN] not in (first, None)
+    assert client.session[conf.SESSION_RENEWED_AT] >= before
+    assert client.session[conf.SESSION_ID_TOKEN] != id_token
+    assert client.session[conf.SESSION_EXPIRES_AT] == ends
+    assert session_identity(client)["sub"] == ALICE["sub"]
+    user.refresh_from_db()
+    assert user.last_name == ALICE["family_name"]
+    # A renewal is not a login: no event; no token in the logs.
+    assert [e["event"] for _, e, _ in events] == ["login_succeeded"]
+    assert first not in caplog.text and client.session[conf.SESSION_REFRESH_TOKEN] not in caplog.text
+
+    # The refresh token no longer works (the provider's session ended): the login ends cleanly.
+    spend(emulator_base, client.session[conf.SESSION_REFRESH_TOKEN])
+    renewal_due(client)
+    assert client.get("/page", HTTP_HOST="127.0.0.1").content == b"anonymous"
+    assert client.get("/me", HTTP_HOST="127.0.0.1").status_code == 401
+    sender, event, _ = events[-1]
+    assert (sender, event["event"], event["sub"]) == (GouvConnectMiddleware, "logout", ALICE["sub"])
+    assert conf.SESSION_REFRESH_TOKEN not in client.session
+    assert "code=login_required" in caplog.text
+    assert_clean(events, emulator_base)
+
+
+@pytest.mark.django_db
+def test_a_failed_renewal_tries_a_silent_login_when_it_is_on(settings: Any, emulator_base: str) -> None:
+    settings.GOUVCONNECT = {"proconnect": pc_entry(emulator_base, renew_every=60, silent_login=True)}
+    emu = requests.Session()
+    client = DjangoClient()
+    assert sign_in(client, emu, "agent").status_code == 302
+    spend(emulator_base, client.session[conf.SESSION_REFRESH_TOKEN])
+    renewal_due(client)
+    url = leaves_app(client, "/page")
+    query = parse_qs(urlsplit(url).query)
+    assert query["prompt"] == ["none"]
+    back = back_to_app(client, on_emulator(emu, url, None))
+    assert (back.status_code, back["Location"]) == (302, "/page")
+    assert client.get("/page", HTTP_HOST="127.0.0.1").content == b"signed in"
+    assert isinstance(client.session[conf.SESSION_REFRESH_TOKEN], str)
+
+
+def test_renew_every_is_checked() -> None:
+    assert conf.parse_provider("proconnect", {"renew_every": 0}).renew_every is None
+    assert conf.parse_provider("proconnect", {"renew_every": 900}).renew_every == 900
+    for wrong in (30, "900", True, 90.5):
+        with pytest.raises(conf.ConfigurationError):
+            conf.parse_provider("proconnect", {"renew_every": wrong})

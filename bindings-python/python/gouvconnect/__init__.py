@@ -193,6 +193,17 @@ class Client:
         """Completes a login from the callback's query string (network; releases the GIL)."""
         return Login._from_native(self._native.complete_login(pending, query))
 
+    def refresh(self, identity: Identity, refresh_token: str, session_expires_at: int) -> Login:
+        """Renews a session with its refresh token (network; releases the GIL): the same
+        person's identity with the provider's current data, new tokens (keep the rotated
+        ``refresh_token`` server-side) and ``session_expires_at`` unchanged. Raises
+        ``LoginRequired`` when the provider's session ended (``invalid_grant``) or the session
+        reached its end, ``RefreshUserMismatch`` when another ``sub`` comes back, and the
+        policy's refusals as at login."""
+        return Login._from_native(
+            self._native.refresh(json.dumps(identity), refresh_token, int(session_expires_at))
+        )
+
     def parse_callback(self, pending: str, query: str, now: int | None = None) -> str:
         """Sans-IO: checks the callback query and returns the authorization code."""
         return self._native.parse_callback(pending, query, now)

@@ -26,6 +26,7 @@ APP_KEYS = {
     "sync_groups",
     "login_options",
     "silent_login",
+    "renew_every",
 }
 #: Policy keys accepted at the top of a provider entry (moved under ``policy``).
 POLICY_KEYS = {
@@ -57,6 +58,7 @@ GLOBAL_KEYS = {
     "DEFAULT_PROVIDER",
     "ERROR_TEMPLATE",
     "SILENT_LOGIN",
+    "RENEW_EVERY",
     "SUPPORT_URL",
 }
 
@@ -71,6 +73,12 @@ SESSION_EXPIRES_AT = "gouvconnect.expires_at"
 SESSION_SILENT_TRIED = "gouvconnect.silent_tried"
 #: The ``session_expires_at`` whose silent renewal was tried (never tried twice).
 SESSION_RENEWAL_TRIED = "gouvconnect.renewal_tried"
+#: The refresh token, kept server-side only when renewal is on (``renew_every``).
+SESSION_REFRESH_TOKEN = "gouvconnect.refresh_token"
+#: Unix time of the login or of its last renewal with the refresh token.
+SESSION_RENEWED_AT = "gouvconnect.renewed_at"
+#: The shortest ``renew_every``: a renewal is two requests to the provider.
+MIN_RENEW_EVERY = 60
 
 
 class ConfigurationError(ValueError):
@@ -93,6 +101,9 @@ class ProviderSettings:
     #: Try ``prompt=none`` (anonymous visitors, once per browser session; and before ending an
     #: expired login). Also on for every provider with the global ``SILENT_LOGIN``.
     silent_login: bool = False
+    #: Seconds between two renewals of a signed-in user's identity with the refresh token
+    #: (``renew_every`` in the entry, or ``GOUVCONNECT["RENEW_EVERY"]``); ``None``: off.
+    renew_every: int | None = None
 
 
 def _normalise_key(key: str) -> str | None:
@@ -146,7 +157,20 @@ def parse_provider(name: str, entry: Any) -> ProviderSettings:
         sync_groups=bool(app.get("sync_groups", False)),
         login_options=dict(login_options),
         silent_login=bool(app.get("silent_login", False)) or _global_silent(name),
+        renew_every=_renew_every(name, app.get("renew_every", global_setting("RENEW_EVERY"))),
     )
+
+
+def _renew_every(name: str, value: Any) -> int | None:
+    """``renew_every``: whole seconds, at least :data:`MIN_RENEW_EVERY`; ``None``/``0`` is off."""
+    if value is None or value == 0:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < MIN_RENEW_EVERY:
+        raise ConfigurationError(
+            f"GOUVCONNECT[{name!r}]['renew_every'] must be whole seconds, "
+            f"at least {MIN_RENEW_EVERY} (or 0: off)"
+        )
+    return value
 
 
 def _global_silent(name: str) -> bool:

@@ -14,6 +14,15 @@ Add it after Django's ``AuthenticationMiddleware``::
   and the request goes on anonymous. With silent login on for the provider, a ``prompt=none``
   login of the same person is tried first (once): still signed in at the provider, the session
   goes on with a new lifetime; else it ends.
+- **Renewal** (opt-in: ``"renew_every": 900`` in a provider entry, or
+  ``GOUVCONNECT["RENEW_EVERY"]``, seconds, at least 60): the refresh token is kept in the
+  server-side session and, on the first page view ``renew_every`` seconds after the login or
+  the last renewal, the identity is renewed with it (same person required, the provider's
+  current data, the policy applied again, the user's mapped fields updated as at login). The
+  login's end does not move. The renewal fails when the provider's session ended
+  (``invalid_grant`` → ``login_required``), another ``sub`` comes back
+  (``refresh_user_mismatch``) or the policy refuses: the login ends (``logout`` event) — or,
+  with silent login on, a ``prompt=none`` login of the same person is tried first.
 - **Silent login** (opt-in: ``GOUVCONNECT["SILENT_LOGIN"] = True``, or ``"silent_login": True``
   in a provider entry): an anonymous visitor's first page view of the browser session goes
   through the provider with ``prompt=none``. Signed in there, they come back signed in; not
@@ -30,6 +39,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import auth
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from .. import GouvConnectError, is_page_view, safe_next_path
@@ -71,10 +82,66 @@ class GouvConnectMiddleware:
 
     def _check_lifetime(self, request: HttpRequest) -> HttpResponse | None:
         expires_at = request.session.get(conf.SESSION_EXPIRES_AT)
-        if not isinstance(expires_at, int | float) or time.time() < expires_at:
+        if not isinstance(expires_at, int | float):
             return None
+        if time.time() < expires_at:
+            return self._renew_if_due(request, int(expires_at))
+        return self._end_or_relogin(request, expires_at, "reached its maximum age")
+
+    def _renew_if_due(self, request: HttpRequest, expires_at: int) -> HttpResponse | None:
+        refresh_token = request.session.get(conf.SESSION_REFRESH_TOKEN)
+        renewed_at = request.session.get(conf.SESSION_RENEWED_AT)
+        identity = request.session.get(conf.SESSION_IDENTITY)
+        if not isinstance(refresh_token, str) or not isinstance(renewed_at, int):
+            return None
+        if not isinstance(identity, dict):
+            return None
+        # Page views only: a refresh token is single use, and parallel fetch/XHR calls would
+        # race to spend it (the loser would sign the user out).
+        if not _is_page_navigation(request):
+            return None
+        name = str(request.session.get(conf.SESSION_PROVIDER) or "")
+        try:
+            settings = conf.provider(name)
+        except (KeyError, conf.ConfigurationError):
+            return None
+        if not settings.renew_every or time.time() < renewed_at + settings.renew_every:
+            return None
+        from .clients import get_client
+        from .views import keep_refresh_token
+
+        try:
+            login = get_client(name, request).refresh(identity, refresh_token, expires_at)
+            # The login path's own code: the linked account found again, its mapped fields
+            # and groups updated (update_user, sync_groups), the host's verify_claims applied.
+            user = auth.authenticate(request, gouvconnect_login=login, gouvconnect_provider=name)
+        except GouvConnectError as e:
+            if e.code == "provider_unavailable":
+                # The provider down is not the user signed out: renewed at a later page view.
+                logger.warning("gouvconnect: renewal of the %s login postponed: code=%s", name, e.code)
+                return None
+            logger.info("gouvconnect: renewal of the %s login refused: code=%s", name, e.code)
+            return self._end_or_relogin(request, expires_at, f"could not be renewed ({e.code})")
+        except DatabaseError as e:
+            # The user store failed, not the login: kept as it is, renewed at a later page view.
+            logger.warning("gouvconnect: renewal of the %s login postponed: %s", name, type(e).__name__)
+            return None
+        if user is None or user.pk != request.user.pk:
+            logger.info("gouvconnect: renewal of the %s login refused: code=access_denied", name)
+            return self._end_or_relogin(request, expires_at, "could not be renewed (access_denied)")
+        request.session[conf.SESSION_IDENTITY] = login.identity
+        request.session[conf.SESSION_ID_TOKEN] = login.id_token
+        keep_refresh_token(request, name, login.refresh_token)
+        request.user = user
+        return None
+
+    def _end_or_relogin(self, request: HttpRequest, expires_at: float, why: str) -> HttpResponse | None:
+        """Ends the login (``logout`` event), after one silent login of the same person when
+        silent login is on and the request is a page view."""
         from .views import _local_logout, start_login
 
+        request.session.pop(conf.SESSION_REFRESH_TOKEN, None)
+        request.session.pop(conf.SESSION_RENEWED_AT, None)
         name = str(request.session.get(conf.SESSION_PROVIDER) or "")
         identity = request.session.get(conf.SESSION_IDENTITY)
         renewal_tried = request.session.get(conf.SESSION_RENEWAL_TRIED) == expires_at
@@ -95,7 +162,7 @@ class GouvConnectMiddleware:
                 pass
             except GouvConnectError as e:
                 logger.warning("gouvconnect: silent renewal not started: code=%s: %s", e.code, e.message)
-        logger.info("gouvconnect: the login of provider %s reached its maximum age: logged out", name)
+        logger.info("gouvconnect: the login of provider %s %s: logged out", name, why)
         _local_logout(GouvConnectMiddleware, request)
         # Signed out on purpose: no silent login straight away.
         request.session[conf.SESSION_SILENT_TRIED] = True

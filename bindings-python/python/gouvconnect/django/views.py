@@ -363,11 +363,31 @@ def callback(request: HttpRequest) -> HttpResponse:
     request.session[conf.SESSION_SILENT_TRIED] = True
     request.session.pop(conf.SESSION_RENEWAL_TRIED, None)
     _set_lifetime(request, name, login_result.session_expires_at)
+    keep_refresh_token(request, name, login_result.refresh_token)
     signals.send(callback, request, kind, name, identity=identity)
     target = login_result.next or conf.global_setting("LOGIN_REDIRECT_URL", "/")
     if choose_practice:
         return HttpResponseRedirect(practice.picker_url(login_result.next))
     return HttpResponseRedirect(safe_next_path(str(target)) or "/")
+
+
+#: Django's session engine that stores the session in the browser's cookie.
+_COOKIE_SESSIONS = "django.contrib.sessions.backends.signed_cookies"
+
+
+def keep_refresh_token(request: HttpRequest, name: str, refresh_token: str | None) -> None:
+    """Keeps the refresh token in the session when renewal is on for the provider (the
+    middleware renews with it every ``renew_every`` seconds), with the time of this login. Never
+    in a cookie-backed session: the token would travel to the browser."""
+    request.session.pop(conf.SESSION_REFRESH_TOKEN, None)
+    request.session.pop(conf.SESSION_RENEWED_AT, None)
+    try:
+        every = conf.provider(name).renew_every
+    except (KeyError, conf.ConfigurationError):
+        every = None
+    if every and refresh_token and django_settings.SESSION_ENGINE != _COOKIE_SESSIONS:
+        request.session[conf.SESSION_REFRESH_TOKEN] = refresh_token
+        request.session[conf.SESSION_RENEWED_AT] = int(time.time())
 
 
 #: How long the session record outlives the login when a silent renewal may be tried at its end
