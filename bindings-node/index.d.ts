@@ -212,6 +212,12 @@ export declare class Client {
   readonly providerMetadata: Record<string, unknown>;
   beginLogin(options?: LoginOptions | CoreLoginOptions): Redirect;
   completeLogin(pending: string, query: string): Promise<Login>;
+  /**
+   * Renews a session with its refresh token (network): the same person's login, current data,
+   * new tokens, `session_expires_at` unchanged. Throws `login_required` (the provider's session
+   * ended), `refresh_user_mismatch` (another `sub`), or the policy's refusals.
+   */
+  refresh(identity: Identity, refreshToken: string, sessionExpiresAt: number): Promise<Login>;
   finishLogin(pending: string, tokenResponse: string | object, userinfoContentType?: string | null,
     userinfoBody?: string | Buffer | null, now?: number | null): Login;
   setJwks(jwks: string | object): void;

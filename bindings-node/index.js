@@ -120,6 +120,21 @@ class Client {
     return withEvent(outcome.login, outcome.event);
   }
 
+  /**
+   * Renews a session with its refresh token (network): the same person's login with the
+   * provider's current data, new tokens (keep the rotated `refresh_token` server-side) and
+   * `session_expires_at` unchanged. Throws `login_required` when the provider's session ended
+   * (`invalid_grant`) or the session reached its end, `refresh_user_mismatch` when another
+   * `sub` comes back, the policy's refusals as at login.
+   */
+  async refresh(identity, refreshToken, sessionExpiresAt) {
+    try {
+      return JSON.parse(await this.#native.refresh(identity, refreshToken, sessionExpiresAt));
+    } catch (error) {
+      throw wrapError(error);
+    }
+  }
+
   /** Sans-IO completion with the token response and userinfo fetched by the caller. */
   finishLogin(pending, tokenResponse, userinfoContentType, userinfoBody, now) {
     const tokens = typeof tokenResponse === 'string' ? tokenResponse : JSON.stringify(tokenResponse);

@@ -165,6 +165,12 @@ function plan(options) {
  * options.silentLogin   true, or { provider?, when?(req) }: an anonymous visitor's page view
  *                       first tries a silent login (`prompt=none`), once per browser session;
  *                       "not logged in" at the provider brings the visitor back, anonymous
+ * options.renewEvery    seconds (at least 60; 0 or absent: off): the refresh token is kept in
+ *                       the server-side session and, on the first page view that many seconds
+ *                       after the login or the last renewal, the identity is renewed with it
+ *                       (same person, current data, policy applied again; session_expires_at
+ *                       unchanged). A failed renewal ends the session (logout event), after a
+ *                       silent login when silentLogin is on
  * options.supportURL    a support page or `mailto:` link offered on the error pages (with the
  *                       way back after a refused step-up)
  * options.errorPage     true (default): a failure of gouvconnect's routes goes, as `next(err)`
@@ -184,6 +190,7 @@ function auth(options) {
     throw configError('`onEvent` must be a function (event, req) => void');
   }
   const silent = silentSettings(options.silentLogin, names);
+  const renewEvery = renewSettings(options.renewEvery);
   const supportURL = supportLink(options.supportURL);
   if (options.errorPage !== undefined && typeof options.errorPage !== 'boolean') {
     throw configError('`errorPage` must be true (the provided error page) or false (errors go to next(err))');
@@ -339,6 +346,8 @@ function auth(options) {
       fields: mapped.fields,
       groups: mapped.groups,
       expiresAt: login.session_expires_at,
+      // Server-side only (express-session keeps the data in its store, the cookie holds the id).
+      ...(renewEvery && login.refresh_token ? { refreshToken: login.refresh_token, renewedAt: nowSecs() } : {}),
     };
     await save(req);
     logger.info('gouvconnect login', { provider: name, acr: login.identity.acr, ...(pending.kind ? { kind: pending.kind } : {}) });
@@ -385,29 +394,80 @@ function auth(options) {
         await save(req);
         return false;
       }
-      if (nowSecs() < current.expiresAt) return false;
-      delete session.login;
+      if (nowSecs() < current.expiresAt) return renewalDue(req, current) ? renew(req, res, session, current) : false;
       logger.info('gouvconnect session expired', { provider: current.provider });
-      const expired = { provider: current.provider, identity: current.identity };
-      if (silent && navigation(req) && silent.when(req) && providers.has(current.provider)) {
-        try {
-          await silentLogin(req, res, current.provider, { expired });
-          return true;
-        } catch (error) {
-          // Could not ask the provider (unreachable): the session ends here.
-          delete session.expired;
-          logger.warn('gouvconnect silent login not started', { provider: current.provider, code: error instanceof GouvConnectError ? error.code : 'internal_error' });
-        }
-      }
-      await save(req);
-      publishLogout(req, expired);
-      return false;
+      return endLogin(req, res, session, current);
     }
     if (!silent || !navigation(req) || cookieValue(req, SILENT_COOKIE) !== null) return false;
     if (session && (session.pending || session.expired)) return false;
     if (!silent.when(req)) return false;
     await silentLogin(req, res, silent.provider);
     return true;
+  }
+
+  /**
+   * Whether the signed-in login is to be renewed now (renewEvery). Page views only: a refresh
+   * token is single use, and parallel fetch/XHR calls would race to spend it (the loser would
+   * sign the user out).
+   */
+  function renewalDue(req, current) {
+    return Boolean(renewEvery && current.refreshToken && navigation(req)
+      && nowSecs() >= (current.renewedAt || 0) + renewEvery);
+  }
+
+  /**
+   * Renews the signed-in identity with the refresh token (renewEvery): the same person's current
+   * data, mapped again as at login. The provider unreachable: kept as it is, tried again at a
+   * later page view. Any other failure (login_required: the provider's session ended;
+   * refresh_user_mismatch; a policy refusal) ends the login as its maximum age does.
+   */
+  async function renew(req, res, session, current) {
+    let login;
+    try {
+      const client = await clientFor(current.provider);
+      login = await client.refresh(current.identity, current.refreshToken, current.expiresAt);
+    } catch (error) {
+      const code = error instanceof GouvConnectError ? error.code : 'internal_error';
+      if (code === 'provider_unavailable') {
+        logger.warn('gouvconnect renewal postponed', { provider: current.provider, code });
+        return false;
+      }
+      logger.info('gouvconnect renewal refused', { provider: current.provider, code });
+      return endLogin(req, res, session, current);
+    }
+    const mapped = mapping.apply(login.identity);
+    Object.assign(current, {
+      identity: login.identity,
+      idToken: login.id_token,
+      fields: mapped.fields,
+      groups: mapped.groups,
+      refreshToken: login.refresh_token,
+      renewedAt: nowSecs(),
+    });
+    await save(req);
+    return false;
+  }
+
+  /**
+   * Ends the signed-in login (logout event); with silentLogin on and a page view, a silent
+   * login is tried first (its failure ends the session). Resolves with true when it answered.
+   */
+  async function endLogin(req, res, session, current) {
+    delete session.login;
+    const expired = { provider: current.provider, identity: current.identity };
+    if (silent && navigation(req) && silent.when(req) && providers.has(current.provider)) {
+      try {
+        await silentLogin(req, res, current.provider, { expired });
+        return true;
+      } catch (error) {
+        // Could not ask the provider (unreachable): the session ends here.
+        delete session.expired;
+        logger.warn('gouvconnect silent login not started', { provider: current.provider, code: error instanceof GouvConnectError ? error.code : 'internal_error' });
+      }
+    }
+    await save(req);
+    publishLogout(req, expired);
+    return false;
   }
 
   async function logout(req, res) {
@@ -497,11 +557,11 @@ function auth(options) {
     if (picker.handles(req)) return picker.handle(req, res).catch((error) => fail(req, res, next, error));
     const route = mounted.find((r) => r.method === req.method && r.path === req.path);
     if (!route) {
-      // The common case (a signed-in user within the session's lifetime, no silent login to
-      // try) stays synchronous.
+      // The common case (a signed-in user within the session's lifetime and not due for a
+      // renewal, no silent login to try) stays synchronous.
       const session = req.session.gouvconnect;
       const current = session && session.login;
-      if (current ? (current.expiresAt && nowSecs() < current.expiresAt) : !silent) return next();
+      if (current ? (current.expiresAt && nowSecs() < current.expiresAt && !renewalDue(req, current)) : !silent) return next();
       return lifecycle(req, res).then((answered) => { if (!answered) next(); }, (error) => {
         if (!res.headersSent && silent) {
           // A silent login that could not start (the provider down): the visitor goes on, anonymous.
@@ -572,6 +632,15 @@ function stepUpOf(previous, identity) {
   } catch {
     return false; // a session written by an older version: a plain login
   }
+}
+
+/** The renewEvery option: seconds between renewals, or 0 when off. */
+function renewSettings(given) {
+  if (given === undefined || given === null || given === 0) return 0;
+  if (!Number.isInteger(given) || given < 60) {
+    throw configError('`renewEvery` must be whole seconds, at least 60 (or 0: off)');
+  }
+  return given;
 }
 
 /** The silentLogin option: null when off, else { provider, when }. */

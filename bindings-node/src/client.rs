@@ -94,6 +94,27 @@ impl JsClient {
         Ok(json!({ "url": request.url, "pending": request.pending.to_json() }))
     }
 
+    /// Renews a session with its refresh token (network): the JSON text of the renewed login of
+    /// the same person (`session_expires_at` unchanged). Rejects with the core's error:
+    /// `login_required` when the provider's session ended, `refresh_user_mismatch`, the
+    /// policy's refusals.
+    #[napi(catch_unwind)]
+    pub async fn refresh(
+        &self,
+        identity: Value,
+        refresh_token: String,
+        session_expires_at: i64,
+    ) -> napi::Result<String> {
+        let previous: gouvconnect::Identity = parse_value(identity, "identity")?;
+        let http = self.inner.online().map_err(to_napi)?.clone();
+        let ends = u64::try_from(session_expires_at).unwrap_or(0);
+        let login = http
+            .refresh(&previous, &refresh_token, ends)
+            .await
+            .map_err(to_napi)?;
+        to_json_text(&login)
+    }
+
     /// Completes a login from the callback query string (network). Resolves, whatever the
     /// outcome, with JSON text: `{"login": …, "event": …}` or `{"error": {"code", "message", "provider_error"},
     /// "event": …}`, the event being the core's audit event of the outcome (`login_succeeded` or

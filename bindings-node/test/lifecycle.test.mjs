@@ -381,7 +381,91 @@ for (const [flavour, express] of [['Express 5', require('express')], ['Express 4
         await renewing.stop();
       }
     });
+
+    test('renewal: renewEvery renews the identity with the refresh token on a page view; a refused renewal ends the session', async () => {
+      const logs = [];
+      const logger = { info: (...a) => logs.push(a), warn: (...a) => logs.push(a), error: (...a) => logs.push(a) };
+      const app = await startApp(express, { providers: { proconnect: provider('proconnect') }, renewEvery: 60, logger });
+      try {
+        const browser = new Browser();
+        await fullLogin(browser, app.base, emulator.base, 'agent');
+        const first = stored(app);
+        assert.ok(first.refreshToken, 'kept in the server-side session');
+        const cookies = JSON.stringify([...browser.jar.values()].map((m) => [...m.values()]));
+        assert.ok(!cookies.includes(first.refreshToken), 'never in a cookie');
+
+        // Not due yet; and when due, a fetch/XHR call does not renew (page views only).
+        await browser.get(`${app.base}/page`, { headers: PAGE });
+        assert.equal(stored(app).refreshToken, first.refreshToken);
+        app.editLogins((login) => { login.renewedAt -= 61; });
+        await browser.get(`${app.base}/page`);
+        assert.equal(stored(app).refreshToken, first.refreshToken);
+
+        // Due, on a page view: renewed — same person, new tokens, the same end of the session.
+        const before = Math.floor(Date.now() / 1000);
+        const page = await browser.get(`${app.base}/page`, { headers: PAGE });
+        assert.deepEqual(await page.json(), { signedIn: true, sub: AGENT_SUB });
+        const renewed = stored(app);
+        assert.notEqual(renewed.refreshToken, first.refreshToken, JSON.stringify(logs));
+        assert.notEqual(renewed.idToken, first.idToken);
+        assert.equal(renewed.expiresAt, first.expiresAt);
+        assert.ok(renewed.renewedAt >= before);
+        assert.equal(renewed.identity.sub, AGENT_SUB);
+        assert.equal(renewed.identity.family_name, AGENT.family_name);
+        assert.deepEqual(app.kinds(), ['login_succeeded'], 'a renewal is not a login: no event');
+
+        // The refresh token no longer works (the provider's session ended): the session ends.
+        await spend(renewed.refreshToken);
+        app.editLogins((login) => { login.renewedAt -= 61; });
+        const ended = await browser.get(`${app.base}/page`, { headers: PAGE });
+        assert.deepEqual(await ended.json(), { signedIn: false, sub: null });
+        assert.deepEqual(app.kinds(), ['login_succeeded', 'logout']);
+        assert.equal(app.events[1].sub, AGENT_SUB);
+        assert.ok(logs.some(([message, data]) => message === 'gouvconnect renewal refused' && data.code === 'login_required'));
+        const logged = JSON.stringify(logs);
+        for (const token of [first.refreshToken, renewed.refreshToken, renewed.idToken]) assert.ok(!logged.includes(token), 'no token in the logs');
+      } finally {
+        await app.stop();
+      }
+
+      // With silentLogin on, a refused renewal tries a silent login of the person first.
+      const silentApp = await startApp(express, { providers: { proconnect: provider('proconnect') }, renewEvery: 60, silentLogin: true });
+      try {
+        const browser = new Browser();
+        await fullLogin(browser, silentApp.base, emulator.base, 'agent');
+        await spend(stored(silentApp).refreshToken);
+        silentApp.editLogins((login) => { login.renewedAt -= 61; });
+        const first = await browser.get(`${silentApp.base}/page`, { headers: PAGE });
+        assert.equal(first.status, 302);
+        assert.equal(new URL(first.headers.get('location')).searchParams.get('prompt'), 'none');
+        const back = await browser.get((await browser.get(first.headers.get('location'))).headers.get('location'));
+        assert.equal(back.headers.get('location'), '/page');
+        assert.deepEqual(await (await browser.get(`${silentApp.base}/page`, { headers: PAGE })).json(), { signedIn: true, sub: AGENT_SUB });
+        assert.ok(stored(silentApp).refreshToken);
+      } finally {
+        await silentApp.stop();
+      }
+    });
   });
+}
+
+/** The signed-in login kept in the app's session store (the only session). */
+function stored(app) {
+  let found;
+  app.editLogins((login) => { found = { ...login }; });
+  assert.ok(found, 'a signed-in session');
+  return found;
+}
+
+/** Spends a refresh token at the emulator (single use), as if the provider's session ended. */
+async function spend(refreshToken) {
+  const c = CLIENTS.proconnect;
+  const res = await fetch(`${c.issuer(emulator.base)}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: c.id, client_secret: c.secret }).toString(),
+  });
+  assert.equal(res.status, 200);
 }
 
 test('silent login with the provider unreachable: the visitor gets the page, anonymous', async () => {
@@ -409,4 +493,9 @@ test('silentLogin and supportURL are checked at startup', () => {
     { code: 'invalid_config', message: /supportURL/ });
   assert.throws(() => auth({ baseURL: 'https://app.example', providers: { proconnect: provider('proconnect', { session_max_age_secs: 60 }) } }),
     { code: 'invalid_config', message: /session_max_age_secs/ });
+  for (const renewEvery of [30, '900', 90.5, true]) {
+    assert.throws(() => auth({ baseURL: 'https://app.example', providers: { proconnect: provider('proconnect') }, renewEvery }),
+      { code: 'invalid_config', message: /renewEvery/ });
+  }
+  assert.ok(auth({ baseURL: 'https://app.example', providers: { proconnect: provider('proconnect') }, renewEvery: 900 }));
 });
