@@ -147,12 +147,12 @@ async function alertText(page) {
  * A user logging in with ProConnect on Keycloak's account page (a fresh browser): `user` at the
  * emulator. Returns 'ok' back at the account page, else the text of Keycloak's error page.
  */
-async function loginAs(user, realm = 'gouvconnect') {
+async function loginAs(user, realm = 'gouvconnect', brand = 'ProConnect') {
   const { context: browser, close } = await launchChromium(chromium);
   try {
     const page = await browser.newPage();
     await page.goto(`${kc}/realms/${realm}/account`);
-    await page.getByRole('link', { name: /S’identifier avec\s*ProConnect/ }).click();
+    await page.getByRole('link', { name: new RegExp(`S’identifier avec\\s*${brand}`) }).click();
     await page.waitForURL((url) => url.href.startsWith(emulator.base));
     await page.locator(`button[name="user"][value="${user}"]`).click();
     await page.waitForURL((url) => url.href.startsWith(kc), { waitUntil: 'commit' });
@@ -245,6 +245,24 @@ test('French console: an allow-list set in the console is stored as a list and a
     await api('PUT', '/identity-provider/instances/proconnect', { ...now, config: { ...now.config, clientSecret: PC_SECRET } });
   }
   assert.equal(await loginAs('employee'), 'ok');
+});
+
+test('Pro Santé Connect: the allowed profession codes (a multivalued field) let only those professions in', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
+  const save = (codes) => api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
+    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet`, gouvconnectAllowedProfessionCodes: codes } });
+  try {
+    // The emulator's doctor practises profession 10: pharmacists only, refused.
+    await save('21');
+    const refused = await loginAs('doctor', 'gouvconnect', 'Pro Santé Connect');
+    assert.match(refused, /\(access_denied\)/, refused.slice(0, 500));
+    await save('10##21');
+    assert.equal(await loginAs('doctor', 'gouvconnect', 'Pro Santé Connect'), 'ok');
+  } finally {
+    await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, config: { ...idp.config, clientSecret: 'demo-psc-secret-0123456789abcdef' } });
+  }
 });
 
 test('French console: a claim → attribute mapper added in the console, its labels in French, applied at login', async () => {
