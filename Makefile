@@ -35,7 +35,7 @@ demo: demo-build
 lint-rust:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p gouvconnect --all-targets --features http -- -D warnings
+	cargo clippy -p gouvconnect --all-targets --features http,franceconnect -- -D warnings
 	# The bindings' copies of the error contract match the core's (core/examples/contract.rs).
 	cargo run -q --release -p gouvconnect --example contract -- --check
 
@@ -46,7 +46,7 @@ lint-java:
 
 # Release profile, like every other build here, so dependencies compile once.
 test-rust: emulator
-	cargo test --release -p gouvconnect --features http
+	cargo test --release -p gouvconnect --features http,franceconnect
 	cargo test --release -p gouvconnect-ffi
 	cargo test --release -p gouvconnect-emulator
 

@@ -1,6 +1,6 @@
 //! CPU cost of opening a FranceConnect+ token (docs/franceconnect.md, "Crate choice").
 //!
-//! `cargo run --release -p gouvconnect --example bench_jwe`
+//! `cargo run --release -p gouvconnect --features franceconnect --example bench_jwe`
 //!
 //! 1. `DecryptionKeys::decrypt` on the shared vectors (tests/vectors/franceconnect/), one line
 //!    per key-management algorithm: what a login pays on top of the signature check.

@@ -34,6 +34,7 @@ mod host_rules;
 #[cfg(feature = "http")]
 pub mod http;
 mod jose;
+#[cfg(feature = "franceconnect")]
 mod jwe;
 mod limits;
 mod login;
@@ -61,6 +62,7 @@ pub use doctor::{Check, Doctor, DoctorOptions, Probe, ProbeAnswer, ProbeKind, Re
 pub use error::{Error, ErrorCode, ProviderErrorDetail, Result};
 pub use host_rules::{is_page_view, is_step_up, is_support_link, PAGE_VIEW_HEADERS};
 pub use jose::{Algorithm, KeySet};
+#[cfg(feature = "franceconnect")]
 pub use jwe::{looks_like_jwe, DecryptionKeys};
 pub use login::{
     login_origin_redirect, safe_next_path, AuthorizationRequest, LoginOptions, PendingLogin,
