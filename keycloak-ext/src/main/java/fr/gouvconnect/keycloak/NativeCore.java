@@ -42,7 +42,8 @@ final class NativeCore {
 
     static native String doctorNextProbe(long handle);
 
-    static native void doctorFeed(long handle, String kind, int status, String date, byte[] body, String transportError);
+    static native void doctorFeed(long handle, String kind, int status, String date, byte[] body,
+            String transportError);
 
     static native boolean doctorUsesMutualTls(long handle);
 

@@ -89,7 +89,8 @@ final class ConsoleMessages {
 
         private static Properties load() {
             Properties en = new Properties();
-            try (InputStream in = ConsoleMessages.class.getResourceAsStream("/theme-resources/messages/messages_en.properties")) {
+            String english = "/theme-resources/messages/messages_en.properties";
+            try (InputStream in = ConsoleMessages.class.getResourceAsStream(english)) {
                 if (in != null) {
                     en.load(new InputStreamReader(in, StandardCharsets.UTF_8));
                 }

@@ -45,7 +45,8 @@ final class Doctors {
             }
             for (String next = doctor.nextProbe(); next != null; next = doctor.nextProbe()) {
                 JsonNode probe = JSON.readTree(next);
-                send(session, config, doctor, probe, mtls && "credentials".equals(probe.get("kind").asText()), timeoutMillis);
+                send(session, config, doctor, probe, mtls && "credentials".equals(probe.get("kind").asText()),
+                        timeoutMillis);
             }
             return JSON.readTree(doctor.finish());
         } catch (IOException e) {
@@ -69,7 +70,8 @@ final class Doctors {
         try {
             doctor.checkClientCertificate(Files.readAllBytes(Path.of(cert)), Files.readAllBytes(Path.of(key)));
         } catch (IOException | RuntimeException e) {
-            doctor.clientCertificateUnreadable("cannot read " + cert + " or " + key + ": " + e.getClass().getSimpleName());
+            String what = e.getClass().getSimpleName();
+            doctor.clientCertificateUnreadable("cannot read " + cert + " or " + key + ": " + what);
         }
     }
 
@@ -101,7 +103,8 @@ final class Doctors {
                 int eq = pair.indexOf('=');
                 String name = eq < 0 ? pair : pair.substring(0, eq);
                 String value = eq < 0 ? "" : pair.substring(eq + 1);
-                request.param(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+                request.param(URLDecoder.decode(name, StandardCharsets.UTF_8),
+                        URLDecoder.decode(value, StandardCharsets.UTF_8));
             }
         }
         try (SimpleHttpResponse response = request.asResponse()) {

@@ -38,7 +38,8 @@ public class GouvConnectAdminResource {
     public Response doctor(@PathParam("alias") String alias, @QueryParam("format") String format) {
         auth.realm().requireManageIdentityProviders();
         IdentityProviderModel model = session.identityProviders().getByAlias(alias);
-        if (model == null || !("proconnect".equals(model.getProviderId()) || "prosanteconnect".equals(model.getProviderId()))) {
+        if (model == null || !("proconnect".equals(model.getProviderId())
+                || "prosanteconnect".equals(model.getProviderId()))) {
             throw new NotFoundException("no ProConnect or Pro Santé Connect identity provider " + alias);
         }
         GouvConnectConfig config = new GouvConnectConfig(model.getProviderId(), model);

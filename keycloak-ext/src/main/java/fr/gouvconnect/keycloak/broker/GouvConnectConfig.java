@@ -310,12 +310,14 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         try {
             discovery = Discovery.fetch(session, this, Discovery.SAVE_TIMEOUT_MILLIS);
         } catch (GouvConnectException e) {
-            throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectIssuerRefused", federationName(), coreMessage(e)));
+            throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectIssuerRefused", federationName(),
+                    coreMessage(e)));
         }
         try (NativeClient client = new NativeClient(coreConfigJson(session, realm), discovery)) {
             client.providerJson();
         } catch (GouvConnectException e) {
-            throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectConfigRefused", federationName(), coreMessage(e)));
+            throw new IllegalArgumentException(ConsoleMessages.text("gouvconnectConfigRefused", federationName(),
+                    coreMessage(e)));
         }
         getConfig().put(CONNECTION_STATUS, connectionStatus(session, realm));
     }

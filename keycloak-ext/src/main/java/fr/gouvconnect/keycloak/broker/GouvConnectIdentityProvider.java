@@ -78,7 +78,10 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
     public static final String MFA_NOTE = "gouvconnect.mfa";
     /** Context data: {@code Identity::email_trusted} as the core answered it. */
     static final String EMAIL_TRUSTED = "gouvconnect.email_trusted";
-    /** Client note (auth notes do not survive first-broker-login): the login's audit event (JSON, no token or secret) until the login completes. */
+    /**
+     * Client note (auth notes do not survive first-broker-login): the login's audit event (JSON, no token or secret)
+     * until the login completes.
+     */
     static final String AUDIT_NOTE = "gouvconnect.audit";
 
     private final GouvConnectConfig gcConfig;
@@ -154,7 +157,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             // mutual TLS, authenticateTokenRequest sends the client_id alone.
             config.setClientAuthMethod(config.isMutualTls() ? "client_secret_post" : config.getTokenAuth());
             StringBuilder scopes = new StringBuilder();
-            provider.get("default_scopes").forEach(s -> scopes.append(scopes.length() == 0 ? "" : " ").append(s.asText()));
+            provider.get("default_scopes").forEach(s -> scopes.append(scopes.length() == 0 ? "" : " ")
+                    .append(s.asText()));
             if (config.getDefaultScope() == null || config.getDefaultScope().isBlank()
                     || "openid".equals(config.getDefaultScope().trim())) {
                 config.setDefaultScope(scopes.toString());
@@ -222,7 +226,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
                 refused = new GouvConnectException("no_pending_login", "no login in progress for this session");
             } else {
                 try {
-                    provider.core.parseCallback(pending, session.getContext().getUri().getRequestUri().getRawQuery(), 0);
+                    String query = session.getContext().getUri().getRequestUri().getRawQuery();
+                    provider.core.parseCallback(pending, query, 0);
                     refused = new GouvConnectException("provider_error", "the provider answered an error");
                 } catch (GouvConnectException e) {
                     refused = e;
@@ -237,8 +242,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
                 return callback.error(provider.getConfig(), "login_required");
             }
             event.error(Errors.IDENTITY_PROVIDER_LOGIN_FAILURE);
-            return ErrorPage.error(session, authSession, Response.Status.fromStatusCode(refused.getErrorCode().status()),
-                    refusal(refused).getMessageCode());
+            Response.Status status = Response.Status.fromStatusCode(refused.getErrorCode().status());
+            return ErrorPage.error(session, authSession, status, refusal(refused).getMessageCode());
         }
 
         /**
@@ -282,7 +287,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
             HttpClient client = MutualTls.httpClient(config.getTlsClientCert(), config.getTlsClientKey(),
                     truststore == null ? null : truststore.getTruststore(), 10_000);
-            SimpleHttpRequest mtls = org.keycloak.http.simple.SimpleHttp.create(client).doPost(request.getUrl()).params(request.getParams());
+            SimpleHttpRequest mtls = org.keycloak.http.simple.SimpleHttp.create(client).doPost(request.getUrl())
+                    .params(request.getParams());
             // Keycloak leaves the header map null when it set none (no Basic auth with mutual TLS).
             if (request.getHeaders() != null) {
                 request.getHeaders().forEach(mtls::header);
@@ -430,7 +436,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         } catch (GouvConnectException e) {
             throw refuse(e);
         } catch (IOException e) {
-            throw refuse(new GouvConnectException("provider_unavailable", "unreadable answer: " + e.getClass().getSimpleName()));
+            String what = e.getClass().getSimpleName();
+            throw refuse(new GouvConnectException("provider_unavailable", "unreadable answer: " + what));
         }
     }
 
@@ -611,13 +618,15 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
 
     /** The core already checked the nonce (and everything else) in {@link #getFederatedIdentity}. */
     @Override
-    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, BrokeredIdentityContext context) {
+    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm,
+            BrokeredIdentityContext context) {
         // Keycloak's version compares the id_token nonce with its own note, which the core replaces.
     }
 
     @Override
     public void authenticationFinished(AuthenticationSessionModel authSession, BrokeredIdentityContext context) {
-        AccessTokenResponse tokens = (AccessTokenResponse) context.getContextData().get(FEDERATED_ACCESS_TOKEN_RESPONSE);
+        AccessTokenResponse tokens = (AccessTokenResponse) context.getContextData()
+                .get(FEDERATED_ACCESS_TOKEN_RESPONSE);
         if (tokens != null && tokens.getIdToken() != null) {
             authSession.setUserSessionNote(FEDERATED_ID_TOKEN, tokens.getIdToken());
         }

@@ -13,7 +13,8 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /** Shared factory of the two federations; subclasses fix the federation. */
-public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentityProviderFactory<GouvConnectIdentityProvider>
+public abstract class GouvConnectIdentityProviderFactory
+        extends AbstractIdentityProviderFactory<GouvConnectIdentityProvider>
         implements SocialIdentityProviderFactory<GouvConnectIdentityProvider> {
 
     protected abstract String kind();
@@ -66,17 +67,20 @@ public abstract class GouvConnectIdentityProviderFactory extends AbstractIdentit
         ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create();
         // Read-only: written by the extension when the provider is saved (GouvConnectConfig.validate).
         ProviderConfigProperty logout = new ProviderConfigProperty(GouvConnectConfig.LOGOUT_REDIRECT_URI,
-                "gouvconnectLogoutRedirectUri", "gouvconnectLogoutRedirectUriHelp", ProviderConfigProperty.STRING_TYPE, null);
+                "gouvconnectLogoutRedirectUri", "gouvconnectLogoutRedirectUriHelp",
+                ProviderConfigProperty.STRING_TYPE, null);
         logout.setReadOnly(true);
         builder.property(logout);
         // Read-only: the doctor's verdict, written on save (GouvConnectConfig.validate).
         ProviderConfigProperty status = new ProviderConfigProperty(GouvConnectConfig.CONNECTION_STATUS,
-                "gouvconnectConnectionStatus", "gouvconnectConnectionStatusHelp", ProviderConfigProperty.STRING_TYPE, null);
+                "gouvconnectConnectionStatus", "gouvconnectConnectionStatusHelp",
+                ProviderConfigProperty.STRING_TYPE, null);
         status.setReadOnly(true);
         builder.property(status);
         builder.property().name(GouvConnectConfig.ENVIRONMENT).label("gouvconnectEnvironment")
                 .helpText("gouvconnectEnvironmentHelp")
-                .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0)).add()
+                .type(ProviderConfigProperty.LIST_TYPE).options(environments()).defaultValue(environments().get(0))
+                .add()
                 .property().name(GouvConnectConfig.ISSUER).label("gouvconnectIssuer")
                 .helpText(federationKey("gouvconnectIssuerHelp"))
                 .type(ProviderConfigProperty.STRING_TYPE).add()

@@ -109,7 +109,8 @@ abstract class GouvConnectMapper extends AbstractIdentityProviderMapper {
 
     /** Whether mappers of this type carry a rule of their own. */
     static boolean hasOwnRule(String mapperType) {
-        return GouvConnectClaimAttributeMapper.ID.equals(mapperType) || GouvConnectGroupRuleMapper.ID.equals(mapperType);
+        return GouvConnectClaimAttributeMapper.ID.equals(mapperType)
+                || GouvConnectGroupRuleMapper.ID.equals(mapperType);
     }
 
     /**

@@ -22,7 +22,8 @@ public class ProConnectIdentityProviderFactory extends GouvConnectIdentityProvid
     /** What ProConnect's identity carries: the establishment's SIRET, the email, the roles claim. */
     @Override
     protected List<String> allowLists() {
-        return List.of(GouvConnectConfig.ALLOWED_SIRETS, GouvConnectConfig.ALLOWED_EMAIL_DOMAINS, GouvConnectConfig.ALLOWED_ROLES);
+        return List.of(GouvConnectConfig.ALLOWED_SIRETS, GouvConnectConfig.ALLOWED_EMAIL_DOMAINS,
+                GouvConnectConfig.ALLOWED_ROLES);
     }
 
     @Override

@@ -45,7 +45,8 @@ final class PracticeChooser {
      * The chooser page: every practice with the core's labels, {@code current} (or the first)
      * selected. {@code error}: a message key of the theme, shown above the choices.
      */
-    static Response page(LoginFormsProvider form, JsonNode identity, Practices practices, String current, String error) {
+    static Response page(LoginFormsProvider form, JsonNode identity, Practices practices, String current,
+            String error) {
         List<Map<String, String>> choices = practices.describe();
         String selected = current != null && practices.contains(current) ? current : choices.get(0).get("id");
         String who = String.join(" ", nonNull(text(identity, "given_name"), text(identity, "family_name"))).trim();
@@ -110,11 +111,13 @@ final class PracticeChooser {
         context.getContextData().put(GouvConnectIdentityProvider.MAPPED, mapped.toString());
         List<IdentityProviderMapperModel> mappers = session.identityProviders()
                 .getMappersByAliasStream(idp.getAlias())
-                .filter(m -> m.getIdentityProviderMapper() != null && m.getIdentityProviderMapper().startsWith("gouvconnect-"))
+                .filter(m -> m.getIdentityProviderMapper() != null
+                        && m.getIdentityProviderMapper().startsWith("gouvconnect-"))
                 .toList();
         for (IdentityProviderMapperModel model : mappers) {
             var factory = session.getKeycloakSessionFactory()
-                    .getProviderFactory(org.keycloak.broker.provider.IdentityProviderMapper.class, model.getIdentityProviderMapper());
+                    .getProviderFactory(org.keycloak.broker.provider.IdentityProviderMapper.class,
+                            model.getIdentityProviderMapper());
             if (factory instanceof IdentityProviderMapper mapper) {
                 mapper.updateBrokeredUser(session, realm, user, model, context);
             }

@@ -51,7 +51,8 @@ public final class PracticeRequiredAction implements RequiredActionProvider {
     @Override
     public void requiredActionChallenge(RequiredActionContext context) {
         UserSessionModel userSession = userSession(context);
-        JsonNode identity = userSession == null ? null : PracticeChooser.identity(userSession.getNote(Practices.IDENTITY_NOTE));
+        JsonNode identity = userSession == null ? null
+                : PracticeChooser.identity(userSession.getNote(Practices.IDENTITY_NOTE));
         if (identity == null) {
             // Not a Pro Santé Connect session of this extension: nothing to choose from.
             context.success();
@@ -69,7 +70,8 @@ public final class PracticeRequiredAction implements RequiredActionProvider {
     @Override
     public void processAction(RequiredActionContext context) {
         UserSessionModel userSession = userSession(context);
-        JsonNode identity = userSession == null ? null : PracticeChooser.identity(userSession.getNote(Practices.IDENTITY_NOTE));
+        JsonNode identity = userSession == null ? null
+                : PracticeChooser.identity(userSession.getNote(Practices.IDENTITY_NOTE));
         if (identity == null) {
             context.success();
             return;
