@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, CLIENTS, ROOT, startEmulator } from '../../bindings-node/test/harness.mjs';
-import { DjangoHost, ExpressHost, KeycloakHost, PROVIDERS, TIMEOUT_SECS, staysOnSite } from './hosts.mjs';
+import { DjangoHost, ExpressHost, KeycloakHost, PROVIDERS, TIMEOUT_SECS } from './hosts.mjs';
 import { SCENARIOS, STATUS } from './scenarios.mjs';
 
 const HOST_NAMES = (process.env.CONFORMANCE_HOSTS || 'Django,Express,Keycloak').split(',').map((s) => s.trim());
