@@ -12,13 +12,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { ROOT, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { ROOT, USERS, client, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+// The shared test fixture (tests/fixture.json): the emulator's clients and users.
+const PC = client('proconnect');
+const PSC = client('prosanteconnect');
+const AGENT = USERS.proconnect.agent;
 
 const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const PC_SECRET = 'demo-proconnect-secret-0123456789abcdef';
-const AGENT_SIRET = '11000101300017';
+const AGENT_SIRET = AGENT.siret;
 const DOCS = path.join(ROOT, 'keycloak-ext', 'docs');
 const screenshots = Boolean(process.env.GC_DOCS_SCREENSHOTS);
 let emulator;
@@ -78,8 +81,8 @@ before(async () => {
       KC_DB_URL_DATABASE: `keycloakdb-console-${port}`,
       GOUVCONNECT_PROVIDER: 'proconnect',
       GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
-      GOUVCONNECT_CLIENT_ID: 'demo-proconnect',
-      GOUVCONNECT_CLIENT_SECRET: PC_SECRET,
+      GOUVCONNECT_CLIENT_ID: PC.id,
+      GOUVCONNECT_CLIENT_SECRET: PC.secret,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
@@ -99,7 +102,7 @@ before(async () => {
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   await api('PUT', '/identity-provider/instances/proconnect', { ...idp, enabled: true, config: { ...idp.config,
-    clientId: 'demo-proconnect', clientSecret: PC_SECRET, gouvconnectIssuer: `${emulator.base}/api/v2` } });
+    clientId: PC.id, clientSecret: PC.secret, gouvconnectIssuer: `${emulator.base}/api/v2` } });
   // The users' realm in both languages too, for the login theme.
   await api('PUT', '', { realm: 'gouvconnect', internationalizationEnabled: true, supportedLocales: ['en', 'fr'], defaultLocale: 'fr' });
 });
@@ -204,7 +207,7 @@ test('French console: the ProConnect settings page in French, labels and help te
 
 test('French console: an allow-list set in the console is stored as a list and applied at login', async () => {
   const api = await admin();
-  await deleteUser(api, 'alice.martin@interieur.gouv.fr');
+  await deleteUser(api, AGENT.email);
   await deleteUser(api, 'bruno.durand@exemple-entreprise.fr');
   const { context: browser, close } = await launchChromium(chromium);
   try {
@@ -238,11 +241,11 @@ test('French console: an allow-list set in the console is stored as a list and a
     assert.equal(await userByEmail(api, 'bruno.durand@exemple-entreprise.fr'), undefined);
     // Alice's is.
     assert.equal(await loginAs('agent'), 'ok');
-    assert.ok(await userByEmail(api, 'alice.martin@interieur.gouv.fr'));
+    assert.ok(await userByEmail(api, AGENT.email));
   } finally {
     const now = await api('GET', '/identity-provider/instances/proconnect');
     delete now.config.gouvconnectAllowedSirets;
-    await api('PUT', '/identity-provider/instances/proconnect', { ...now, config: { ...now.config, clientSecret: PC_SECRET } });
+    await api('PUT', '/identity-provider/instances/proconnect', { ...now, config: { ...now.config, clientSecret: PC.secret } });
   }
   assert.equal(await loginAs('employee'), 'ok');
 });
@@ -251,7 +254,7 @@ test('Pro Santé Connect: the allowed profession codes (a multivalued field) let
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
   const save = (codes) => api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
-    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    clientId: PSC.id, clientSecret: PSC.secret,
     gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet`, gouvconnectAllowedProfessionCodes: codes } });
   try {
     // The emulator's doctor practises profession 10: pharmacists only, refused.
@@ -261,13 +264,13 @@ test('Pro Santé Connect: the allowed profession codes (a multivalued field) let
     await save('10##21');
     assert.equal(await loginAs('doctor', 'gouvconnect', 'Pro Santé Connect'), 'ok');
   } finally {
-    await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, config: { ...idp.config, clientSecret: 'demo-psc-secret-0123456789abcdef' } });
+    await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, config: { ...idp.config, clientSecret: PSC.secret } });
   }
 });
 
 test('French console: a claim → attribute mapper added in the console, its labels in French, applied at login', async () => {
   const api = await admin();
-  await deleteUser(api, 'alice.martin@interieur.gouv.fr');
+  await deleteUser(api, AGENT.email);
   const { context: browser, close } = await launchChromium(chromium);
   try {
     const page = await consolePage(browser, 'gouvconnect/identity-providers/proconnect/proconnect/mappers/create');
@@ -294,7 +297,7 @@ test('French console: a claim → attribute mapper added in the console, its lab
     await close();
   }
   assert.equal(await loginAs('agent'), 'ok');
-  const user = await userByEmail(api, 'alice.martin@interieur.gouv.fr');
+  const user = await userByEmail(api, AGENT.email);
   assert.deepEqual(user.attributes.etablissement, [AGENT_SIRET]);
   // The advanced mapping's own fields are still applied by "gouvconnect attributes" (siret),
   // and its mapper did not copy the claim mapper's result under another name.
@@ -338,7 +341,7 @@ test('French console: values the core refuses are refused on save with its messa
   const bad = mappers.find((m) => m.name === 'faute de frappe');
   try {
     const idp = await api('GET', '/identity-provider/instances/proconnect');
-    await assert.rejects(api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } }),
+    await assert.rejects(api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } }),
       (e) => {
         assert.equal(e.status, 400, e.message);
         assert.match(JSON.parse(e.body).errorMessage, /^Mapper « faute de frappe » : mapping of `faute`: .*proconect.*\(invalid_config\)$/);
@@ -421,14 +424,14 @@ test('English console: the same pages in English', async () => {
 
 test('a group rule mapper grants its group through the core\'s rule, and only its own', async () => {
   const api = await admin();
-  await deleteUser(api, 'alice.martin@interieur.gouv.fr');
+  await deleteUser(api, AGENT.email);
   await api('POST', '/identity-provider/instances/proconnect/mappers', {
     name: 'agents par siret', identityProviderAlias: 'proconnect', identityProviderMapper: 'gouvconnect-group-rule-mapper',
     config: { syncMode: 'FORCE', gouvconnectRuleField: 'proconnect.siret', gouvconnectRuleCondition: 'in',
       gouvconnectRuleValue: `${AGENT_SIRET}, 73282932000074`, gouvconnectRuleGroup: 'siret-{proconnect.siret}' },
   });
   assert.equal(await loginAs('agent'), 'ok');
-  const user = await userByEmail(api, 'alice.martin@interieur.gouv.fr');
+  const user = await userByEmail(api, AGENT.email);
   const groups = (await api('GET', `/users/${user.id}/groups`)).map((g) => g.name).sort();
   // The advanced mapping's group (agents-publics) and this mapper's, under their own names.
   assert.deepEqual(groups, ['agents-publics', `siret-${AGENT_SIRET}`]);

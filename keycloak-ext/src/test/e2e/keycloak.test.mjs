@@ -10,14 +10,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { Browser, ROOT, emulatorBin, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { Browser, ROOT, USERS, client, emulatorBin, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+// The shared test fixture (tests/fixture.json): the emulator's clients and users.
+const PC = client('proconnect');
+const PSC = client('prosanteconnect');
+const HS256 = client('proconnect_hs256');
+const AGENT = USERS.proconnect.agent;
 
 const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
 const { chromium } = require('playwright-core');
 
 const APP_REDIRECT = 'http://127.0.0.1:9/cb';
-const PC_SECRET = 'demo-proconnect-secret-0123456789abcdef';
-const AGENT_SUB = '2d3f5b1c-6a0e-4c8f-9b7d-1e2f3a4b5c6d';
+const AGENT_SUB = AGENT.sub;
 let emulator;
 let keycloak;
 const keycloakLog = [];
@@ -50,7 +54,7 @@ before(async () => {
     users: [{
       id: 'agent-mfa', persona: 'proconnect', label: 'Alice Martin (eidas2)', sub: AGENT_SUB, acr: 'eidas2',
       amr: ['pwd', 'otp', 'mfa'],
-      claims: { given_name: 'Alice', usual_name: 'Martin', email: 'alice.martin@interieur.gouv.fr', siret: '11000101300017',
+      claims: { given_name: 'Alice', usual_name: 'Martin', email: AGENT.email, siret: AGENT.siret,
         roles: ['agent_public'], idp_id: '71144ab3-ee1a-4401-b7b3-79b44f7daeeb', custom: {} },
     }],
   }));
@@ -65,8 +69,8 @@ before(async () => {
       KEYCLOAK_MANAGEMENT_PORT: String(management),
       GOUVCONNECT_PROVIDER: 'proconnect',
       GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
-      GOUVCONNECT_CLIENT_ID: 'demo-proconnect',
-      GOUVCONNECT_CLIENT_SECRET: 'demo-proconnect-secret-0123456789abcdef',
+      GOUVCONNECT_CLIENT_ID: PC.id,
+      GOUVCONNECT_CLIENT_SECRET: PC.secret,
       KC_TRUSTSTORE_PATHS: tlsFile('server.pem'),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -83,7 +87,7 @@ before(async () => {
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   await api('PUT', '/identity-provider/instances/proconnect', { ...idp, enabled: true, config: { ...idp.config,
-    clientId: 'demo-proconnect', clientSecret: PC_SECRET, gouvconnectIssuer: `${emulator.base}/api/v2`, gouvconnectAcr: '' } });
+    clientId: PC.id, clientSecret: PC.secret, gouvconnectIssuer: `${emulator.base}/api/v2`, gouvconnectAcr: '' } });
 });
 
 after(async () => {
@@ -212,7 +216,7 @@ test('ProConnect: login through Keycloak creates the user with mapped attributes
   const code = new URL(location).searchParams.get('code');
   assert.ok(code);
   const api = await admin();
-  const user = await userByEmail(api, 'alice.martin@interieur.gouv.fr');
+  const user = await userByEmail(api, AGENT.email);
   assert.ok(user, 'user created');
   assert.equal(user.firstName, 'Alice');
   assert.equal(user.lastName, 'Martin');
@@ -251,8 +255,8 @@ test('a token the core rejects shows Keycloak\'s error page and creates no user'
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   // The HS256 client signs with its secret; HS256 is not registered here, so the core refuses.
-  const broken = { ...idp, config: { ...idp.config, clientId: 'demo-proconnect-hs256',
-    clientSecret: 'demo-proconnect-hs256-secret-0123456789abcdef' } };
+  const broken = { ...idp, config: { ...idp.config, clientId: HS256.id,
+    clientSecret: HS256.secret } };
   await api('PUT', '/identity-provider/instances/proconnect', broken);
   try {
     const result = await login(new Browser(), 'proconnect', 'employee');
@@ -265,7 +269,7 @@ test('a token the core rejects shows Keycloak\'s error page and creates no user'
   } finally {
     // The admin API masks secrets in what it returns: restore the secret explicitly.
     await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-      clientSecret: 'demo-proconnect-secret-0123456789abcdef' } });
+      clientSecret: PC.secret } });
   }
 });
 
@@ -284,7 +288,7 @@ test('Pro Santé Connect: doctor with RPPS and profession groups', async () => {
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
   await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
-    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    clientId: PSC.id, clientSecret: PSC.secret,
     gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet` } });
   // A fresh instance has no mappers: the extension creates its defaults on first use.
   for (const mapper of await api('GET', '/identity-provider/instances/prosanteconnect/mappers')) {
@@ -403,7 +407,7 @@ test('Pro Santé Connect advertises RFC 9207: a callback without iss is refused 
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
   await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
-    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    clientId: PSC.id, clientSecret: PSC.secret,
     gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet` } });
   const browser = new Browser();
   const callback = new URL(await callbackFromProvider(browser, 'prosanteconnect', 'doctor'));
@@ -486,7 +490,7 @@ test('Test connection: the doctor\'s report at /admin/realms/{realm}/gouvconnect
   await assert.rejects(api('GET', '/gouvconnect/doctor/nothing-here'), (e) => e.status === 404);
 
   // Saving fills the read-only "Connection status" with the verdict.
-  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } });
   let status = (await api('GET', '/identity-provider/instances/proconnect')).config.gouvconnectConnectionStatus;
   assert.match(status, /^verdict: ready /);
 
@@ -505,7 +509,7 @@ test('Test connection: the doctor\'s report at /admin/realms/{realm}/gouvconnect
     assert.match(credentials.message, /invalid_client/);
     assert.ok(!JSON.stringify(wrong).includes('not-the-secret'));
   } finally {
-    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } });
   }
 
   // The provider's clock 10 minutes ahead (emulator fault clock_skew): Keycloak's HTTP client
@@ -611,7 +615,7 @@ test('levels: a realm client\'s acr_values is forwarded to ProConnect and the re
 
   // A lower level than the configured minimum is never forwarded: the minimum stays.
   const idp = await api('GET', '/identity-provider/instances/proconnect');
-  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET,
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret,
     gouvconnectAcr: 'eidas2' } });
   try {
     const floor = {};
@@ -619,7 +623,7 @@ test('levels: a realm client\'s acr_values is forwarded to ProConnect and the re
     assert.ok(res.location);
     assert.deepEqual([...JSON.parse(floor.authorize.get('claims')).id_token.acr.values].sort(), ['eidas2', 'eidas3']);
   } finally {
-    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } });
   }
 });
 
@@ -627,7 +631,7 @@ test('levels: MFA "prefer" asks without requiring, "require" refuses a login wit
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   const save = (extra) => api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, ...extra } });
+    clientSecret: PC.secret, ...extra } });
   try {
     await save({ gouvconnectMfa: 'prefer' });
     const seen = {};
@@ -653,7 +657,7 @@ test('levels: Pro Santé Connect "card required" (eidas2): a card login passes w
   await ensureAcrMapper(api);
   const idp = await api('GET', '/identity-provider/instances/prosanteconnect');
   await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, enabled: true, config: { ...idp.config,
-    clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    clientId: PSC.id, clientSecret: PSC.secret,
     gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet`, gouvconnectAcr: 'eidas2' } });
   try {
     const seen = {};
@@ -669,7 +673,7 @@ test('levels: Pro Santé Connect "card required" (eidas2): a card login passes w
     assert.match(errorMessage(ecps.body), /\((acr_insufficient)\)/);
   } finally {
     await api('PUT', '/identity-provider/instances/prosanteconnect', { ...idp, config: { ...idp.config,
-      clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef' } });
+      clientId: PSC.id, clientSecret: PSC.secret } });
   }
 });
 
@@ -707,7 +711,7 @@ test('step-up: a client asking a higher acr (prompt=login) sends the linked user
   assert.equal(other.location, undefined);
   assert.match(errorMessage(other.body), /\(step_up_user_mismatch\)/);
   // LoginOptions::step_up: the essential level, the user's email as login_hint, no prompt.
-  assert.equal(seen.authorize.get('login_hint'), 'alice.martin@interieur.gouv.fr');
+  assert.equal(seen.authorize.get('login_hint'), AGENT.email);
   assert.equal(seen.authorize.get('prompt'), null);
   assert.deepEqual([...JSON.parse(seen.authorize.get('claims')).id_token.acr.values].sort(), ['eidas2', 'eidas3']);
   // The session is still Alice's, at eidas1: a silent request is answered from it.
@@ -743,7 +747,7 @@ test('silent login: prompt=none goes on to ProConnect; nobody signed in there �
   assert.ok(ok.location && new URL(ok.location).searchParams.get('code'), ok.location ?? ok.body?.slice(0, 300));
   assert.equal(seen2.authorize.get('prompt'), 'none');
   const claims = claimsOf((await tokens(new URL(ok.location).searchParams.get('code'), ok.verifier)).id_token);
-  assert.equal(claims.sub, (await userByEmail(await admin(), 'alice.martin@interieur.gouv.fr')).id);
+  assert.equal(claims.sub, (await userByEmail(await admin(), AGENT.email)).id);
 });
 
 test('click ProConnect on Keycloak\'s login page and come back logged in', async () => {
@@ -768,7 +772,7 @@ test('click ProConnect on Keycloak\'s login page and come back logged in', async
     const email = page.locator('input[name="email"]');
     await email.waitFor({ timeout: 60000 });
     if (process.env.GC_SCREENSHOT) await page.screenshot({ path: process.env.GC_SCREENSHOT });
-    assert.equal(await email.inputValue(), 'alice.martin@interieur.gouv.fr');
+    assert.equal(await email.inputValue(), AGENT.email);
     assert.ok(page.url().startsWith(`${kc}/realms/gouvconnect/account`));
   } finally {
     await close();
@@ -843,8 +847,8 @@ async function addWithConsole(providerId, fields) {
 test('console: a ProConnect provider added with the Add form (client id, secret, issuer) logs a user in', async () => {
   await ensureConsoleRealm();
   const shown = await addWithConsole('proconnect', {
-    'config.clientId': 'demo-proconnect',
-    'config.clientSecret': PC_SECRET,
+    'config.clientId': PC.id,
+    'config.clientSecret': PC.secret,
     gouvconnectIssuer: `${emulator.base}/api/v2`,
   });
   // The user's side: Keycloak's own login page (default theme), its "ProConnect" button.
@@ -862,7 +866,7 @@ test('console: a ProConnect provider added with the Add form (client id, secret,
   } finally {
     await close();
   }
-  const user = await userByEmail(await admin(CONSOLE_REALM), 'alice.martin@interieur.gouv.fr');
+  const user = await userByEmail(await admin(CONSOLE_REALM), AGENT.email);
   assert.ok(user, 'user created');
   assert.equal(user.firstName, 'Alice');
   // ProConnect sends no email_verified: an email it does not mark unverified is verified.
@@ -891,11 +895,11 @@ test('console realm: the unverified email is refused with the default scopes, an
   await check();
   // An admin who narrows Keycloak's "Scopes" field does not switch the email rule off.
   await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, defaultScope: 'openid email given_name usual_name' } });
+    clientSecret: PC.secret, defaultScope: 'openid email given_name usual_name' } });
   try {
     await check();
   } finally {
-    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } });
   }
 });
 
@@ -916,7 +920,7 @@ test('console realm: a wrong client secret shows invalid_client, telling to chec
     assert.match(log, /gouvconnect login refused: invalid_client: provider returned error `invalid_client`/);
     assert.ok(!log.includes('not-the-secret-0123456789abcdef'));
   } finally {
-    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } });
   }
 });
 
@@ -946,7 +950,7 @@ test('console realm: a mapping with broken JSON is refused on save with the core
   const api = await ensureConsoleRealm();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   const save = (mapping) => api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, gouvconnectMapping: mapping } });
+    clientSecret: PC.secret, gouvconnectMapping: mapping } });
   await assert.rejects(save('{"fields": {"siret": "proconnect.siret"'), (e) => {
     assert.equal(e.status, 400, e.message);
     assert.match(e.body, /Mapping \(JSON\): invalid mapping: .*\(invalid_config\)/);
@@ -956,14 +960,14 @@ test('console realm: a mapping with broken JSON is refused on save with the core
   // Nothing was stored: the provider still logs users in.
   assert.equal((await api('GET', '/identity-provider/instances/proconnect')).config.gouvconnectMapping, undefined);
   await save('{"fields": {"siret": "proconnect.siret"}}');
-  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC_SECRET } });
+  await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config, clientSecret: PC.secret } });
 });
 
 test('console realm: a mapping path outside the identity is refused on save', async () => {
   const api = await ensureConsoleRealm();
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   await assert.rejects(api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, gouvconnectMapping: '{"fields": {"siret": "proconect.siret"}}' } }), (e) => {
+    clientSecret: PC.secret, gouvconnectMapping: '{"fields": {"siret": "proconect.siret"}}' } }), (e) => {
     assert.equal(e.status, 400, e.message);
     // The core's message names the misspelt part and what the identity has there.
     assert.match(JSON.parse(e.body).errorMessage, /proconect/);
@@ -976,7 +980,7 @@ test('console realm: a custom issuer without its discovery is refused on save, n
   const idp = await api('GET', '/identity-provider/instances/proconnect');
   // The emulator's base without /api/v2: its discovery answers 404.
   await assert.rejects(api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, gouvconnectIssuer: emulator.base } }), (e) => {
+    clientSecret: PC.secret, gouvconnectIssuer: emulator.base } }), (e) => {
     assert.equal(e.status, 400, e.message);
     const { errorMessage: text } = JSON.parse(e.body);
     assert.ok(text.includes(`${emulator.base}/.well-known/openid-configuration`), text);
@@ -987,7 +991,7 @@ test('console realm: a custom issuer without its discovery is refused on save, n
   // Nothing listens there: refused too, within the save's time bound.
   const started = Date.now();
   await assert.rejects(api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-    clientSecret: PC_SECRET, gouvconnectIssuer: 'http://127.0.0.1:9/api/v2' } }), (e) => {
+    clientSecret: PC.secret, gouvconnectIssuer: 'http://127.0.0.1:9/api/v2' } }), (e) => {
     assert.equal(e.status, 400, e.message);
     assert.ok(JSON.parse(e.body).errorMessage.includes('http://127.0.0.1:9/api/v2/.well-known/openid-configuration'), e.body);
     return true;
@@ -1007,7 +1011,7 @@ test('console realm: a Pro Santé Connect user logs in without the email form (R
   }) });
   // What the console's Add form sends: client id, secret, issuer.
   await api('POST', '/identity-provider/instances', { alias: 'prosanteconnect', providerId: 'prosanteconnect',
-    config: { clientId: 'demo-psc', clientSecret: 'demo-psc-secret-0123456789abcdef',
+    config: { clientId: PSC.id, clientSecret: PSC.secret,
       gouvconnectIssuer: `${emulator.base}/auth/realms/esante-wallet` } });
   const result = await login(new Browser(), 'prosanteconnect', 'doctor', null, CONSOLE_REALM);
   assert.ok(result.location, `no redirect back: ${result.response?.status} ${/login-[a-z-]+/.exec(result.body ?? '')} ${errorMessage(result.body ?? '').slice(0, 200)}`);

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { ROOT, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { ROOT, USERS, client, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+// The shared test fixture (tests/fixture.json): the emulator's clients and users.
+const PC = client('proconnect');
+const AGENT = USERS.proconnect.agent;
 
 const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -32,8 +35,8 @@ before(async () => {
       KEYCLOAK_MANAGEMENT_PORT: String(await freePort()),
       GOUVCONNECT_PROVIDER: 'proconnect',
       GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
-      GOUVCONNECT_CLIENT_ID: 'demo-proconnect',
-      GOUVCONNECT_CLIENT_SECRET: 'demo-proconnect-secret-0123456789abcdef',
+      GOUVCONNECT_CLIENT_ID: PC.id,
+      GOUVCONNECT_CLIENT_SECRET: PC.secret,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
@@ -91,7 +94,7 @@ test(`Keycloak ${VERSION}: a ProConnect login through the official button create
   } finally {
     await close();
   }
-  const [user] = await api('/realms/gouvconnect/users?email=alice.martin%40interieur.gouv.fr&exact=true&briefRepresentation=false');
+  const [user] = await api(`/realms/gouvconnect/users?email=${encodeURIComponent(AGENT.email)}&exact=true&briefRepresentation=false`);
   assert.ok(user, 'user created');
   assert.equal(user.emailVerified, true);
   // The example realm's mapping, through the extension's mappers.
