@@ -179,7 +179,13 @@ impl Client {
     /// Checks the callback query (state, provider error, issuer) and returns the code.
     pub fn parse_callback(&self, pending: &PendingLogin, query: &str, now: u64) -> Result<String> {
         self.check_pending_owner(pending)?;
-        login::parse_callback(&self.provider, pending, query, now)
+        login::parse_callback_within(
+            &self.provider,
+            pending,
+            query,
+            now,
+            self.config.pending_login_max_age_secs,
+        )
     }
 
     /// A pending login started for another provider or client id must not complete here: a host

@@ -125,10 +125,18 @@ pub struct ClientConfig {
     /// with silent login on, it first tries `prompt=none`.
     #[serde(default = "default_session_max_age")]
     pub session_max_age_secs: u64,
+    /// How long a started login may wait for its callback, in seconds (default 30 minutes: the
+    /// user may linger on the provider's pages). A callback later than that is `no_pending_login`.
+    #[serde(default = "default_pending_login_max_age")]
+    pub pending_login_max_age_secs: u64,
 }
 
 fn default_session_max_age() -> u64 {
     12 * 3600
+}
+
+fn default_pending_login_max_age() -> u64 {
+    crate::login::PENDING_LOGIN_TTL_SECS
 }
 
 impl ClientConfig {
@@ -160,6 +168,7 @@ impl ClientConfig {
             tls_ca_cert: None,
             policy: Policy::default(),
             session_max_age_secs: default_session_max_age(),
+            pending_login_max_age_secs: default_pending_login_max_age(),
         }
     }
 
@@ -231,6 +240,9 @@ impl ClientConfig {
                 "`session_max_age_secs` must be between 300 (5 minutes) and 2592000 (30 days)"
                     .into(),
             );
+        }
+        if !(30..=3600).contains(&self.pending_login_max_age_secs) {
+            return bad("`pending_login_max_age_secs` must be between 30 and 3600 (1 hour)".into());
         }
         if self.timeout_secs == 0 || self.timeout_secs > 120 {
             return bad("`timeout_secs` must be between 1 and 120".into());
@@ -346,6 +358,17 @@ mod tests {
             .validate(&secretless.resolve_provider().unwrap())
             .unwrap_err();
         assert!(err.message().contains("client_secret"), "{err}");
+    }
+
+    #[test]
+    fn the_login_lifetime_is_bounded() {
+        let mut c = cfg();
+        let provider = c.resolve_provider().unwrap();
+        assert_eq!(c.pending_login_max_age_secs, 30 * 60);
+        for (secs, ok) in [(29, false), (30, true), (3600, true), (3601, false)] {
+            c.pending_login_max_age_secs = secs;
+            assert_eq!(c.validate(&provider).is_ok(), ok, "{secs}");
+        }
     }
 
     #[test]

@@ -11,12 +11,25 @@ use crate::secure::constant_time_eq;
 /// Checks, in order: a provider `error` (with a matching state) → `provider_error`; the
 /// `state` → `state_mismatch`; the login's age → `no_pending_login`; RFC 9207 `iss` (present
 /// and equal to the issuer, required when the provider advertises it) → `issuer_mismatch`; a
-/// `code` → `invalid_request`.
+/// `code` → `invalid_request`. The login may wait [`PENDING_LOGIN_TTL_SECS`]; see
+/// [`parse_callback_within`] for another lifetime.
 pub fn parse_callback(
     provider: &Provider,
     pending: &PendingLogin,
     query: &str,
     now: u64,
+) -> Result<String> {
+    parse_callback_within(provider, pending, query, now, PENDING_LOGIN_TTL_SECS)
+}
+
+/// [`parse_callback`] for a login that may wait `max_age` seconds for its callback (the
+/// client's `pending_login_max_age_secs`).
+pub fn parse_callback_within(
+    provider: &Provider,
+    pending: &PendingLogin,
+    query: &str,
+    now: u64,
+    max_age: u64,
 ) -> Result<String> {
     if query.len() > limits::MAX_CALLBACK_QUERY_BYTES {
         return Err(Error::new(
@@ -76,7 +89,7 @@ pub fn parse_callback(
             "the pending login belongs to another provider",
         ));
     }
-    if now.saturating_sub(pending.created_at) > PENDING_LOGIN_TTL_SECS {
+    if now.saturating_sub(pending.created_at) > max_age {
         return Err(Error::new(
             ErrorCode::NoPendingLogin,
             "the login attempt has expired",
@@ -142,6 +155,17 @@ mod tests {
         assert_eq!(
             err(&ok, 1000 + PENDING_LOGIN_TTL_SECS + 1),
             ErrorCode::NoPendingLogin
+        );
+        // A client's shorter lifetime.
+        assert_eq!(
+            parse_callback_within(&p, &r.pending, &ok, 1000 + 61, 60)
+                .unwrap_err()
+                .code(),
+            ErrorCode::NoPendingLogin
+        );
+        assert_eq!(
+            parse_callback_within(&p, &r.pending, &ok, 1000 + 60, 60).unwrap(),
+            "abc"
         );
         assert_eq!(err(&format!("state={s}"), 1001), ErrorCode::InvalidRequest);
         assert_eq!(

@@ -12,7 +12,7 @@ mod redirect;
 pub use authorize::{
     authorization_request, authorization_request_with_state, AuthorizationRequest,
 };
-pub use callback::parse_callback;
+pub use callback::{parse_callback, parse_callback_within};
 pub(crate) use hints::looks_like_email;
 pub use options::LoginOptions;
 pub use pending::{PendingLogin, PENDING_LOGIN_TTL_SECS};
