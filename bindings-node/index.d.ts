@@ -95,6 +95,8 @@ export interface ClientConfig {
   tls_ca_cert?: string | null;
   /** How long a host session lasts after a login, in seconds (300 to 2592000; default 43200, 12 h). */
   session_max_age_secs?: number;
+  /** How long a started login may wait for its callback, in seconds (default 1800; 30 to 3600). */
+  pending_login_max_age_secs?: number;
   policy?: Policy;
 }
 
