@@ -19,7 +19,9 @@ jar="$root/keycloak-ext/target/gouvconnect-keycloak-0.1.0.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$root/keycloak-ext/src" "$root/core/src" "$root/keycloak-ext/native/src" -newer "$jar" -type f | head -1)" ]; then
   (cd "$root/keycloak-ext" && $mvn_ -DskipTests package)
 fi
-cp "$jar" "$home/providers/"
+# Copied then renamed: another run starting from the same home never reads a half-written jar.
+cp "$jar" "$home/providers/.gouvconnect-keycloak.jar.$$"
+mv -f "$home/providers/.gouvconnect-keycloak.jar.$$" "$home/providers/$(basename "$jar")"
 
 provider=${GOUVCONNECT_PROVIDER:-proconnect}
 python3 - "$root/examples/keycloak/realm.template.json" "$home/data/import/gouvconnect-realm.json" "$provider" <<'PY'

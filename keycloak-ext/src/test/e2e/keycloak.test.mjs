@@ -403,6 +403,36 @@ test('the core checks the callback on Keycloak\'s broker endpoint: a forged iss 
   assert.ok(accepted.location?.startsWith(APP_REDIRECT), `not logged in: ${accepted.status} ${errorMessage(accepted.body ?? '')}`);
 });
 
+test('the core checks the login\'s lifetime on Keycloak\'s broker endpoint: a callback later than the provider\'s "Login lifetime" is refused with no_pending_login, before the code is exchanged', async () => {
+  const api = await admin();
+  const idp = await api('GET', '/identity-provider/instances/proconnect');
+  // The shortest lifetime the core accepts; a value out of its bounds is refused on save.
+  await assert.rejects(api('PUT', '/identity-provider/instances/proconnect',
+    { ...idp, config: { ...idp.config, clientSecret: PC.secret, gouvconnectLoginLifetime: '5' } }), /pending_login_max_age_secs/);
+  await api('PUT', '/identity-provider/instances/proconnect',
+    { ...idp, config: { ...idp.config, clientSecret: PC.secret, gouvconnectLoginLifetime: '30' } });
+  try {
+    const browser = new Browser();
+    const started = Date.now();
+    const callback = await callbackFromProvider(browser, 'proconnect', 'agent');
+    // The user lingered: the provider's code is still valid (60 s), the login is not.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 31_000 - (Date.now() - started))));
+    const refused = await followKeycloak(browser, callback);
+    assert.equal(refused.location, undefined, 'no redirect back to the app');
+    assert.match(refused.body, /\(no_pending_login\)/);
+    assert.ok(keycloakLog.join('').includes('the login attempt has expired'), 'the core\'s message in the log');
+  } finally {
+    const now = await api('GET', '/identity-provider/instances/proconnect');
+    const config = { ...now.config, clientSecret: PC.secret };
+    delete config.gouvconnectLoginLifetime;
+    await api('PUT', '/identity-provider/instances/proconnect', { ...now, config });
+  }
+  // Back to the default lifetime: the same flow logs in.
+  const browser = new Browser();
+  const accepted = await followKeycloak(browser, await callbackFromProvider(browser, 'proconnect', 'agent'));
+  assert.ok(accepted.location?.startsWith(APP_REDIRECT), `not logged in: ${accepted.status} ${errorMessage(accepted.body ?? '')}`);
+});
+
 test('Pro Santé Connect advertises RFC 9207: a callback without iss is refused on Keycloak\'s broker endpoint (with it, the PSC logins above pass)', async () => {
   const api = await admin();
   const idp = await api('GET', '/identity-provider/instances/prosanteconnect');

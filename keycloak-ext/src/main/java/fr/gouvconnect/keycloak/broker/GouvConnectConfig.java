@@ -25,6 +25,8 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String ENVIRONMENT = "gouvconnectEnvironment";
     public static final String ISSUER = "gouvconnectIssuer";
     public static final String ACR = "gouvconnectAcr";
+    /** How long a started login may wait for its callback, in seconds (the core's default when empty). */
+    public static final String LOGIN_LIFETIME = "gouvconnectLoginLifetime";
     /** Keycloak's "Accepts prompt=none forward from client" (IdentityProviderAuthenticator). */
     public static final String ACCEPTS_PROMPT_NONE = "acceptsPromptNoneForwardFromClient";
     /** The former switch ("Require MFA"), kept working: {@code true} is {@code mfa: require}. */
@@ -212,6 +214,15 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         // PKCE (S256) wherever the provider takes it: the core draws the challenge, Keycloak's
         // broker sends the verifier with the code (see GouvConnectIdentityProvider).
         c.put("use_pkce", true);
+        String lifetime = value(LOGIN_LIFETIME);
+        if (lifetime != null) {
+            // A number as a number; anything else as typed, for the core to refuse with its message.
+            try {
+                c.put("pending_login_max_age_secs", Long.parseLong(lifetime.trim()));
+            } catch (NumberFormatException e) {
+                c.put("pending_login_max_age_secs", lifetime);
+            }
+        }
         c.set("policy", policyJson());
         return c.toString();
     }

@@ -95,7 +95,10 @@ public abstract class GouvConnectIdentityProviderFactory
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
                 .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("gouvconnectAcceptUnverifiedEmail")
                 .helpText("gouvconnectAcceptUnverifiedEmailHelp")
-                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add();
+                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
+                .property().name(GouvConnectConfig.LOGIN_LIFETIME).label("gouvconnectLoginLifetime")
+                .helpText("gouvconnectLoginLifetimeHelp")
+                .type(ProviderConfigProperty.STRING_TYPE).add();
         // The policy's allow-lists this federation's identity can be checked against, one
         // value a line (the console stores them joined with Keycloak's "##").
         for (String list : allowLists()) {
