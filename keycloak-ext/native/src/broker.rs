@@ -4,8 +4,8 @@
 
 use gouvconnect::{
     account_username, discovery_answer, discovery_url, forwarded_login_options, logout_binding,
-    ExchangeStep, ForwardedRequest, HttpAnswer, HttpRequest, LoginExchange, Mapping, PendingLogin,
-    PendingLogout, ProviderKind,
+    Client, ExchangeStep, ForwardedRequest, HttpAnswer, HttpRequest, Login, LoginExchange, Mapping,
+    PendingLogin, PendingLogout, ProviderKind,
 };
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
@@ -103,24 +103,8 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientExchangeAdv
             })
             .to_string(),
             ExchangeStep::Done(login) => {
-                let mapping = match opt_string(env, &mapping)? {
-                    Some(text) => Mapping::from_json(&text)?,
-                    None => Mapping::default(),
-                };
-                let mapped = mapping.apply(&login.identity);
-                let audit = gouvconnect::AuditEvent::for_identity(
-                    gouvconnect::EventKind::LoginSucceeded,
-                    &login.identity,
-                    &client.config().client_id,
-                );
-                let done = VerifiedLogin {
-                    login: &login,
-                    mapped: &mapped,
-                    email_trusted: login.identity.email_trusted(),
-                    audit: &audit,
-                    username: account_username(&login.identity),
-                };
-                format!("{{\"login\":{}}}", json_text(&done)?)
+                let done = verified_login_text(&client, &login, opt_string(env, &mapping)?)?;
+                format!("{{\"login\":{done}}}")
             }
         };
         new_string(env, &text)
@@ -140,6 +124,32 @@ struct VerifiedLogin<'a> {
     audit: &'a gouvconnect::AuditEvent,
     /// The Keycloak username (`account_username`).
     username: String,
+}
+
+/// The JSON of a verified login for Java (clientExchangeAdvance, clientFinishLogin): the login,
+/// the user mapped by `mapping` (the core's default when `None`), `email_trusted`, the login
+/// event and the username — straight to text, without an intermediate JSON value.
+pub(crate) fn verified_login_text(
+    client: &Client,
+    login: &Login,
+    mapping: Option<String>,
+) -> Outcome<String> {
+    let mapping = match mapping {
+        Some(text) => Mapping::from_json(&text)?,
+        None => Mapping::default(),
+    };
+    let audit = gouvconnect::AuditEvent::for_identity(
+        gouvconnect::EventKind::LoginSucceeded,
+        &login.identity,
+        &client.config().client_id,
+    );
+    json_text(&VerifiedLogin {
+        login,
+        mapped: &mapping.apply(&login.identity),
+        email_trusted: login.identity.email_trusted(),
+        audit: &audit,
+        username: account_username(&login.identity),
+    })
 }
 
 fn request_json(request: &HttpRequest) -> serde_json::Value {

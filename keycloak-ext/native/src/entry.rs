@@ -154,7 +154,8 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientParseCallba
 /// `String clientFinishLogin(long handle, String pendingJson, String tokenResponseJson,
 /// String userinfoContentType, byte[] userinfoBody, long now, String mappingJson)`: the login
 /// (identity, tokens) plus the mapped user (`"mapped": {"fields", "groups"}`), whether the
-/// email may be marked verified (`"email_trusted"`) and the login event (`"audit"`), as JSON.
+/// email may be marked verified (`"email_trusted"`), the login event (`"audit"`) and the
+/// username, as JSON (`broker::verified_login_text`, as at the end of the exchange).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin<'local>(
@@ -180,39 +181,10 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
             body,
         });
         let login = client.finish_login(&pending, &tokens, userinfo, unix(now))?;
-        let mapping = match opt_string(env, &mapping)? {
-            Some(text) => Mapping::from_json(&text)?,
-            None => Mapping::default(),
-        };
-        let mapped = mapping.apply(&login.identity);
-        // Straight to text, without an intermediate JSON value: the login and the mapped user.
-        let audit = gouvconnect::AuditEvent::for_identity(
-            gouvconnect::EventKind::LoginSucceeded,
-            &login.identity,
-            &client.config().client_id,
-        );
-        let text = serde_json::to_string(&LoginWithMapping {
-            login: &login,
-            mapped: &mapped,
-            email_trusted: login.identity.email_trusted(),
-            audit: &audit,
-        })
-        .map_err(|e| invalid(e.to_string()))?;
+        let text = crate::broker::verified_login_text(&client, &login, opt_string(env, &mapping)?)?;
         new_string(env, &text)
     })
     .resolve::<ThrowGouvConnect>()
-}
-
-/// What `clientFinishLogin` returns: the login's fields plus `"mapped"`.
-#[derive(serde::Serialize)]
-struct LoginWithMapping<'a> {
-    #[serde(flatten)]
-    login: &'a gouvconnect::Login,
-    mapped: &'a gouvconnect::MappedUser,
-    /// `Identity::email_trusted`: whether the account's email may be marked verified.
-    email_trusted: bool,
-    /// The login event's fields (no token, secret, code, state or nonce).
-    audit: &'a gouvconnect::AuditEvent,
 }
 
 /// `String acrLevels(String provider)`: the acr values a minimum can be chosen from, weakest
