@@ -81,6 +81,26 @@ pub struct Login {
     pub session_expires_at: u64,
 }
 
+impl Login {
+    /// The login of a verified `identity` and the tokens it came with.
+    fn new(
+        identity: Identity,
+        tokens: &TokenResponse,
+        next: Option<String>,
+        session_expires_at: u64,
+    ) -> Login {
+        Login {
+            identity,
+            id_token: tokens.id_token.clone(),
+            access_token: tokens.access_token.clone(),
+            refresh_token: tokens.refresh_token.clone(),
+            expires_in: tokens.expires_in,
+            next,
+            session_expires_at,
+        }
+    }
+}
+
 impl std::fmt::Debug for Login {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Login")
@@ -297,52 +317,28 @@ impl Client {
         now: u64,
     ) -> Result<Login> {
         self.check_pending_owner(pending)?;
-        let keys = self.keys.load();
-        let id_claims = verify::verify_id_token(
-            &self.provider,
-            &self.config,
-            &keys,
-            &tokens.id_token,
-            &pending.nonce,
-            now,
-        )?;
-        let sub = id_claims
-            .get("sub")
-            .and_then(|s| s.as_str())
-            .unwrap_or_default()
-            .to_string();
-        if pending.expected_sub.as_ref().is_some_and(|s| *s != sub) {
-            // Another account came back from a step-up: the session stays the first user's.
-            return Err(Error::new(
-                ErrorCode::StepUpUserMismatch,
-                "the step-up login came back with another account than the signed-in user's",
-            ));
-        }
-        let userinfo_claims = match userinfo {
-            Some(u) => verify::verify_userinfo(
-                &self.provider,
-                &self.config,
-                &keys,
-                u.content_type,
-                u.body,
-                &sub,
-                now,
-            )?,
-            None => Default::default(),
-        };
+        let (id_claims, userinfo_claims) =
+            self.verified_claims(tokens, Some(&pending.nonce), userinfo, now, |sub| {
+                if pending.expected_sub.as_ref().is_some_and(|s| s != sub) {
+                    // Another account came back from a step-up: the session stays the first user's.
+                    return Err(Error::new(
+                        ErrorCode::StepUpUserMismatch,
+                        "the step-up login came back with another account than the signed-in user's",
+                    ));
+                }
+                Ok(())
+            })?;
         let acr = id_claims.get("acr").and_then(|a| a.as_str());
         pending.acr.check(self.provider.kind, acr)?;
         let identity = claims::normalise(self.provider.kind, id_claims, userinfo_claims)?;
         self.config.policy.check_identity(&identity)?;
-        Ok(Login {
+        let session_expires_at = now.saturating_add(self.config.session_max_age_secs);
+        Ok(Login::new(
             identity,
-            id_token: tokens.id_token.clone(),
-            access_token: tokens.access_token.clone(),
-            refresh_token: tokens.refresh_token.clone(),
-            expires_in: tokens.expires_in,
-            next: pending.next.clone(),
-            session_expires_at: now.saturating_add(self.config.session_max_age_secs),
-        })
+            tokens,
+            pending.next.clone(),
+            session_expires_at,
+        ))
     }
 
     /// Verifies the answer to a [`Client::refresh_request`] and returns the renewed login of the
@@ -377,38 +373,17 @@ impl Client {
                 "the session has reached its maximum length",
             ));
         }
-        let keys = self.keys.load();
-        let id_claims = verify::verify_id_token_nonce(
-            &self.provider,
-            &self.config,
-            &keys,
-            &tokens.id_token,
-            None,
-            now,
-        )?;
-        let sub = id_claims
-            .get("sub")
-            .and_then(|s| s.as_str())
-            .unwrap_or_default()
-            .to_string();
-        if !crate::secure::constant_time_eq(sub.as_bytes(), previous.sub.as_bytes()) {
-            return Err(Error::new(
-                ErrorCode::RefreshUserMismatch,
-                "the renewed id_token names another subject than the session's",
-            ));
-        }
-        let userinfo_claims = match userinfo {
-            Some(u) => verify::verify_userinfo(
-                &self.provider,
-                &self.config,
-                &keys,
-                u.content_type,
-                u.body,
-                &sub,
-                now,
-            )?,
-            None => Default::default(),
-        };
+        let (id_claims, userinfo_claims) =
+            self.verified_claims(tokens, None, userinfo, now, |sub| {
+                if crate::secure::constant_time_eq(sub.as_bytes(), previous.sub.as_bytes()) {
+                    Ok(())
+                } else {
+                    Err(Error::new(
+                        ErrorCode::RefreshUserMismatch,
+                        "the renewed id_token names another subject than the session's",
+                    ))
+                }
+            })?;
         // The policy as configured now (a pending login's one-off step-up level is not kept:
         // the refreshed id_token repeats the login's acr, which satisfied it then).
         let acr = id_claims.get("acr").and_then(|a| a.as_str());
@@ -425,15 +400,48 @@ impl Client {
                 .unwrap_or_else(|_| identity.with_only_practice());
         }
         self.config.policy.check_identity(&identity)?;
-        Ok(Login {
-            identity,
-            id_token: tokens.id_token.clone(),
-            access_token: tokens.access_token.clone(),
-            refresh_token: tokens.refresh_token.clone(),
-            expires_in: tokens.expires_in,
-            next: None,
-            session_expires_at,
-        })
+        Ok(Login::new(identity, tokens, None, session_expires_at))
+    }
+
+    /// The verified claims of a token response, shared by a login and a renewal: the id_token
+    /// (its nonce when the login sent one), `check_sub` on its subject, then the userinfo
+    /// against that subject.
+    fn verified_claims(
+        &self,
+        tokens: &TokenResponse,
+        nonce: Option<&str>,
+        userinfo: Option<UserinfoResponse<'_>>,
+        now: u64,
+        check_sub: impl FnOnce(&str) -> Result<()>,
+    ) -> Result<(claims::Claims, claims::Claims)> {
+        let keys = self.keys.load();
+        let id_claims = verify::verify_id_token(
+            &self.provider,
+            &self.config,
+            &keys,
+            &tokens.id_token,
+            nonce,
+            now,
+        )?;
+        // verify_id_token refused an id_token without a valid `sub`.
+        let sub = id_claims
+            .get("sub")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default();
+        check_sub(sub)?;
+        let userinfo_claims = match userinfo {
+            Some(u) => verify::verify_userinfo(
+                &self.provider,
+                &self.config,
+                &keys,
+                u.content_type,
+                u.body,
+                sub,
+                now,
+            )?,
+            None => Default::default(),
+        };
+        Ok((id_claims, userinfo_claims))
     }
 
     /// The end-session redirect, or `None` when the provider has no end-session endpoint.

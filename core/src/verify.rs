@@ -95,22 +95,11 @@ pub fn parse_refresh_response(status: u16, body: &[u8]) -> Result<TokenResponse>
 }
 
 /// Verifies an id_token: signature (algorithm allow-list, JWKS or client secret), `iss`,
-/// `aud`/`azp`, `exp`, `iat`, `nbf`, `nonce` and `sub`. Returns its claims.
+/// `aud`/`azp`, `exp`, `iat`, `nbf`, `nonce` and `sub`. Returns its claims. `nonce: None` skips
+/// the nonce: an id_token from a refresh answers no authorization request (OpenID Connect Core
+/// §12.2: oidc-provider omits it, Keycloak repeats the login's), so only its signature, issuer,
+/// audience, times and `sub` count.
 pub fn verify_id_token(
-    provider: &Provider,
-    config: &ClientConfig,
-    keys: &KeySet,
-    token: &str,
-    nonce: &str,
-    now: u64,
-) -> Result<Claims> {
-    verify_id_token_nonce(provider, config, keys, token, Some(nonce), now)
-}
-
-/// [`verify_id_token`] where `nonce: None` skips the nonce: an id_token from a refresh answers
-/// no authorization request (OpenID Connect Core §12.2: oidc-provider omits it, Keycloak
-/// repeats the login's), so only its signature, issuer, audience, times and `sub` count.
-pub fn verify_id_token_nonce(
     provider: &Provider,
     config: &ClientConfig,
     keys: &KeySet,
