@@ -19,6 +19,7 @@ use crate::limits;
 use crate::login::PendingLogin;
 use crate::provider::TokenAuthMethod;
 use crate::verify;
+use crate::verify::TokenResponse;
 
 /// Process-wide runtime for hosts without one (Python, blocking callers).
 static RUNTIME: Lazy<std::result::Result<tokio::runtime::Runtime, String>> = Lazy::new(|| {
@@ -182,10 +183,25 @@ impl HttpClient {
         let request = self.client.token_request(pending, &code);
         let (status, body) = fetch(&self.http, &request, limits::MAX_TOKEN_RESPONSE_BYTES).await?;
         let tokens = verify::parse_token_response(status, &body)?;
+        self.with_userinfo(&tokens, |userinfo| {
+            self.client
+                .finish_login(pending, &tokens, Some(userinfo), now)
+        })
+        .await
+    }
+
+    /// Fetches the userinfo with `tokens`' access token, judges the answer as for a host that
+    /// sends it itself, then runs `finish` on it — again once after refetching the JWKS when it
+    /// meets an unknown key (keys rotate; the code or refresh token is already spent, the
+    /// verification itself is pure).
+    async fn with_userinfo(
+        &self,
+        tokens: &TokenResponse,
+        finish: impl Fn(UserinfoResponse<'_>) -> Result<Login>,
+    ) -> Result<Login> {
         let userinfo_request = self.client.userinfo_request(&tokens.access_token);
         let (status, content_type, userinfo_body) =
             fetch_with_type(&self.http, &userinfo_request, limits::MAX_USERINFO_BYTES).await?;
-        // The same judgement of the answer as for a host that sends it itself.
         crate::broker::userinfo_answer(crate::broker::HttpAnswer {
             status,
             content_type: content_type.as_deref(),
@@ -198,17 +214,11 @@ impl HttpClient {
             content_type: content_type.as_deref(),
             body: &userinfo_body,
         };
-        match self
-            .client
-            .finish_login(pending, &tokens, Some(userinfo), now)
-        {
+        match finish(userinfo) {
             Err(e) if e.code() == ErrorCode::UnknownKey => {
-                // Keys rotate: refetch once, then verify again (the code is already spent, the
-                // verification itself is pure).
                 let generation = *self.jwks_refresh.lock().await;
                 self.refresh_jwks_once(generation).await?;
-                self.client
-                    .finish_login(pending, &tokens, Some(userinfo), now)
+                finish(userinfo)
             }
             other => other,
         }
@@ -239,33 +249,17 @@ impl HttpClient {
         let request = self.client.refresh_request(refresh_token);
         let (status, body) = fetch(&self.http, &request, limits::MAX_TOKEN_RESPONSE_BYTES).await?;
         let tokens = verify::parse_refresh_response(status, &body)?;
-        let userinfo_request = self.client.userinfo_request(&tokens.access_token);
-        let (status, content_type, userinfo_body) =
-            fetch_with_type(&self.http, &userinfo_request, limits::MAX_USERINFO_BYTES).await?;
-        crate::broker::userinfo_answer(crate::broker::HttpAnswer {
-            status,
-            content_type: content_type.as_deref(),
-            body: &userinfo_body,
-        })?;
-        if !self.client.has_keys() {
-            self.refresh_jwks_once(0).await?;
-        }
-        let userinfo = UserinfoResponse {
-            content_type: content_type.as_deref(),
-            body: &userinfo_body,
-        };
-        let finish = || {
-            self.client
-                .finish_refresh(previous, session_expires_at, &tokens, Some(userinfo), now)
-        };
-        let mut login = match finish() {
-            Err(e) if e.code() == ErrorCode::UnknownKey => {
-                let generation = *self.jwks_refresh.lock().await;
-                self.refresh_jwks_once(generation).await?;
-                finish()
-            }
-            other => other,
-        }?;
+        let mut login = self
+            .with_userinfo(&tokens, |userinfo| {
+                self.client.finish_refresh(
+                    previous,
+                    session_expires_at,
+                    &tokens,
+                    Some(userinfo),
+                    now,
+                )
+            })
+            .await?;
         if login.refresh_token.is_none() {
             login.refresh_token = Some(refresh_token.to_string());
         }
