@@ -8,6 +8,9 @@
 //! (FranceConnect: ES256, RS256; FranceConnect+: ES256), and the verified claims are compared
 //! with the ones the generator signed.
 
+// The decryption is behind the core's `franceconnect` feature (`make test` enables it).
+#![cfg(feature = "franceconnect")]
+
 use std::path::PathBuf;
 
 use gouvconnect::internals::{parse_jws, verify_signature};
