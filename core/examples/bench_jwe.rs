@@ -12,6 +12,8 @@
 //! CPU time of this thread, as `bench_micro` measures (the machine is shared), median of
 //! alternating rounds.
 
+mod bench_clock;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -34,38 +36,12 @@ fn load(name: &str) -> Value {
     serde_json::from_str(&text).expect("vector JSON")
 }
 
-/// CPU time of this thread (ns), from /proc/thread-self/schedstat.
-fn cpu_ns() -> u64 {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
-    text.split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .expect("schedstat CPU time")
-}
-
-/// µs of CPU per call over at least `span` of CPU time.
-fn measure(f: &mut dyn FnMut(), span: Duration) -> f64 {
-    let start = cpu_ns();
-    let span = u64::try_from(span.as_nanos()).expect("span");
-    let mut count = 0u32;
-    loop {
-        for _ in 0..5 {
-            f();
-        }
-        count += 5;
-        let elapsed = cpu_ns() - start;
-        if elapsed >= span {
-            return elapsed as f64 / 1e3 / f64::from(count);
-        }
-    }
-}
-
 /// Runs the contenders in alternating rounds; prints median and spread of each.
 fn compare(title: &str, contenders: &mut [(&str, &mut dyn FnMut())]) {
     let mut samples = vec![Vec::new(); contenders.len()];
     for _ in 0..ROUNDS {
         for (i, (_, f)) in contenders.iter_mut().enumerate() {
-            samples[i].push(measure(*f, ROUND));
+            samples[i].push(bench_clock::measure(*f, ROUND, 5));
         }
     }
     println!("{title}");

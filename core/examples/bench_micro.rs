@@ -5,6 +5,8 @@
 //! written to the file named by the first argument (if any) so that each binding's benchmark
 //! can report "binding vs native core" from the same `make bench-micro` run.
 
+mod bench_clock;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -24,34 +26,6 @@ fn load(name: &str) -> Value {
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).expect("vector JSON")
-}
-
-/// CPU time of this thread (ns): the first field of /proc/thread-self/schedstat. CPU time, not
-/// wall time, so that the other builds sharing the machine do not inflate a contender's figure
-/// (every language's harness here measures its thread's or process's CPU time).
-fn cpu_ns() -> u64 {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
-    text.split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .expect("schedstat CPU time")
-}
-
-/// µs of CPU per call over at least `span` of CPU time.
-fn measure(f: &mut dyn FnMut(), span: Duration) -> f64 {
-    let start = cpu_ns();
-    let span = u64::try_from(span.as_nanos()).expect("span");
-    let mut count = 0u32;
-    loop {
-        for _ in 0..20 {
-            f();
-        }
-        count += 20;
-        let elapsed = cpu_ns() - start;
-        if elapsed >= span {
-            return elapsed as f64 / 1e3 / f64::from(count);
-        }
-    }
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -158,16 +132,16 @@ fn main() {
             black_box(serde_json::to_value(&login.identity).expect("identity"));
         };
         let mut floor = floor(&vector, alg);
-        measure(&mut core, ROUND / 2);
-        measure(&mut floor, ROUND / 2);
+        bench_clock::measure(&mut core, ROUND / 2, 20);
+        bench_clock::measure(&mut floor, ROUND / 2, 20);
         let (mut c, mut f) = (Vec::new(), Vec::new());
         for round in 0..ROUNDS {
             if round % 2 == 0 {
-                c.push(measure(&mut core, ROUND));
-                f.push(measure(&mut floor, ROUND));
+                c.push(bench_clock::measure(&mut core, ROUND, 20));
+                f.push(bench_clock::measure(&mut floor, ROUND, 20));
             } else {
-                f.push(measure(&mut floor, ROUND));
-                c.push(measure(&mut core, ROUND));
+                f.push(bench_clock::measure(&mut floor, ROUND, 20));
+                c.push(bench_clock::measure(&mut core, ROUND, 20));
             }
         }
         let (cm, fm) = (median(&c), median(&f));
