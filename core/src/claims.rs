@@ -1,8 +1,12 @@
 //! Normalisation of ProConnect and Pro Santé Connect claims into one [`Identity`] (docs/architecture.md §4).
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::claim_set::{
+    self, ActivityClaims, Claim, ClaimSet, ExerciceClaims, TokenClaims, A, C, E,
+};
 use crate::error::{Error, ErrorCode, Result};
 use crate::nomenclature::{self, Table};
 use crate::policy::PROCONNECT_MFA_VALUES;
@@ -48,13 +52,53 @@ pub struct Identity {
     pub raw: RawClaims,
 }
 
-/// The claims as received.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The claims as received: each set is its JSON object text, verbatim (it crosses to Node and
+/// Java as that text; [`RawClaims::id_token_claims`] and [`RawClaims::userinfo_claims`] read it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RawClaims {
-    /// id_token claims.
-    pub id_token: Claims,
-    /// userinfo claims.
-    pub userinfo: Claims,
+    /// id_token claims (a JSON object).
+    pub id_token: Box<RawValue>,
+    /// userinfo claims (a JSON object; `{}` without a userinfo).
+    pub userinfo: Box<RawValue>,
+}
+
+impl RawClaims {
+    /// The id_token claims as a map.
+    pub fn id_token_claims(&self) -> Result<Claims> {
+        object_of(&self.id_token)
+    }
+
+    /// The userinfo claims as a map.
+    pub fn userinfo_claims(&self) -> Result<Claims> {
+        object_of(&self.userinfo)
+    }
+}
+
+fn object_of(raw: &RawValue) -> Result<Claims> {
+    serde_json::from_str(raw.get()).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidRequest,
+            "raw claims are not a JSON object",
+        )
+    })
+}
+
+impl Default for RawClaims {
+    fn default() -> Self {
+        RawClaims {
+            id_token: claim_set::empty_object(),
+            userinfo: claim_set::empty_object(),
+        }
+    }
+}
+
+/// Equal claims, whatever the spacing or order of the texts.
+impl PartialEq for RawClaims {
+    fn eq(&self, other: &Self) -> bool {
+        let value = |raw: &RawValue| serde_json::from_str::<Value>(raw.get()).ok();
+        value(&self.id_token) == value(&other.id_token)
+            && value(&self.userinfo) == value(&other.userinfo)
+    }
 }
 
 /// ProConnect data of an identity.
@@ -376,110 +420,139 @@ impl Identity {
     }
 }
 
-/// Builds the identity from verified id_token and userinfo claims.
+/// Builds the identity from id_token and userinfo claims given as maps (tests, fuzzing); a
+/// login reads its claims in one pass instead ([`identity`]).
 pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Result<Identity> {
-    let sub = str_claim(&id_token, "sub")
+    let read = |claims: &Claims, what: &str| {
+        let text = serde_json::to_vec(claims)
+            .map_err(|_| Error::new(ErrorCode::MalformedResponse, "unserialisable claims"))?;
+        TokenClaims::parse(&text, what)
+    };
+    identity(
+        kind,
+        read(&id_token, "id_token")?,
+        read(&userinfo, "userinfo")?,
+    )
+}
+
+/// Builds the identity from verified id_token and userinfo claims: the read values are moved
+/// into it, the texts kept as its raw claims.
+pub(crate) fn identity(
+    kind: ProviderKind,
+    id_token: TokenClaims,
+    userinfo: TokenClaims,
+) -> Result<Identity> {
+    let (mut id, mut ui) = (id_token.set, userinfo.set);
+    let sub = id
+        .take_text(C::Sub)
         .ok_or_else(|| Error::new(ErrorCode::MalformedResponse, "the id_token has no `sub`"))?;
     // Identity claims come from userinfo; the id_token is a fallback (and the only source of
-    // acr/amr).
-    let get = |name: &str| str_claim(&userinfo, name).or_else(|| str_claim(&id_token, name));
-    let acr = str_claim(&id_token, "acr");
-    let amr = string_list(id_token.get("amr"));
-    let email_verified = userinfo
-        .get("email_verified")
-        .or_else(|| id_token.get("email_verified"))
-        .and_then(bool_like);
-    let mfa = amr.iter().any(|m| m == "mfa")
-        || acr.as_deref().is_some_and(|a| match kind {
-            ProviderKind::ProConnect => PROCONNECT_MFA_VALUES.contains(&a),
-            ProviderKind::ProSanteConnect => matches!(a, "eidas2" | "eidas3"),
-        });
+    // acr/amr). Each name is read once, so its value is moved, not copied.
+    let mut get = |c: C| ui.take_text(c).or_else(|| id.take_text(c));
+    let email = get(C::Email);
+    let given_name = get(C::GivenName);
     let mut identity = Identity {
         provider: kind,
         sub,
-        email: get("email"),
-        email_verified,
-        given_name: get("given_name"),
+        email,
+        email_verified: None,
+        given_name,
         family_name: None,
-        acr,
-        amr,
-        mfa,
+        acr: None,
+        amr: Vec::new(),
+        mfa: false,
         proconnect: None,
         prosanteconnect: None,
         practice: None,
-        raw: RawClaims::default(),
+        raw: RawClaims {
+            id_token: id_token.raw,
+            userinfo: userinfo.raw,
+        },
     };
     match kind {
         ProviderKind::ProConnect => {
-            identity.family_name = get("usual_name").or_else(|| get("family_name"));
-            let custom = match userinfo.get("custom") {
-                Some(Value::Object(m)) => m.clone(),
+            identity.family_name = get(C::UsualName).or_else(|| get(C::FamilyName));
+            let matricule = get(C::Matricule);
+            let societe = get(C::Societe);
+            let siret = get(C::Siret).map(|s| s.chars().filter(|c| !c.is_whitespace()).collect());
+            let (uid, siren) = (get(C::Uid), get(C::Siren));
+            let organizational_unit = get(C::OrganizationalUnit);
+            let organization_label = get(C::OrganizationLabel);
+            let belonging_population = get(C::BelongingPopulation);
+            let phone_number = get(C::PhoneNumber);
+            let (idp_id, idp_acr) = (get(C::IdpId), get(C::IdpAcr));
+            let custom = match ui.custom.take() {
+                Some(Value::Object(m)) => m,
                 _ => Map::new(),
             };
-            // ProConnect moves unknown identity-provider claims into `custom`: an
-            // `email_verified` there is the identity provider's explicit word on the email.
-            if identity.email_verified.is_none() {
-                identity.email_verified = custom.get("email_verified").and_then(bool_like);
-            }
-            let matricule = get("chorusdt:matricule");
-            let societe = get("chorusdt:societe");
+            let roles = string_list(ui.take(C::Roles).or_else(|| id.take(C::Roles)));
             identity.proconnect = Some(ProConnectIdentity {
-                uid: get("uid"),
-                siret: get("siret").map(|s| s.chars().filter(|c| !c.is_whitespace()).collect()),
-                siren: get("siren"),
-                organizational_unit: get("organizational_unit"),
-                organization_label: get("organization_label"),
-                belonging_population: get("belonging_population"),
-                phone_number: get("phone_number"),
-                roles: string_list(userinfo.get("roles").or_else(|| id_token.get("roles"))),
+                uid,
+                siret,
+                siren,
+                organizational_unit,
+                organization_label,
+                belonging_population,
+                phone_number,
+                roles,
                 chorusdt: (matricule.is_some() || societe.is_some())
                     .then_some(ChorusDt { matricule, societe }),
-                idp_id: get("idp_id"),
-                idp_acr: get("idp_acr"),
+                idp_id,
+                idp_acr,
                 custom,
             });
         }
         ProviderKind::ProSanteConnect => {
-            identity.family_name = get("family_name");
-            identity.prosanteconnect = Some(psc_identity(&userinfo, &id_token));
+            identity.family_name = get(C::FamilyName);
+            identity.prosanteconnect = Some(psc_identity(&mut ui, &mut id));
         }
     }
-    identity.raw = RawClaims { id_token, userinfo };
+    identity.acr = id.take_text(C::Acr);
+    identity.amr = string_list(id.take(C::Amr));
+    identity.email_verified = ui
+        .get(C::EmailVerified)
+        .or_else(|| id.get(C::EmailVerified))
+        .and_then(claim_bool_like);
+    if identity.email_verified.is_none() {
+        // ProConnect moves unknown identity-provider claims into `custom`: an
+        // `email_verified` there is the identity provider's explicit word on the email.
+        if let Some(pc) = &identity.proconnect {
+            identity.email_verified = pc.custom.get("email_verified").and_then(bool_like);
+        }
+    }
+    identity.mfa = identity.amr.iter().any(|m| m == "mfa")
+        || identity.acr.as_deref().is_some_and(|a| match kind {
+            ProviderKind::ProConnect => PROCONNECT_MFA_VALUES.contains(&a),
+            ProviderKind::ProSanteConnect => matches!(a, "eidas2" | "eidas3"),
+        });
     Ok(identity)
 }
 
-fn psc_identity(userinfo: &Claims, id_token: &Claims) -> PscIdentity {
-    let national_id = str_claim(userinfo, "SubjectNameID")
-        .or_else(|| str_claim(userinfo, "preferred_username"))
-        .or_else(|| str_claim(id_token, "preferred_username"));
+fn psc_identity(userinfo: &mut ClaimSet, id_token: &mut ClaimSet) -> PscIdentity {
+    let national_id = userinfo
+        .take_text(C::SubjectNameId)
+        .or_else(|| userinfo.take_text(C::PreferredUsername))
+        .or_else(|| id_token.take_text(C::PreferredUsername));
     let (id_kind, rpps, adeli) = match national_id.as_deref() {
         Some(id) => decode_national_id(id),
         None => (IdKind::Other, None, None),
     };
-    let refpro = userinfo.get("SubjectRefPro").and_then(Value::as_object);
+    let refpro = userinfo.refpro.take().unwrap_or_default();
     let civility = refpro
-        .and_then(|r| str_claim(r, "codeCivilite"))
-        .or_else(|| str_claim(userinfo, "codeCivilite"));
-    let exercices = refpro
-        .and_then(|r| r.get("exercices"))
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_object)
-                .take(64)
-                .map(exercice)
-                .collect()
-        })
-        .unwrap_or_default();
+        .civility
+        .and_then(text)
+        .or_else(|| userinfo.take_text(C::CodeCivilite));
     PscIdentity {
         national_id,
         id_kind,
         rpps,
         adeli,
         civility,
-        organization: str_claim(userinfo, "SubjectOrganization"),
-        exercices,
-        auth_mode: str_claim(id_token, "authMode").or_else(|| str_claim(userinfo, "authMode")),
+        organization: userinfo.take_text(C::SubjectOrganization),
+        exercices: refpro.exercices.into_iter().map(exercice).collect(),
+        auth_mode: id_token
+            .take_text(C::AuthMode)
+            .or_else(|| userinfo.take_text(C::AuthMode)),
     }
 }
 
@@ -500,22 +573,15 @@ pub fn decode_national_id(id: &str) -> (IdKind, Option<String>, Option<String>) 
     }
 }
 
-fn exercice(e: &Claims) -> Exercice {
-    let activities = e
-        .get("activities")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_object)
-                .take(256)
-                .map(activity)
-                .collect()
-        })
-        .unwrap_or_default();
-    let profession_code = str_claim(e, "codeProfession");
-    let category_code = str_claim(e, "codeCategorieProfessionnelle");
-    let savoir_faire_type = str_claim(e, "codeTypeSavoirFaire");
-    let savoir_faire_code = str_claim(e, "codeSavoirFaire");
+fn exercice(mut e: ExerciceClaims) -> Exercice {
+    let activities = std::mem::take(&mut e.activities)
+        .into_iter()
+        .map(activity)
+        .collect();
+    let profession_code = e.take_text(E::Profession);
+    let category_code = e.take_text(E::Category);
+    let savoir_faire_type = e.take_text(E::SavoirFaireType);
+    let savoir_faire_code = e.take_text(E::SavoirFaire);
     Exercice {
         profession_label: labelled(Table::Profession, &profession_code),
         category_label: labelled(Table::Category, &category_code),
@@ -525,47 +591,47 @@ fn exercice(e: &Claims) -> Exercice {
         }),
         profession_code,
         category_code,
-        civility: str_claim(e, "codeCiviliteDexercice"),
-        last_name: str_claim(e, "nomDexercice"),
-        first_name: str_claim(e, "prenomDexercice"),
+        civility: e.take_text(E::Civility),
+        last_name: e.take_text(E::LastName),
+        first_name: e.take_text(E::FirstName),
         savoir_faire_type,
         savoir_faire_code,
         activities,
     }
 }
 
-fn activity(a: &Claims) -> Activity {
-    let s = |k: &str| str_claim(a, k);
-    let mode = s("codeModeExercice");
-    let sector_code = s("codeSecteurDactivite");
-    let genre_code = s("codeGenreActivite");
+fn activity(mut a: ActivityClaims) -> Activity {
+    let mut s = |k: A| a.take_text(k);
+    let mode = s(A::Mode);
+    let sector_code = s(A::Sector);
+    let genre_code = s(A::Genre);
     Activity {
         mode_label: labelled(Table::Mode, &mode),
         sector_label: labelled(Table::Sector, &sector_code),
         genre_label: labelled(Table::Genre, &genre_code),
         mode,
         sector_code,
-        pharmacist_section: s("codeSectionPharmacien"),
-        role_code: s("codeRole"),
+        pharmacist_section: s(A::PharmacistSection),
+        role_code: s(A::Role),
         genre_code,
-        siret: s("numeroSiretSite"),
-        siren: s("numeroSirenSite"),
-        finess: s("numeroFinessSite"),
-        finess_legal: s("numeroFinessetablissementJuridique"),
-        structure_id: s("identifiantTechniqueDeLaStructure"),
-        former_structure_id: s("ancienIdentifiantDeLaStructure"),
-        registration_authority: s("autoriteDenregistrement"),
-        name: s("raisonSocialeSite"),
-        commercial_name: s("enseigneCommercialeSite"),
-        street_number: s("numeroVoie"),
-        street_type: s("codeTypeDeVoie"),
-        street_name: s("libelleVoie"),
-        postal_code: s("codePostal"),
-        city_code: s("codeCommune"),
-        department_code: s("codeDepartement"),
-        country_code: s("codePays"),
-        phone: s("telephone"),
-        email: s("adresseEMail"),
+        siret: s(A::Siret),
+        siren: s(A::Siren),
+        finess: s(A::Finess),
+        finess_legal: s(A::FinessLegal),
+        structure_id: s(A::StructureId),
+        former_structure_id: s(A::FormerStructureId),
+        registration_authority: s(A::RegistrationAuthority),
+        name: s(A::Name),
+        commercial_name: s(A::CommercialName),
+        street_number: s(A::StreetNumber),
+        street_type: s(A::StreetType),
+        street_name: s(A::StreetName),
+        postal_code: s(A::PostalCode),
+        city_code: s(A::CityCode),
+        department_code: s(A::DepartmentCode),
+        country_code: s(A::CountryCode),
+        phone: s(A::Phone),
+        email: s(A::Email),
     }
 }
 
@@ -577,25 +643,40 @@ fn labelled(table: Table, code: &Option<String>) -> Option<String> {
 }
 
 /// A string claim; empty (or blank) strings count as absent, numbers are read as strings.
-fn str_claim(map: &Claims, name: &str) -> Option<String> {
-    match map.get(name)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+fn text(claim: Claim) -> Option<String> {
+    match claim {
+        Claim::Str(s) if !s.trim().is_empty() => Some(s),
+        Claim::Num(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
 /// A string list claim: an array of strings, or a single space-separated string.
-fn string_list(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        Some(Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
+fn string_list(claim: Option<Claim>) -> Vec<String> {
+    match claim {
+        Some(Claim::Strs(mut items)) => {
+            items.retain(|s| !s.is_empty());
+            items
+        }
+        Some(Claim::Str(s)) => s.split_whitespace().map(str::to_string).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// [`bool_like`] of a read claim.
+fn claim_bool_like(claim: &Claim) -> Option<bool> {
+    match claim {
+        Claim::Bool(b) => Some(*b),
+        Claim::Str(s) => str_bool_like(s),
+        _ => None,
+    }
+}
+
+fn str_bool_like(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "vrai" => Some(true),
+        "false" | "faux" => Some(false),
+        _ => None,
     }
 }
 
@@ -603,11 +684,7 @@ fn string_list(v: Option<&Value>) -> Vec<String> {
 fn bool_like(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
-        Value::String(s) => match s.to_ascii_lowercase().as_str() {
-            "true" | "vrai" => Some(true),
-            "false" | "faux" => Some(false),
-            _ => None,
-        },
+        Value::String(s) => str_bool_like(s),
         _ => None,
     }
 }

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 
+use crate::claim_set::{TokenClaims, C};
 use crate::claims::{self, Identity};
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorCode, Result};
@@ -328,9 +329,10 @@ impl Client {
                 }
                 Ok(())
             })?;
-        let acr = id_claims.get("acr").and_then(|a| a.as_str());
-        pending.acr.check(self.provider.kind, acr)?;
-        let identity = claims::normalise(self.provider.kind, id_claims, userinfo_claims)?;
+        pending
+            .acr
+            .check(self.provider.kind, id_claims.set.str(C::Acr))?;
+        let identity = claims::identity(self.provider.kind, id_claims, userinfo_claims)?;
         self.config.policy.check_identity(&identity)?;
         let session_expires_at = now.saturating_add(self.config.session_max_age_secs);
         Ok(Login::new(
@@ -386,14 +388,13 @@ impl Client {
             })?;
         // The policy as configured now (a pending login's one-off step-up level is not kept:
         // the refreshed id_token repeats the login's acr, which satisfied it then).
-        let acr = id_claims.get("acr").and_then(|a| a.as_str());
         AcrRequirement::with_mode(
             self.provider.kind,
             self.config.policy.acr.as_deref(),
             self.config.policy.mfa_mode(),
         )?
-        .check(self.provider.kind, acr)?;
-        let mut identity = claims::normalise(self.provider.kind, id_claims, userinfo_claims)?;
+        .check(self.provider.kind, id_claims.set.str(C::Acr))?;
+        let mut identity = claims::identity(self.provider.kind, id_claims, userinfo_claims)?;
         if let Some(chosen) = &previous.practice {
             identity = identity
                 .with_practice(&chosen.id)
@@ -413,7 +414,7 @@ impl Client {
         userinfo: Option<UserinfoResponse<'_>>,
         now: u64,
         check_sub: impl FnOnce(&str) -> Result<()>,
-    ) -> Result<(claims::Claims, claims::Claims)> {
+    ) -> Result<(TokenClaims, TokenClaims)> {
         let keys = self.keys.load();
         let id_claims = verify::verify_id_token(
             &self.provider,
@@ -424,10 +425,7 @@ impl Client {
             now,
         )?;
         // verify_id_token refused an id_token without a valid `sub`.
-        let sub = id_claims
-            .get("sub")
-            .and_then(|s| s.as_str())
-            .unwrap_or_default();
+        let sub = id_claims.set.str(C::Sub).unwrap_or_default();
         check_sub(sub)?;
         let userinfo_claims = match userinfo {
             Some(u) => verify::verify_userinfo(
@@ -439,7 +437,7 @@ impl Client {
                 sub,
                 now,
             )?,
-            None => Default::default(),
+            None => TokenClaims::empty(),
         };
         Ok((id_claims, userinfo_claims))
     }

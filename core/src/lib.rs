@@ -25,6 +25,7 @@
 mod audit;
 mod branding;
 mod broker;
+mod claim_set;
 mod claims;
 mod client;
 mod config;

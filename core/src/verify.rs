@@ -1,9 +1,8 @@
 //! Verification of the token response, the id_token and the userinfo.
 
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::claims::Claims;
+use crate::claim_set::{Claim, ClaimSet, TokenClaims, C};
 use crate::config::ClientConfig;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jose::{self, KeySet};
@@ -106,7 +105,7 @@ pub fn verify_id_token(
     token: &str,
     nonce: Option<&str>,
     now: u64,
-) -> Result<Claims> {
+) -> Result<TokenClaims> {
     let jws = jose::parse_jws(token)?;
     jose::verify_signature(
         &jws,
@@ -114,11 +113,11 @@ pub fn verify_id_token(
         keys,
         Some(config.client_secret.expose().as_bytes()),
     )?;
-    let claims = claims_object(&jws.payload, "id_token")?;
-    check_issuer(&claims, provider, true)?;
-    check_audience(&claims, &config.client_id, true)?;
-    check_times(&claims, config.leeway_secs, now, true)?;
-    match (claims.get("nonce").and_then(Value::as_str), nonce) {
+    let claims = TokenClaims::parse(&jws.payload, "id_token")?;
+    check_issuer(&claims.set, provider, true)?;
+    check_audience(&claims.set, &config.client_id, true)?;
+    check_times(&claims.set, config.leeway_secs, now, true)?;
+    match (claims.set.str(C::Nonce), nonce) {
         (_, None) => {}
         (Some(n), Some(nonce)) if constant_time_eq(n.as_bytes(), nonce.as_bytes()) => {}
         (Some(_), Some(_)) => {
@@ -134,7 +133,7 @@ pub fn verify_id_token(
             ))
         }
     }
-    match claims.get("sub").and_then(Value::as_str) {
+    match claims.set.str(C::Sub) {
         Some(s) if !s.is_empty() && s.len() <= 256 => Ok(claims),
         _ => Err(Error::new(
             ErrorCode::MalformedResponse,
@@ -155,7 +154,7 @@ pub fn verify_userinfo(
     body: &[u8],
     expected_sub: &str,
     now: u64,
-) -> Result<Claims> {
+) -> Result<TokenClaims> {
     if body.len() > limits::MAX_USERINFO_BYTES {
         return Err(Error::new(
             ErrorCode::ResponseTooLarge,
@@ -180,10 +179,10 @@ pub fn verify_userinfo(
             keys,
             Some(config.client_secret.expose().as_bytes()),
         )?;
-        let claims = claims_object(&jws.payload, "userinfo")?;
-        check_issuer(&claims, provider, false)?;
-        check_audience(&claims, &config.client_id, false)?;
-        check_times(&claims, config.leeway_secs, now, false)?;
+        let claims = TokenClaims::parse(&jws.payload, "userinfo")?;
+        check_issuer(&claims.set, provider, false)?;
+        check_audience(&claims.set, &config.client_id, false)?;
+        check_times(&claims.set, config.leeway_secs, now, false)?;
         claims
     } else if must_sign {
         return Err(Error::new(
@@ -191,9 +190,9 @@ pub fn verify_userinfo(
             "userinfo is plain JSON where a signed JWT is required",
         ));
     } else {
-        claims_object(body, "userinfo")?
+        TokenClaims::parse(body, "userinfo")?
     };
-    match claims.get("sub").and_then(Value::as_str) {
+    match claims.set.str(C::Sub) {
         Some(s) if constant_time_eq(s.as_bytes(), expected_sub.as_bytes()) => Ok(claims),
         _ => Err(Error::new(
             ErrorCode::UserinfoSubjectMismatch,
@@ -202,19 +201,9 @@ pub fn verify_userinfo(
     }
 }
 
-fn claims_object(bytes: &[u8], what: &str) -> Result<Claims> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Error::new(
-            ErrorCode::MalformedResponse,
-            format!("{what} claims are not a JSON object"),
-        )),
-    }
-}
-
-fn check_issuer(claims: &Claims, provider: &Provider, required: bool) -> Result<()> {
-    match claims.get("iss") {
-        Some(Value::String(iss)) if *iss == provider.endpoints.issuer => Ok(()),
+fn check_issuer(claims: &ClaimSet, provider: &Provider, required: bool) -> Result<()> {
+    match claims.get(C::Iss) {
+        Some(Claim::Str(iss)) if *iss == provider.endpoints.issuer => Ok(()),
         None if !required => Ok(()),
         _ => Err(Error::new(
             ErrorCode::IssuerMismatch,
@@ -223,27 +212,28 @@ fn check_issuer(claims: &Claims, provider: &Provider, required: bool) -> Result<
     }
 }
 
-fn check_audience(claims: &Claims, client_id: &str, required: bool) -> Result<()> {
+fn check_audience(claims: &ClaimSet, client_id: &str, required: bool) -> Result<()> {
     let mismatch = |m: &str| Err(Error::new(ErrorCode::AudienceMismatch, m.to_string()));
-    let audiences: Vec<&str> = match claims.get("aud") {
-        Some(Value::String(a)) => vec![a.as_str()],
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+    // The string audiences: how many, and whether this client is one.
+    let (count, ours) = match claims.get(C::Aud) {
+        Some(Claim::Str(a)) => (1, a == client_id),
+        Some(Claim::Strs(list)) => (list.len(), list.iter().any(|a| a == client_id)),
         None if !required => return Ok(()),
         _ => return mismatch("token has no audience"),
     };
-    if !audiences.contains(&client_id) {
+    if !ours {
         return mismatch("token audience does not include this client");
     }
-    match claims.get("azp") {
-        Some(Value::String(azp)) if azp != client_id => mismatch("token `azp` is another client"),
-        None if audiences.len() > 1 => mismatch("token has several audiences and no `azp`"),
+    match claims.get(C::Azp) {
+        Some(Claim::Str(azp)) if azp != client_id => mismatch("token `azp` is another client"),
+        None if count > 1 => mismatch("token has several audiences and no `azp`"),
         _ => Ok(()),
     }
 }
 
-fn check_times(claims: &Claims, leeway: u64, now: u64, required: bool) -> Result<()> {
-    let time = |name: &str| -> Result<Option<u64>> {
-        match claims.get(name) {
+fn check_times(claims: &ClaimSet, leeway: u64, now: u64, required: bool) -> Result<()> {
+    let time = |name: &str, c: C| -> Result<Option<u64>> {
+        match claims.get(c) {
             None => Ok(None),
             Some(v) => v
                 .as_f64()
@@ -257,7 +247,7 @@ fn check_times(claims: &Claims, leeway: u64, now: u64, required: bool) -> Result
                 }),
         }
     };
-    match time("exp")? {
+    match time("exp", C::Exp)? {
         Some(exp) if exp.saturating_add(leeway) <= now => {
             return Err(Error::new(ErrorCode::TokenExpired, "token has expired"))
         }
@@ -269,7 +259,7 @@ fn check_times(claims: &Claims, leeway: u64, now: u64, required: bool) -> Result
         }
         _ => {}
     }
-    match time("iat")? {
+    match time("iat", C::Iat)? {
         Some(iat) if iat > now.saturating_add(leeway) => {
             return Err(Error::new(
                 ErrorCode::TokenNotYetValid,
@@ -284,7 +274,7 @@ fn check_times(claims: &Claims, leeway: u64, now: u64, required: bool) -> Result
         }
         _ => {}
     }
-    if let Some(nbf) = time("nbf")? {
+    if let Some(nbf) = time("nbf", C::Nbf)? {
         if nbf > now.saturating_add(leeway) {
             return Err(Error::new(
                 ErrorCode::TokenNotYetValid,
@@ -298,13 +288,12 @@ fn check_times(claims: &Claims, leeway: u64, now: u64, required: bool) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn obj(v: Value) -> Claims {
-        match v {
-            Value::Object(m) => m,
-            _ => unreachable!(),
-        }
+    fn obj(v: Value) -> ClaimSet {
+        TokenClaims::parse(v.to_string().as_bytes(), "test")
+            .unwrap()
+            .set
     }
 
     #[test]

@@ -50,11 +50,13 @@ fuzz_target!(|data: &[u8]| {
         Ok(identity) => {
             assert!(has_sub, "normalised without a sub");
             assert_eq!(
-                identity.raw.id_token, id_token,
+                identity.raw.id_token_claims().ok(),
+                Some(id_token),
                 "raw id_token claims are kept"
             );
             assert_eq!(
-                identity.raw.userinfo, userinfo,
+                identity.raw.userinfo_claims().ok(),
+                Some(userinfo),
                 "raw userinfo claims are kept"
             );
             fx::check_identity(&identity, kind);
