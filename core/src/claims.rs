@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
+pub use crate::identite_pivot::FranceConnectIdentity;
 use crate::nomenclature::{self, Table};
 use crate::policy::PROCONNECT_MFA_VALUES;
 use crate::provider::ProviderKind;
@@ -39,6 +40,10 @@ pub struct Identity {
     pub proconnect: Option<ProConnectIdentity>,
     /// Pro Santé Connect-specific data.
     pub prosanteconnect: Option<PscIdentity>,
+    /// FranceConnect and FranceConnect+ data: the identité pivot. Absent from the JSON of
+    /// the other federations' identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub franceconnect: Option<FranceConnectIdentity>,
     /// The practice the session acts for, once the user chose one of [`Identity::practices`]
     /// (or the only one): absent from the JSON until then. Mapping paths reach it as
     /// `practice.profession_code`, `practice.siret`, …
@@ -392,7 +397,10 @@ pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Resu
     let mfa = amr.iter().any(|m| m == "mfa")
         || acr.as_deref().is_some_and(|a| match kind {
             ProviderKind::ProConnect => PROCONNECT_MFA_VALUES.contains(&a),
-            ProviderKind::ProSanteConnect => matches!(a, "eidas2" | "eidas3"),
+            ProviderKind::ProSanteConnect | ProviderKind::FranceConnectPlus => {
+                matches!(a, "eidas2" | "eidas3")
+            }
+            ProviderKind::FranceConnect => false,
         });
     let mut identity = Identity {
         provider: kind,
@@ -406,6 +414,7 @@ pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Resu
         mfa,
         proconnect: None,
         prosanteconnect: None,
+        franceconnect: None,
         practice: None,
         raw: RawClaims::default(),
     };
@@ -442,6 +451,12 @@ pub fn normalise(kind: ProviderKind, id_token: Claims, userinfo: Claims) -> Resu
         ProviderKind::ProSanteConnect => {
             identity.family_name = get("family_name");
             identity.prosanteconnect = Some(psc_identity(&userinfo, &id_token));
+        }
+        ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+            let pivot = crate::identite_pivot::from_claims(&get);
+            // The name the person uses when they set one, else the birth name.
+            identity.family_name = pivot.usual_name.clone().or(pivot.birth_name.clone());
+            identity.franceconnect = Some(pivot);
         }
     }
     identity.raw = RawClaims { id_token, userinfo };

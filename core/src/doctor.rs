@@ -653,7 +653,8 @@ impl Doctor {
             Ok(req) => match (req.accepted, provider.kind) {
                 (Some(values), _) => values,
                 (None, ProviderKind::ProSanteConnect) => vec!["eidas1".to_string()],
-                (None, ProviderKind::ProConnect) => Vec::new(),
+                // FranceConnect(+) always has accepted levels; ProConnect may take any.
+                (None, _) => Vec::new(),
             },
             Err(_) => Vec::new(),
         };

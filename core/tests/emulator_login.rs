@@ -759,6 +759,9 @@ async fn the_shared_fixture_matches_the_emulator() {
                 let psc = id.prosanteconnect.as_ref().expect("psc data");
                 assert_eq!(psc.national_id, u.national_id, "user {}", u.id);
             }
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+                assert!(id.franceconnect.is_some(), "user {}", u.id);
+            }
         }
     }
 }

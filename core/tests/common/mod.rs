@@ -81,11 +81,7 @@ pub fn clients() -> Vec<TestClient> {
 
 /// The issuer path of a provider on the emulator (`/api/v2`, …).
 pub fn issuer_path(kind: ProviderKind) -> String {
-    let key = match kind {
-        ProviderKind::ProConnect => "proconnect",
-        ProviderKind::ProSanteConnect => "prosanteconnect",
-    };
-    text(&fixture()["issuer_paths"], key)
+    text(&fixture()["issuer_paths"], kind.as_str())
 }
 
 fn user_of(provider: &str, id: &str, u: &Value) -> TestUser {
