@@ -254,6 +254,23 @@ impl DecryptionKeys {
         Ok(DecryptionKeys { keys })
     }
 
+    /// The key-management algorithms these keys can open (`RSA-OAEP`, `ECDH-ES`, …), each once:
+    /// what the provider must pick from when it encrypts to this client.
+    pub fn algorithms(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for alg in [
+            KeyAlg::RsaOaep,
+            KeyAlg::RsaOaep256,
+            KeyAlg::EcdhEs,
+            KeyAlg::EcdhEsA256kw,
+        ] {
+            if self.keys.iter().any(|k| k.fits(alg)) {
+                out.push(alg.as_str());
+            }
+        }
+        out
+    }
+
     /// The keys' ids, in configuration order.
     pub fn kids(&self) -> Vec<&str> {
         self.keys.iter().map(|k| k.kid.as_str()).collect()
