@@ -39,6 +39,29 @@ def client(name: str) -> tuple[str, str, str]:
 #: The example's default client for each provider.
 CLIENTS = {provider: client(provider) for provider in ("proconnect", "prosanteconnect")}
 
+#: The emulator's FranceConnect and FranceConnect+ clients (emulator/README.md, "FranceConnect
+#: and FranceConnect+ personas"), by name as ``client`` gives them.
+FC_CLIENTS = {
+    "franceconnect": (
+        "demo-franceconnect",
+        "demo-franceconnect-secret-0123456789abcdef",
+        "/franceconnect/api/v2",
+    ),
+    "franceconnect_plus": (
+        "demo-franceconnect-plus",
+        "demo-franceconnect-plus-secret-0123456789ab",
+        "/franceconnect-plus/api/v2",
+    ),
+    "franceconnect_plus_ecdh": (
+        "demo-franceconnect-plus-ecdh",
+        "demo-franceconnect-plus-ecdh-secret-0123456789",
+        "/franceconnect-plus/api/v2",
+    ),
+}
+CLIENTS.update({k: v for k, v in FC_CLIENTS.items() if k != "franceconnect_plus_ecdh"})
+#: The private keys the emulator's FranceConnect+ clients encrypt to (test-only, public).
+DEMO_FCP_KEYS = ROOT / "emulator" / "keys" / "demo-fcp-client-enc.jwks.json"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -93,13 +116,17 @@ def example(
     scopes: str | None = None,
     credentials: tuple[str, str] | None = None,
     public_host: str = "127.0.0.1",
+    decryption_keys_file: Path | None = DEMO_FCP_KEYS,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Starts examples/django with the environment of docs/architecture.md §6; yields its base URL
-    (``GOUVCONNECT_BASE_URL``: on ``public_host``, the server listening on 127.0.0.1)."""
+    (``GOUVCONNECT_BASE_URL``: on ``public_host``, the server listening on 127.0.0.1).
+    FranceConnect+ gets ``decryption_keys_file`` (``None``: no keys). A server that exits at
+    start (its system checks) raises ``RuntimeError`` with its output."""
     client_id, secret, issuer_path = CLIENTS[provider]
     if credentials:
         client_id, secret = credentials
-    port = free_port()
+    port = port or free_port()
     base = f"http://{public_host}:{port}"
     env = {
         **os.environ,
@@ -117,6 +144,10 @@ def example(
         env["GOUVCONNECT_ACR"] = acr
     if scopes:
         env["GOUVCONNECT_SCOPES"] = scopes
+    env.pop("GOUVCONNECT_DECRYPTION_KEYS", None)
+    env.pop("GOUVCONNECT_DECRYPTION_KEYS_FILE", None)
+    if provider == "franceconnect_plus" and decryption_keys_file is not None:
+        env["GOUVCONNECT_DECRYPTION_KEYS_FILE"] = str(decryption_keys_file)
     with server(
         [sys.executable, str(EXAMPLE / "serve.py")], EXAMPLE, env, tmp_path / f"example-{port}.log", port
     ):

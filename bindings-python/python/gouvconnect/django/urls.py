@@ -1,7 +1,8 @@
 """Include under a prefix, e.g. ``path("auth/", include("gouvconnect.django.urls"))``:
 ``auth/login`` (``?provider=&next=``), ``auth/login/<provider>``, ``auth/callback``,
 ``auth/logout`` (POST), ``auth/logout/callback``, ``auth/step-up`` (``?acr=&next=``),
-``auth/practice`` (Pro Santé Connect practice picker)."""
+``auth/practice`` (Pro Santé Connect practice picker), ``auth/jwks/<provider>`` (FranceConnect+:
+the public encryption keys, the URL to register at FranceConnect+)."""
 
 from django.urls import path
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("logout/callback", views.logout_callback, name="logout_callback"),
     path("step-up", views.step_up, name="step_up"),
     path("practice", practice.practice, name="practice"),
+    path("jwks/<str:provider>", views.jwks, name="jwks"),
 ]
