@@ -37,30 +37,12 @@ def client(name: str) -> tuple[str, str, str]:
 
 
 #: The example's default client for each provider.
-CLIENTS = {provider: client(provider) for provider in ("proconnect", "prosanteconnect")}
-
-#: The emulator's FranceConnect and FranceConnect+ clients (emulator/README.md, "FranceConnect
-#: and FranceConnect+ personas"), by name as ``client`` gives them.
-FC_CLIENTS = {
-    "franceconnect": (
-        "demo-franceconnect",
-        "demo-franceconnect-secret-0123456789abcdef",
-        "/franceconnect/api/v2",
-    ),
-    "franceconnect_plus": (
-        "demo-franceconnect-plus",
-        "demo-franceconnect-plus-secret-0123456789ab",
-        "/franceconnect-plus/api/v2",
-    ),
-    "franceconnect_plus_ecdh": (
-        "demo-franceconnect-plus-ecdh",
-        "demo-franceconnect-plus-ecdh-secret-0123456789",
-        "/franceconnect-plus/api/v2",
-    ),
+CLIENTS = {
+    provider: client(provider)
+    for provider in ("proconnect", "prosanteconnect", "franceconnect", "franceconnect_plus")
 }
-CLIENTS.update({k: v for k, v in FC_CLIENTS.items() if k != "franceconnect_plus_ecdh"})
 #: The private keys the emulator's FranceConnect+ clients encrypt to (test-only, public).
-DEMO_FCP_KEYS = ROOT / "emulator" / "keys" / "demo-fcp-client-enc.jwks.json"
+DEMO_FCP_KEYS = ROOT / FIXTURE["clients"]["franceconnect_plus"]["decryption_keys_file"]
 
 
 def free_port() -> int:

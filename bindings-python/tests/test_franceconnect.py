@@ -25,7 +25,8 @@ from gouvconnect.django.models import ProviderLink
 from harness import (
     DEMO_FCP_KEYS,
     EMULATOR_BIN,
-    FC_CLIENTS,
+    USERS,
+    client,
     emulator,
     example,
     free_port,
@@ -35,15 +36,16 @@ from harness import (
 
 #: Members of a private JWK (RFC 7518 §6.2.2, §6.3.2): never in the published document.
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-#: The emulator's FranceConnect citizen (emulator/src/config.rs, citizen_users).
-CITIZEN_SUB = "01" * 32 + "v1"
-CITIZEN_EMAIL = "angela.dubois@exemple.fr"
+#: The emulator's FranceConnect citizen (tests/fixture.json).
+CITIZEN = USERS["franceconnect"]["citizen"]
+CITIZEN_SUB = CITIZEN["sub"]
+CITIZEN_EMAIL = CITIZEN["email"]
 
 
 def fc_entry(provider: str, emulator_base: str = "http://127.0.0.1:9", **extra: Any) -> dict[str, Any]:
     """A ``GOUVCONNECT`` entry of the emulator's ``provider`` client (``franceconnect``,
     ``franceconnect_plus``, ``franceconnect_plus_ecdh``)."""
-    client_id, secret, path = FC_CLIENTS[provider]
+    client_id, secret, path = client(provider)
     return {
         "provider": "franceconnect" if provider == "franceconnect" else "franceconnect_plus",
         "issuer": emulator_base + path,
@@ -222,7 +224,11 @@ def test_a_citizen_becomes_a_user_and_is_never_linked_by_email(
     assert identity["email_verified"] is None and not gouvconnect.email_trusted(identity)
     user = get_user_model().objects.exclude(pk=local.pk).get()
     assert user.username == f"franceconnect:{CITIZEN_SUB}"
-    assert (user.first_name, user.last_name, user.email) == ("Angela Claire Louise", "MARTIN", CITIZEN_EMAIL)
+    assert (user.first_name, user.last_name, user.email) == (
+        CITIZEN["given_name"],
+        CITIZEN["usual_name"],
+        CITIZEN_EMAIL,
+    )
     assert ProviderLink.objects.get(user=user).provider == "franceconnect"
     assert not ProviderLink.objects.filter(user=local).exists()
 
@@ -277,21 +283,21 @@ def test_franceconnect_login_shows_the_identite_pivot_then_logout(fc_app: str) -
     identity = s.get(fc_app + "/me", timeout=10).json()
     assert identity["provider"] == "franceconnect" and identity["sub"] == CITIZEN_SUB
     assert identity["acr"] == "eidas1" and identity["mfa"] is False
-    assert (identity["given_name"], identity["family_name"]) == ("Angela Claire Louise", "MARTIN")
+    assert (identity["given_name"], identity["family_name"]) == (CITIZEN["given_name"], CITIZEN["usual_name"])
     assert identity["email"] == CITIZEN_EMAIL and identity["email_verified"] is None
     assert identity["franceconnect"] == {
-        "given_names": "Angela Claire Louise",
-        "birth_name": "DUBOIS",
-        "usual_name": "MARTIN",
-        "birthdate": "1962-08-24",
+        "given_names": CITIZEN["given_name"],
+        "birth_name": CITIZEN["family_name"],
+        "usual_name": CITIZEN["usual_name"],
+        "birthdate": CITIZEN["birthdate"],
         "gender": "female",
-        "birthplace": "75107",
-        "birthcountry": "99100",
+        "birthplace": CITIZEN["birthplace"],
+        "birthcountry": CITIZEN["birthcountry"],
         "born_in_france": True,
     }
     assert identity.get("proconnect") is None and identity.get("prosanteconnect") is None
     page = s.get(fc_app + "/", timeout=10).text
-    assert 'id="identite-pivot"' in page and "1962-08-24" in page and "DUBOIS" in page
+    assert 'id="identite-pivot"' in page and CITIZEN["birthdate"] in page and CITIZEN["family_name"] in page
     logout_round_trip(s, fc_app)
 
 
@@ -306,8 +312,8 @@ def test_a_citizen_born_abroad_has_no_birthplace(fc_app: str) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize(("user", "acr"), [("citizen", "eidas2"), ("citizen-high", "eidas3")])
-def test_franceconnect_plus_login_rsa_oaep_then_logout(fcp_app: str, user: str, acr: str) -> None:
+@pytest.mark.parametrize("user", ["citizen", "citizen-high"])
+def test_franceconnect_plus_login_rsa_oaep_then_logout(fcp_app: str, user: str) -> None:
     home = requests.get(fcp_app + "/", timeout=10)
     assert "gouvconnect-button--franceconnect-plus" in home.text
     assert "Qu’est-ce que FranceConnect+ ?" in home.text
@@ -316,8 +322,12 @@ def test_franceconnect_plus_login_rsa_oaep_then_logout(fcp_app: str, user: str, 
     assert done.status_code == 302, done.text[:500]
     identity = s.get(fcp_app + "/me", timeout=10).json()
     assert identity["provider"] == "franceconnect_plus"
-    assert identity["acr"] == acr and identity["mfa"] is True
-    assert identity["franceconnect"]["birthdate"] and identity["franceconnect"]["birth_name"]
+    expected = USERS["franceconnect_plus"][user]
+    assert (
+        identity["sub"] == expected["sub"] and identity["acr"] == expected["acr"] and identity["mfa"] is True
+    )
+    pivot = identity["franceconnect"]
+    assert (pivot["birthdate"], pivot["birth_name"]) == (expected["birthdate"], expected["family_name"])
     logout_round_trip(s, fcp_app)
 
 
@@ -334,14 +344,14 @@ def test_the_example_serves_its_public_keys(fcp_app: str) -> None:
 def test_franceconnect_plus_login_ecdh_es(
     emulator_base: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    client_id, secret, _ = FC_CLIENTS["franceconnect_plus_ecdh"]
+    client_id, secret, _ = client("franceconnect_plus_ecdh")
     tmp = tmp_path_factory.mktemp("fcp-ecdh")
     with example(emulator_base, "franceconnect_plus", tmp, credentials=(client_id, secret)) as base:
         s = requests.Session()
         assert full_login(s, base, "citizen").status_code == 302
         identity = s.get(base + "/me", timeout=10).json()
         assert (
-            identity["acr"] == "eidas2" and identity["franceconnect"]["given_names"] == "Angela Claire Louise"
+            identity["acr"] == "eidas2" and identity["franceconnect"]["given_names"] == CITIZEN["given_name"]
         )
         logout_round_trip(s, base)
 
@@ -445,7 +455,7 @@ def _browser_login(app: str, tmp_path: Path, button: str, user: str) -> dict[str
 @pytest.mark.browser
 def test_chromium_franceconnect_button(fc_app: str, tmp_path: Path) -> None:
     identity = _browser_login(fc_app, tmp_path, "button.gouvconnect-button--franceconnect", "citizen")
-    assert identity["franceconnect"]["birthplace"] == "75107"
+    assert identity["franceconnect"]["birthplace"] == CITIZEN["birthplace"]
 
 
 @pytest.mark.e2e
