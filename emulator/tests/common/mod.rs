@@ -148,3 +148,18 @@ pub async fn exchange_code(
         .await
         .expect("token")
 }
+
+/// Sends a request the gouvconnect core built (sans-IO: token, userinfo, JWKS), as a host does.
+pub async fn send(request: &gouvconnect::HttpRequest) -> reqwest::Response {
+    let mut builder = match request.method {
+        "POST" => http().post(&request.url),
+        _ => http().get(&request.url),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    builder.send().await.expect("request")
+}
