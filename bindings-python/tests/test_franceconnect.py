@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ import gouvconnect
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.template import Context, Template
 from django.test import Client as DjangoClient
 from gouvconnect.django import checks, conf
@@ -231,6 +233,22 @@ def test_a_citizen_becomes_a_user_and_is_never_linked_by_email(
     )
     assert ProviderLink.objects.get(user=user).provider == "franceconnect"
     assert not ProviderLink.objects.filter(user=local).exists()
+
+
+def test_gouvconnect_check_opens_franceconnect_plus_encryption(settings: Any, emulator_base: str) -> None:
+    """The going-live command reads the keys from the settings file: the doctor's
+    ``encryption`` check runs on them (the provider's algorithms against the keys' types)."""
+    settings.GOUVCONNECT = {
+        "franceconnect_plus": fc_entry(
+            "franceconnect_plus", emulator_base, decryption_keys_file=str(DEMO_FCP_KEYS)
+        )
+    }
+    out = StringIO()
+    call_command("gouvconnect_check", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["ok"] is True, report
+    checks_by_id = {c["id"]: c for c in report["providers"]["franceconnect_plus"]["checks"]}
+    assert checks_by_id["encryption"]["verdict"] == "pass", checks_by_id["encryption"]
 
 
 # -- end to end: the example against the emulator ------------------------------------------

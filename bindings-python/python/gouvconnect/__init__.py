@@ -418,7 +418,8 @@ class DoctorCheck:
 
     #: Stable identifier (scripts key on it): ``configuration``, ``redirect_uri``,
     #: ``post_logout_redirect_uri``, ``discovery``, ``issuer``, ``endpoints``, ``clock``,
-    #: ``algorithms``, ``token_auth_method``, ``scopes``, ``acr``, ``jwks``, ``credentials``,
+    #: ``algorithms``, ``token_auth_method``, ``scopes``, ``acr``, ``encryption`` (FranceConnect+:
+    #: the client's keys against the provider's algorithms), ``jwks``, ``credentials``,
     #: ``client_certificate``.
     id: str
     verdict: Verdict
