@@ -165,10 +165,22 @@ def test_the_jwks_route_serves_only_public_members(client: DjangoClient, setting
     private = json.loads(DEMO_FCP_KEYS.read_text())["keys"]
     assert not any(key["d"] in answer.content.decode() for key in private)
 
+    # The only entry with keys is also at auth/jwks (the Express host's route).
+    assert client.get("/auth/jwks").content == answer.content
+
     for path in ("/auth/jwks/franceconnect", "/auth/jwks/nowhere"):
         missing = client.get(path)
         assert missing.status_code == 404 and missing.json()["error"] == "invalid_request"
     assert client.post("/auth/jwks/franceconnect_plus").status_code == 405
+
+
+def test_auth_jwks_needs_a_single_entry_with_keys(client: DjangoClient, settings: Any) -> None:
+    keyed = fc_entry("franceconnect_plus", decryption_keys_file=str(DEMO_FCP_KEYS))
+    settings.GOUVCONNECT = {"fcp_a": keyed, "fcp_b": keyed}
+    assert client.get("/auth/jwks").status_code == 404
+    assert client.get("/auth/jwks/fcp_b").status_code == 200
+    settings.GOUVCONNECT = {"franceconnect": fc_entry("franceconnect")}
+    assert client.get("/auth/jwks").status_code == 404
 
 
 def test_the_jwks_route_of_refused_keys_names_the_code(client: DjangoClient, settings: Any) -> None:
@@ -353,6 +365,7 @@ def test_franceconnect_plus_login_rsa_oaep_then_logout(fcp_app: str, user: str) 
 def test_the_example_serves_its_public_keys(fcp_app: str) -> None:
     answer = requests.get(fcp_app + "/auth/jwks/franceconnect_plus", timeout=10)
     assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+    assert requests.get(fcp_app + "/auth/jwks", timeout=10).json() == answer.json()
     assert "max-age=" in answer.headers["Cache-Control"]
     keys = answer.json()["keys"]
     assert len(keys) == 2 and not any(PRIVATE_MEMBERS & k.keys() for k in keys)

@@ -173,13 +173,21 @@ def login(request: HttpRequest, provider: str | None = None) -> HttpResponse:
 JWKS_MAX_AGE_SECS = 300
 
 
+def _only_keyed_provider() -> str | None:
+    """The name of the only entry with ``decryption_keys`` (FranceConnect+), else ``None``."""
+    names = [name for name, entry in conf.providers().items() if entry.client_config.get("decryption_keys")]
+    return names[0] if len(names) == 1 else None
+
+
 @require_GET
-def jwks(request: HttpRequest, provider: str) -> HttpResponse:
+def jwks(request: HttpRequest, provider: str | None = None) -> HttpResponse:
     """The public encryption keys of ``provider``'s ``decryption_keys`` (a JWKS, public members
     only): the URL to register at FranceConnect+, which encrypts the tokens to one of them.
+    Without ``provider`` (``auth/jwks``, the Express host's route), the only entry with keys.
     404 (JSON, code ``invalid_request``) for a provider that is not configured or has no keys."""
     try:
-        document = public_jwks(provider, request)
+        provider = provider or _only_keyed_provider()
+        document = None if provider is None else public_jwks(provider, request)
     except (KeyError, conf.ConfigurationError):
         document = None
     except GouvConnectError as e:
