@@ -280,7 +280,10 @@ impl AcrRequirement {
                 match &self.accepted {
                     Some(accepted) if !accepted.iter().any(|a| a == acr) => Err(Error::new(
                         ErrorCode::AcrInsufficient,
-                        format!("acr `{acr}` is below the required level"),
+                        format!(
+                            "acr `{acr}` is not a level this login accepts ({})",
+                            accepted.join(", ")
+                        ),
                     )),
                     _ => Ok(()),
                 }
@@ -375,11 +378,8 @@ impl Policy {
             }
             // `scope_all` carries every PSC claim (SubjectRefPro included).
             ProviderKind::ProSanteConnect => scopes.push("scope_all"),
-            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
-                if !self.allowed_email_domains.is_empty() {
-                    scopes.push("email");
-                }
-            }
+            // No allow-list applies to citizens (see `validate`).
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {}
         }
         scopes
     }
