@@ -63,7 +63,7 @@ function call(fn) {
   }
 }
 
-/** A relying party for one provider (ProConnect or Pro Santé Connect). */
+/** A relying party for one provider (ProConnect, Pro Santé Connect, FranceConnect, FranceConnect+). */
 class Client {
   #native;
 
@@ -86,7 +86,7 @@ class Client {
     return new Client(call(() => native.NativeClient.offline(config)));
   }
 
-  /** `proconnect` or `prosanteconnect`. */
+  /** `proconnect`, `prosanteconnect`, `franceconnect` or `franceconnect_plus`. */
   get provider() {
     return this.#native.provider;
   }
@@ -141,6 +141,15 @@ class Client {
     return JSON.parse(call(() =>
       this.#native.finishLogin(pending, tokens, userinfoContentType ?? null, userinfoBody ?? null, now ?? null),
     ));
+  }
+
+  /**
+   * FranceConnect+: the public JWKS (JSON text, `use: enc`, no private member) of the configured
+   * `decryption_keys`, to serve at the URL registered with FranceConnect+; null for the other
+   * providers.
+   */
+  publicJwks() {
+    return call(() => this.#native.publicJwks()) ?? null;
   }
 
   /** Replaces the cached JWKS (object or JSON text). */

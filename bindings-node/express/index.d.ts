@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { AuditEvent, AuditEventKind, ClientConfig, DoctorReport, GouvConnectError, Identity, ProviderName } from '..';
 
-export interface ProviderOptions extends Omit<ClientConfig, 'provider' | 'redirect_uri' | 'post_logout_redirect_uri'> {
+export interface ProviderOptions extends Omit<ClientConfig, 'provider' | 'redirect_uri' | 'post_logout_redirect_uri' | 'decryption_keys'> {
   /**
    * The redirect URI registered with the provider, if you want it checked: auth() always uses
    * baseURL + routes (and warns when this differs); doctor() fails when it is not that route.
@@ -9,6 +9,14 @@ export interface ProviderOptions extends Omit<ClientConfig, 'provider' | 'redire
   redirect_uri?: string;
   /** Likewise for the post-logout redirect URI (baseURL + routes.logoutCallback). */
   post_logout_redirect_uri?: string;
+  /**
+   * FranceConnect+ (one of the two is required there; refused for the other providers): the
+   * service's PRIVATE decryption keys — the text of a JWKS of private keys or of PEM private
+   * keys, or a parsed JWKS. Their public halves are served at `routes.jwks`.
+   */
+  decryption_keys?: string | { keys: Array<Record<string, unknown>> } | null;
+  /** FranceConnect+: the path of a JWKS or PEM file of the private decryption keys, read at startup. */
+  decryption_keys_file?: string | null;
 }
 
 /**
@@ -25,6 +33,12 @@ export interface Routes {
   afterLogin?: string;
   afterLogout?: string;
   choose?: string;
+  /**
+   * FranceConnect+ only (default `/auth/jwks`): the public encryption keys (JSON, no private
+   * member). Register baseURL + this path with FranceConnect+, which fetches it to encrypt the
+   * tokens it sends.
+   */
+  jwks?: string;
 }
 
 /** The paths auth() mounted. */
@@ -37,6 +51,8 @@ export interface MountedRoutes {
   afterLogout: string;
   /** Only with several providers: the page offering every provider's button. */
   choose?: string;
+  /** Only with FranceConnect+: the public encryption keys, the URL to register with it. */
+  jwks?: string;
   /** Where requiresAuth() sends a visitor: the provider's login, or `choose`. */
   entry: string;
   /** The Pro Santé Connect practice picker (absent with `practice: false`). */

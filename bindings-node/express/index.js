@@ -1,9 +1,11 @@
 'use strict';
-// gouvconnect/express: ProConnect and Pro Santé Connect login for Express 4 and 5.
+// gouvconnect/express: ProConnect, Pro Santé Connect, FranceConnect and FranceConnect+ login
+// for Express 4 and 5.
 // Works with express-session and any of its stores. It does not import express itself, so the
 // application's own Express version is the one in use.
 
 const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
 const {
   Client, Mapping, GouvConnectError, safeNextPath, buttonHtml, errorPageHtml, acrSatisfies, BUTTON_CSS,
   loginOriginRedirect, auditEvent, doctor: checkClient, stepUpOptions, isPageView, isStepUp, isSupportLink,
@@ -31,7 +33,13 @@ const SEVERAL_DEFAULTS = {
   callback: '/auth/:provider/callback',
   choose: '/auth/login',
 };
-const ROUTE_KEYS = new Set([...Object.keys(DEFAULT_ROUTES), 'choose']);
+// FranceConnect+ only: the public encryption keys, the URL registered with FranceConnect+.
+const FRANCECONNECT_PLUS = 'franceconnect_plus';
+const JWKS_ROUTE = '/auth/jwks';
+const ROUTE_KEYS = new Set([...Object.keys(DEFAULT_ROUTES), 'choose', 'jwks']);
+// How long FranceConnect+ (or a proxy) may keep the public keys: short, so that a new key is
+// picked up soon after it is published (docs/franceconnect.md, the client's keys).
+const JWKS_MAX_AGE_SECS = 300;
 // Marker the core adds to a login request it moved to the redirect URI's origin.
 const ORIGIN_MARKER = 'gouvconnect_origin';
 // The browser-session cookie (no Max-Age) set when a silent login is tried: once per browser
@@ -56,23 +64,24 @@ const configError = (message) => new GouvConnectError('invalid_config', `gouvcon
  * login and callback path; paths that would collide are a configuration error, never a silently
  * unreachable provider.
  */
-function computeRoutes(names, given) {
+function computeRoutes(names, given, { jwks = false } = {}) {
   const several = names.length > 1;
   if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given))) {
     throw configError('`routes` must be an object of paths');
   }
-  const template = { ...DEFAULT_ROUTES, ...(several ? SEVERAL_DEFAULTS : {}) };
+  const template = { ...DEFAULT_ROUTES, ...(several ? SEVERAL_DEFAULTS : {}), ...(jwks ? { jwks: JWKS_ROUTE } : {}) };
   for (const [key, value] of Object.entries(given || {})) {
     if (value === undefined) continue;
     if (!ROUTE_KEYS.has(key)) {
       throw configError(`unknown route \`routes.${key}\` (known: ${[...ROUTE_KEYS].join(', ')})`);
     }
+    if (key === 'jwks' && !jwks) continue; // only mounted with FranceConnect+
     if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) {
       throw configError(`\`routes.${key}\` must be a local path starting with "/", not ${JSON.stringify(value)}`);
     }
     template[key] = value;
   }
-  for (const key of ['logout', 'logoutCallback', 'choose', 'afterLogin', 'afterLogout']) {
+  for (const key of ['logout', 'logoutCallback', 'choose', 'jwks', 'afterLogin', 'afterLogout']) {
     if (template[key] && template[key].includes(':provider')) {
       throw configError(`\`routes.${key}\` is shared by every provider and cannot contain :provider`);
     }
@@ -91,6 +100,7 @@ function computeRoutes(names, given) {
   mounted.push({ method: 'POST', path: template.logout, key: 'logout' });
   mounted.push({ method: 'GET', path: template.logoutCallback, key: 'logoutCallback' });
   if (several) mounted.push({ method: 'GET', path: template.choose, key: 'choose' });
+  if (jwks) mounted.push({ method: 'GET', path: template.jwks, key: 'jwks' });
   const seen = new Map();
   for (const route of mounted) {
     const id = `${route.method} ${route.path}`;
@@ -132,14 +142,18 @@ function plan(options) {
   if (!/^https?:\/\/[^/]/.test(base) || !baseOrigin || baseOrigin === 'null') {
     throw configError(`baseURL must be an absolute http(s) URL such as "https://app.example", not ${JSON.stringify(String(options.baseURL))}`);
   }
-  const { template, mounted, public: publicRoutes } = computeRoutes(names, options.routes);
+  const jwks = names.includes(FRANCECONNECT_PLUS);
+  const { template, mounted, public: publicRoutes } = computeRoutes(names, options.routes, { jwks });
   const providers = names.map((name) => {
-    const given = options.providers[name] || {};
+    // The keys as the core takes them (text), whichever way they were given.
+    const { decryption_keys: inlineKeys, decryption_keys_file: keysFile, ...given } = options.providers[name] || {};
+    const keys = decryptionKeys(name, inlineKeys, keysFile, jwks ? base + template.jwks : null);
     return {
       name,
       given,
       config: {
         ...given,
+        ...(keys === undefined ? {} : { decryption_keys: keys }),
         provider: name,
         redirect_uri: base + publicRoutes.providers[name].callback,
         post_logout_redirect_uri: base + template.logoutCallback,
@@ -150,14 +164,63 @@ function plan(options) {
 }
 
 /**
+ * A provider's private decryption keys as the core takes them (text: a JWKS of private keys or
+ * PEM), from `decryption_keys` (that text, or a parsed JWKS) or `decryption_keys_file` (its
+ * path, read now). FranceConnect+ without any is refused here, with what to do; another
+ * provider given some is refused by the core. `jwksUrl`: where auth() publishes the public
+ * halves. Never puts the keys in a message.
+ */
+function decryptionKeys(name, given, file, jwksUrl) {
+  const where = `providers.${name}`;
+  // An empty value (an unset environment variable) is no value.
+  const inline = typeof given === 'string' && given.trim() === '' ? undefined : given;
+  if (inline !== undefined && inline !== null && file !== undefined && file !== null) {
+    throw configError(`${where}: give \`decryption_keys\` or \`decryption_keys_file\`, not both`);
+  }
+  if (file !== undefined && file !== null) {
+    if (typeof file !== 'string' || file === '') {
+      throw configError(`${where}.decryption_keys_file must be the path of a JWKS or PEM file of private keys`);
+    }
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw configError(`${where}.decryption_keys_file: cannot read ${JSON.stringify(file)} (${error.code || error.message})`);
+    }
+  }
+  if (inline !== undefined && inline !== null) {
+    if (typeof inline === 'string') {
+      const text = inline.trim();
+      if (!text.startsWith('{') && !text.startsWith('-----BEGIN') && !text.includes('\n')) {
+        // Most likely a file name given as text: say so instead of the core's parse error.
+        throw configError(`${where}.decryption_keys is neither a JWKS nor PEM text: for a file, use \`decryption_keys_file\``);
+      }
+      return inline;
+    }
+    if (typeof inline === 'object' && !Array.isArray(inline)) return JSON.stringify(inline);
+    throw configError(`${where}.decryption_keys must be the text of a JWKS or of PEM private keys, or a parsed JWKS`);
+  }
+  if (name === FRANCECONNECT_PLUS) {
+    throw configError(`${where} needs the service's private decryption keys: FranceConnect+ encrypts every token `
+      + 'to the public keys registered with it. Set `decryption_keys_file` (the path of a JWKS or PEM file of private keys) '
+      + `or \`decryption_keys\` (that text); auth() publishes their public halves at ${jwksUrl}, the URL to register with FranceConnect+`);
+  }
+  return undefined;
+}
+
+/**
  * Mounts login, callback, logout and logout-callback routes for each configured provider.
  *
  * options.baseURL       the app's public base URL (redirect URI = baseURL + callback route)
- * options.providers     { proconnect?: ClientConfig-without-redirect, prosanteconnect?: … }
+ * options.providers     { proconnect?: ClientConfig-without-redirect, prosanteconnect?: …,
+ *                       franceconnect?: …, franceconnect_plus?: … }; FranceConnect+ needs its
+ *                       private keys: `decryption_keys` (JWKS or PEM text, or a parsed JWKS) or
+ *                       `decryption_keys_file` (a path, read at startup)
  * options.routes        route paths (any subset); `:provider` in login and callback stands for
  *                       the provider's name (default with several providers:
  *                       /auth/<provider>/login and /auth/<provider>/callback, and a page offering
- *                       both buttons at routes.choose, /auth/login)
+ *                       every button at routes.choose, /auth/login); with FranceConnect+,
+ *                       routes.jwks (default /auth/jwks) serves the public encryption keys: the
+ *                       URL to register with FranceConnect+
  * options.mapping       core Mapping spec: fields and groups computed at login
  * options.logger        { info, warn, error } (never receives a token)
  * options.onEvent       (event, req) => void: every login event (the same as
@@ -203,6 +266,7 @@ function auth(options) {
   const secureCookie = baseOrigin.startsWith('https:');
 
   const providers = new Map();
+  const publicKeys = [];
   for (const { name, given, config } of planned) {
     // The redirect URI is always baseURL + routes.callback; one given here would be ignored, and
     // one on another host would lose the session at the callback.
@@ -215,9 +279,14 @@ function auth(options) {
       }
     }
     // Validate now (no network) so a wrong configuration fails at startup, not at login.
-    Client.offline(config);
+    const offline = Client.offline(config);
+    const published = offline.publicJwks();
+    if (published) publicKeys.push(...JSON.parse(published).keys);
     providers.set(name, { name, config, client: null, connecting: null });
   }
+  // FranceConnect+'s public encryption keys, ready at startup: FranceConnect+ fetches them at
+  // each login, whether or not the provider's discovery has been read yet.
+  const publicJwks = JSON.stringify({ keys: publicKeys });
 
   // Connect lazily; a failed discovery is retried on the next request, so the app recovers by
   // itself when the provider comes back.
@@ -239,6 +308,10 @@ function auth(options) {
     logout: (req, res) => logout(req, res),
     logoutCallback: (req, res) => logoutCallback(req, res),
     choose: (req, res) => choose(req, res),
+    jwks: (req, res) => {
+      res.set('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECS}`);
+      res.type('application/json').send(publicJwks);
+    },
   };
 
   let warnedMemoryStore = false;

@@ -62,7 +62,7 @@ impl JsClient {
         })
     }
 
-    /// `proconnect` or `prosanteconnect`.
+    /// `proconnect`, `prosanteconnect`, `franceconnect` or `franceconnect_plus`.
     #[napi(getter)]
     pub fn provider(&self) -> String {
         self.inner.core().provider().kind.as_str().to_string()
@@ -72,6 +72,14 @@ impl JsClient {
     #[napi(getter, catch_unwind)]
     pub fn provider_metadata(&self) -> napi::Result<Value> {
         to_js(self.inner.core().provider())
+    }
+
+    /// FranceConnect+: the public JWKS (JSON text, `use: enc`, no private member) of the
+    /// configured `decryption_keys`, to serve at the URL registered with FranceConnect+; `null`
+    /// for the other providers.
+    #[napi(catch_unwind)]
+    pub fn public_jwks(&self) -> Option<String> {
+        self.inner.core().public_jwks()
     }
 
     /// Replaces the cached JWKS (sans-IO use).

@@ -112,7 +112,7 @@ describe('doctor() API', () => {
   });
 
   test('a configuration of the wrong shape rejects with invalid_config', async () => {
-    await assert.rejects(doctor({ provider: 'franceconnect', client_id: 'x', client_secret: 'y', redirect_uri: BASE_URL }),
+    await assert.rejects(doctor({ provider: 'nopeconnect', client_id: 'x', client_secret: 'y', redirect_uri: BASE_URL }),
       { name: 'GouvConnectError', code: 'invalid_config' });
   });
 

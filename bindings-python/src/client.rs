@@ -27,7 +27,7 @@ pub fn bytes_of(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResul
     ))
 }
 
-/// A relying party for ProConnect or Pro Santé Connect.
+/// A relying party for ProConnect, Pro Santé Connect, FranceConnect or FranceConnect+.
 #[pyclass(frozen, name = "NativeClient", module = "gouvconnect._native")]
 pub struct Client {
     inner: Arc<Connection>,
@@ -64,7 +64,7 @@ impl Client {
         })
     }
 
-    /// `proconnect` or `prosanteconnect`.
+    /// `proconnect`, `prosanteconnect`, `franceconnect` or `franceconnect_plus`.
     #[getter]
     fn provider(&self) -> &'static str {
         self.inner.core().provider().kind.as_str()
@@ -86,6 +86,13 @@ impl Client {
     #[getter]
     fn provider_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         serialize(py, self.inner.core().provider())
+    }
+
+    /// FranceConnect+: the public JWKS (JSON text, public members only) of the configured
+    /// `decryption_keys`, for the host to serve at the URL registered with the provider;
+    /// `None` for the other providers.
+    fn public_jwks(&self) -> Option<String> {
+        self.inner.core().public_jwks()
     }
 
     /// Replaces the cached JWKS.

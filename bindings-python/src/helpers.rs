@@ -31,6 +31,15 @@ pub fn button_html(
     Ok(gouvconnect::button_html(kind, action, next))
 }
 
+/// The canonical name of a provider (`fc` → `franceconnect`, `fcplus` → `franceconnect_plus`…);
+/// `invalid_config` for an unknown one.
+#[pyfunction]
+pub fn provider_kind(py: Python<'_>, provider: &str) -> PyResult<&'static str> {
+    Ok(ProviderKind::parse(provider)
+        .map_err(|e| error(py, e))?
+        .as_str())
+}
+
 /// An error page naming a stable code.
 #[pyfunction]
 #[pyo3(signature = (code, home = "/"))]
@@ -76,6 +85,17 @@ pub fn step_up_options<'py>(
     guard(py, || {
         let identity: Identity = parse(py, identity_json, "an identity")?;
         serialize(py, &LoginOptions::step_up(&identity, acr))
+    })
+}
+
+/// Whether a host account may mark the `identity`'s (JSON) email as verified, by the core's
+/// rule: the provider said so, or ProConnect did not mark it unverified. FranceConnect's email
+/// (`email_verified` absent) is not trusted.
+#[pyfunction]
+pub fn email_trusted(py: Python<'_>, identity_json: &str) -> PyResult<bool> {
+    guard(py, || {
+        let identity: Identity = parse(py, identity_json, "an identity")?;
+        Ok(identity.email_trusted())
     })
 }
 

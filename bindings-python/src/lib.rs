@@ -17,6 +17,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::safe_next_path, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::login_origin_redirect, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::button_html, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::provider_kind, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::error_page_html, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::acr_satisfies, m)?)?;
@@ -24,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(helpers::is_page_view, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::is_step_up, m)?)?;
     m.add_function(wrap_pyfunction!(helpers::is_support_link, m)?)?;
+    m.add_function(wrap_pyfunction!(helpers::email_trusted, m)?)?;
     m.add("PAGE_VIEW_HEADERS", gouvconnect::PAGE_VIEW_HEADERS)?;
     m.add_function(wrap_pyfunction!(practice::practices, m)?)?;
     m.add_function(wrap_pyfunction!(practice::with_practice, m)?)?;

@@ -37,7 +37,12 @@ def client(name: str) -> tuple[str, str, str]:
 
 
 #: The example's default client for each provider.
-CLIENTS = {provider: client(provider) for provider in ("proconnect", "prosanteconnect")}
+CLIENTS = {
+    provider: client(provider)
+    for provider in ("proconnect", "prosanteconnect", "franceconnect", "franceconnect_plus")
+}
+#: The private keys the emulator's FranceConnect+ clients encrypt to (test-only, public).
+DEMO_FCP_KEYS = ROOT / FIXTURE["clients"]["franceconnect_plus"]["decryption_keys_file"]
 
 
 def free_port() -> int:
@@ -93,13 +98,17 @@ def example(
     scopes: str | None = None,
     credentials: tuple[str, str] | None = None,
     public_host: str = "127.0.0.1",
+    decryption_keys_file: Path | None = DEMO_FCP_KEYS,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Starts examples/django with the environment of docs/architecture.md §6; yields its base URL
-    (``GOUVCONNECT_BASE_URL``: on ``public_host``, the server listening on 127.0.0.1)."""
+    (``GOUVCONNECT_BASE_URL``: on ``public_host``, the server listening on 127.0.0.1).
+    FranceConnect+ gets ``decryption_keys_file`` (``None``: no keys). A server that exits at
+    start (its system checks) raises ``RuntimeError`` with its output."""
     client_id, secret, issuer_path = CLIENTS[provider]
     if credentials:
         client_id, secret = credentials
-    port = free_port()
+    port = port or free_port()
     base = f"http://{public_host}:{port}"
     env = {
         **os.environ,
@@ -117,6 +126,10 @@ def example(
         env["GOUVCONNECT_ACR"] = acr
     if scopes:
         env["GOUVCONNECT_SCOPES"] = scopes
+    env.pop("GOUVCONNECT_DECRYPTION_KEYS", None)
+    env.pop("GOUVCONNECT_DECRYPTION_KEYS_FILE", None)
+    if provider == "franceconnect_plus" and decryption_keys_file is not None:
+        env["GOUVCONNECT_DECRYPTION_KEYS_FILE"] = str(decryption_keys_file)
     with server(
         [sys.executable, str(EXAMPLE / "serve.py")], EXAMPLE, env, tmp_path / f"example-{port}.log", port
     ):

@@ -212,8 +212,9 @@ def test_branding_and_next_guard() -> None:
     assert gouvconnect.safe_next_path("/ok") == "/ok"
     for evil in ["//evil.example", "https://evil.example", "/\\evil", "%2F%2Fevil", None, ""]:
         assert gouvconnect.safe_next_path(evil) is None
+    assert "Qu’est-ce que FranceConnect+ ?" in gouvconnect.button_html("fcplus", "/x")
     with pytest.raises(gouvconnect.GouvConnectError):
-        gouvconnect.button_html("franceconnect", "/x")
+        gouvconnect.button_html("nowhereconnect", "/x")
 
 
 def test_login_repr_hides_tokens() -> None:

@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p gouvconnect --features franceconnect --example bench_jwe`
 //!
-//! 1. `DecryptionKeys::decrypt` on the shared vectors (tests/vectors/franceconnect/), one line
+//! 1. `DecryptionKeys::decrypt` on the shared FranceConnect+ login vectors (tests/vectors/fcp_*), one line
 //!    per key-management algorithm: what a login pays on top of the signature check.
 //! 2. The candidates for each primitive, on the same inputs: AES-256-GCM opening with `ring`
 //!    and with RustCrypto's `aes-gcm`; RSA-2048 OAEP decryption with the `rsa` crate, blinded
@@ -27,13 +27,21 @@ use serde_json::Value;
 const ROUNDS: usize = 7;
 const ROUND: Duration = Duration::from_millis(150);
 
+/// A FranceConnect+ login vector, as `{decryption_keys: <JWKS>, id_token: <JWE>}`.
 fn load(name: &str) -> Value {
     let path = format!(
-        "{}/../tests/vectors/franceconnect/{name}.json",
+        "{}/../tests/vectors/{name}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).expect("vector JSON")
+    let v: Value = serde_json::from_str(&text).expect("vector JSON");
+    let keys = v["config"]["decryption_keys"]
+        .as_str()
+        .expect("decryption_keys");
+    serde_json::json!({
+        "decryption_keys": serde_json::from_str::<Value>(keys).expect("a JWKS"),
+        "id_token": v["token_response"]["id_token"],
+    })
 }
 
 /// Runs the contenders in alternating rounds; prints median and spread of each.

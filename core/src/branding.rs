@@ -2,7 +2,9 @@
 //!
 //! Drawn to the published guidelines (ProConnect: dark blue `#000091`, hover `#1212FF`, label
 //! "S’identifier avec ProConnect" and the "Qu’est-ce que ProConnect ?" link opening a new
-//! window). The markup is not meant to be edited: hosts embed it as is.
+//! window; FranceConnect and FranceConnect+ as the État's design system draws them, with
+//! FranceConnect+'s sentence above the button, docs/franceconnect.md "Buttons"). The markup is
+//! not meant to be edited: hosts embed it as is.
 
 use crate::error::ErrorCode;
 use crate::provider::ProviderKind;
@@ -18,6 +20,9 @@ pub const BUTTON_CSS: &str = r#".gouvconnect-group{display:inline-flex;flex-dire
 .gouvconnect-button--proconnect:hover{background-color:#1212ff}
 .gouvconnect-button--prosanteconnect{background-color:#0b3e8a;background-image:url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 48 48'%3E%3Cpath fill='%23fff' d='M24 4 41 14v20L24 44 7 34V14z'/%3E%3Crect x='16' y='22' width='16' height='12' rx='2' fill='%230b3e8a'/%3E%3Cpath d='M19 22v-4a5 5 0 0 1 10 0v4' fill='none' stroke='%230b3e8a' stroke-width='3'/%3E%3C/svg%3E")}
 .gouvconnect-button--prosanteconnect:hover{background-color:#1557c0}
+.gouvconnect-button--franceconnect,.gouvconnect-button--franceconnect-plus{background-color:#000091;background-image:url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 48 48'%3E%3Cpath fill='%23fff' d='M24 4 41 14v20L24 44 7 34V14z'/%3E%3Cpath fill='%23000091' d='M17 16h6v16h-6z'/%3E%3Cpath fill='%23e1000f' d='M25 16h6v16h-6z'/%3E%3C/svg%3E")}
+.gouvconnect-button--franceconnect:hover,.gouvconnect-button--franceconnect-plus:hover{background-color:#1212ff}
+.gouvconnect-intro{margin:0;max-width:24rem;font-size:.875rem}
 .gouvconnect-info{margin:0;font-size:.875rem}
 .gouvconnect-info a{color:#000091}
 "#;
@@ -30,26 +35,46 @@ pub const BUTTON_CSS: &str = r#".gouvconnect-group{display:inline-flex;flex-dire
 /// assert!(html.contains("S’identifier avec"));
 /// ```
 pub fn button_html(kind: ProviderKind, action: &str, next: Option<&str>) -> String {
-    let (modifier, brand, info_url, info_label) = match kind {
+    let (modifier, brand, info_url, info_label, intro) = match kind {
         ProviderKind::ProConnect => (
             "proconnect",
             "ProConnect",
             "https://www.proconnect.gouv.fr/",
             "Qu’est-ce que ProConnect ?",
+            None,
         ),
         ProviderKind::ProSanteConnect => (
             "prosanteconnect",
             "Pro Santé Connect",
             "https://esante.gouv.fr/produits-services/pro-sante-connect",
             "Qu’est-ce que Pro Santé Connect ?",
+            None,
+        ),
+        ProviderKind::FranceConnect => (
+            "franceconnect",
+            "FranceConnect",
+            "https://franceconnect.gouv.fr/",
+            "Qu’est-ce que FranceConnect ?",
+            None,
+        ),
+        // FranceConnect+'s rules ask for its presentation sentence above the button.
+        ProviderKind::FranceConnectPlus => (
+            "franceconnect-plus",
+            "FranceConnect+",
+            "https://franceconnect.gouv.fr/france-connect-plus",
+            "Qu’est-ce que FranceConnect+ ?",
+            Some("FranceConnect+ est la solution proposée par l’État pour sécuriser davantage l’accès aux services en ligne les plus sensibles."),
         ),
     };
+    let intro = intro
+        .map(|text| format!(r#"<p class="gouvconnect-intro">{text}</p>"#))
+        .unwrap_or_default();
     let hidden = next
         .map(|n| format!(r#"<input type="hidden" name="next" value="{}">"#, escape(n)))
         .unwrap_or_default();
     format!(
         concat!(
-            r#"<div class="gouvconnect-group">"#,
+            r#"<div class="gouvconnect-group">{intro}"#,
             r#"<form method="get" action="{action}">{hidden}"#,
             r#"<button type="submit" class="gouvconnect-button gouvconnect-button--{modifier}">"#,
             r#"<span class="gouvconnect-button__login">S’identifier avec</span> "#,
@@ -57,6 +82,7 @@ pub fn button_html(kind: ProviderKind, action: &str, next: Option<&str>) -> Stri
             r#"<p class="gouvconnect-info"><a href="{info_url}" target="_blank" rel="noopener noreferrer" "#,
             r#"title="{info_label} - nouvelle fenêtre">{info_label}</a></p></div>"#
         ),
+        intro = intro,
         action = escape(action),
         hidden = hidden,
         modifier = modifier,

@@ -513,7 +513,7 @@ mod tests {
         let mut c = ClientConfig::new(kind, "cid", "secret", "https://app.example/cb");
         c.environment = Some(match kind {
             ProviderKind::ProConnect => Environment::Integration,
-            ProviderKind::ProSanteConnect => Environment::Sandbox,
+            _ => Environment::Sandbox,
         });
         c.post_logout_redirect_uri = Some("https://app.example/out".into());
         Client::new(c).unwrap()

@@ -83,7 +83,8 @@ names! {
         IdpId = "idp_id", IdpAcr = "idp_acr", Roles = "roles",
         PreferredUsername = "preferred_username", AuthMode = "authMode",
         SubjectNameId = "SubjectNameID", CodeCivilite = "codeCivilite",
-        SubjectOrganization = "SubjectOrganization",
+        SubjectOrganization = "SubjectOrganization", Birthdate = "birthdate",
+        Gender = "gender", Birthplace = "birthplace", Birthcountry = "birthcountry",
     }
 }
 

@@ -8,6 +8,7 @@ use crate::claim_set::{
     self, ActivityClaims, Claim, ClaimSet, ExerciceClaims, TokenClaims, A, C, E,
 };
 use crate::error::{Error, ErrorCode, Result};
+pub use crate::identite_pivot::FranceConnectIdentity;
 use crate::nomenclature::{self, Table};
 use crate::policy::PROCONNECT_MFA_VALUES;
 use crate::provider::ProviderKind;
@@ -43,6 +44,10 @@ pub struct Identity {
     pub proconnect: Option<ProConnectIdentity>,
     /// Pro Santé Connect-specific data.
     pub prosanteconnect: Option<PscIdentity>,
+    /// FranceConnect and FranceConnect+ data: the identité pivot. Absent from the JSON of
+    /// the other federations' identities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub franceconnect: Option<FranceConnectIdentity>,
     /// The practice the session acts for, once the user chose one of [`Identity::practices`]
     /// (or the only one): absent from the JSON until then. Mapping paths reach it as
     /// `practice.profession_code`, `practice.siret`, …
@@ -463,6 +468,7 @@ pub(crate) fn identity(
         mfa: false,
         proconnect: None,
         prosanteconnect: None,
+        franceconnect: None,
         practice: None,
         raw: RawClaims {
             id_token: id_token.raw,
@@ -506,6 +512,12 @@ pub(crate) fn identity(
             identity.family_name = get(C::FamilyName);
             identity.prosanteconnect = Some(psc_identity(&mut ui, &mut id));
         }
+        ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+            let pivot = crate::identite_pivot::from_claims(&mut get, identity.given_name.clone());
+            // The name the person uses when they set one, else the birth name.
+            identity.family_name = pivot.usual_name.clone().or(pivot.birth_name.clone());
+            identity.franceconnect = Some(pivot);
+        }
     }
     identity.acr = id.take_text(C::Acr);
     identity.amr = string_list(id.take(C::Amr));
@@ -523,7 +535,10 @@ pub(crate) fn identity(
     identity.mfa = identity.amr.iter().any(|m| m == "mfa")
         || identity.acr.as_deref().is_some_and(|a| match kind {
             ProviderKind::ProConnect => PROCONNECT_MFA_VALUES.contains(&a),
-            ProviderKind::ProSanteConnect => matches!(a, "eidas2" | "eidas3"),
+            ProviderKind::ProSanteConnect | ProviderKind::FranceConnectPlus => {
+                matches!(a, "eidas2" | "eidas3")
+            }
+            ProviderKind::FranceConnect => false,
         });
     Ok(identity)
 }

@@ -1,6 +1,7 @@
 //! The relying party of one provider: configuration, cached keys, and the sans-IO steps of a
 //! login and a logout.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -126,6 +127,9 @@ pub struct Client {
     provider: Provider,
     config: ClientConfig,
     keys: ArcSwap<KeySet>,
+    /// FranceConnect+: the client's private keys for its encrypted tokens.
+    #[cfg(feature = "franceconnect")]
+    decryption: Option<crate::jwe::DecryptionKeys>,
 }
 
 impl Client {
@@ -139,11 +143,60 @@ impl Client {
     /// A client for an explicit provider (e.g. one updated from its discovery document).
     pub fn with_provider(provider: Provider, config: ClientConfig) -> Result<Client> {
         config.validate(&provider)?;
+        #[cfg(feature = "franceconnect")]
+        let decryption = crate::jwe::DecryptionKeys::from_config(config.decryption_keys.as_ref())?;
+        #[cfg(not(feature = "franceconnect"))]
+        if config.decryption_keys.is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "this build of gouvconnect has no FranceConnect+ decryption (cargo feature `franceconnect`)",
+            ));
+        }
         Ok(Client {
             provider,
             config,
             keys: ArcSwap::from_pointee(KeySet::default()),
+            #[cfg(feature = "franceconnect")]
+            decryption,
         })
+    }
+
+    /// FranceConnect+: the public JWKS of the client's decryption keys, the document the host
+    /// serves at the URL registered with FranceConnect+ (never a private member); `None` for
+    /// the other federations.
+    pub fn public_jwks(&self) -> Option<String> {
+        #[cfg(feature = "franceconnect")]
+        {
+            self.decryption.as_ref().map(|k| k.public_jwks())
+        }
+        #[cfg(not(feature = "franceconnect"))]
+        None
+    }
+
+    /// The signed token inside an encrypted one (FranceConnect+), or the token itself for a
+    /// provider that only signs. A provider that encrypts never has a bare JWS accepted: a
+    /// signed-only token there would skip the encryption the client registered for.
+    fn opened<'t>(&self, token: &'t str, what: &str) -> Result<Cow<'t, str>> {
+        if !self.provider.encrypted_tokens {
+            return Ok(Cow::Borrowed(token));
+        }
+        #[cfg(feature = "franceconnect")]
+        if let Some(keys) = &self.decryption {
+            if !crate::jwe::looks_like_jwe(token) {
+                return Err(Error::new(
+                    ErrorCode::MalformedResponse,
+                    format!(
+                        "the {what} is not encrypted, and {} encrypts every token",
+                        self.provider.kind.display_name()
+                    ),
+                ));
+            }
+            return keys.decrypt(token).map(Cow::Owned);
+        }
+        Err(Error::new(
+            ErrorCode::InvalidConfig,
+            format!("no decryption keys to open the {what}"),
+        ))
     }
 
     /// The provider.
@@ -318,7 +371,7 @@ impl Client {
         now: u64,
     ) -> Result<Login> {
         self.check_pending_owner(pending)?;
-        let (id_claims, userinfo_claims) =
+        let (tokens, id_claims, userinfo_claims) =
             self.verified_claims(tokens, Some(&pending.nonce), userinfo, now, |sub| {
                 if pending.expected_sub.as_ref().is_some_and(|s| s != sub) {
                     // Another account came back from a step-up: the session stays the first user's.
@@ -337,7 +390,7 @@ impl Client {
         let session_expires_at = now.saturating_add(self.config.session_max_age_secs);
         Ok(Login::new(
             identity,
-            tokens,
+            &tokens,
             pending.next.clone(),
             session_expires_at,
         ))
@@ -375,7 +428,7 @@ impl Client {
                 "the session has reached its maximum length",
             ));
         }
-        let (id_claims, userinfo_claims) =
+        let (tokens, id_claims, userinfo_claims) =
             self.verified_claims(tokens, None, userinfo, now, |sub| {
                 if crate::secure::constant_time_eq(sub.as_bytes(), previous.sub.as_bytes()) {
                     Ok(())
@@ -401,20 +454,28 @@ impl Client {
                 .unwrap_or_else(|_| identity.with_only_practice());
         }
         self.config.policy.check_identity(&identity)?;
-        Ok(Login::new(identity, tokens, None, session_expires_at))
+        Ok(Login::new(identity, &tokens, None, session_expires_at))
     }
 
     /// The verified claims of a token response, shared by a login and a renewal: the id_token
     /// (its nonce when the login sent one), `check_sub` on its subject, then the userinfo
-    /// against that subject.
-    fn verified_claims(
+    /// against that subject. Encrypted tokens (FranceConnect+) are opened first; the tokens
+    /// returned then hold the signed id_token, the one a logout's `id_token_hint` carries.
+    fn verified_claims<'t>(
         &self,
-        tokens: &TokenResponse,
+        tokens: &'t TokenResponse,
         nonce: Option<&str>,
         userinfo: Option<UserinfoResponse<'_>>,
         now: u64,
         check_sub: impl FnOnce(&str) -> Result<()>,
-    ) -> Result<(TokenClaims, TokenClaims)> {
+    ) -> Result<(Cow<'t, TokenResponse>, TokenClaims, TokenClaims)> {
+        let tokens = match self.opened(&tokens.id_token, "id_token")? {
+            Cow::Borrowed(_) => Cow::Borrowed(tokens),
+            Cow::Owned(signed) => Cow::Owned(TokenResponse {
+                id_token: signed,
+                ..tokens.clone()
+            }),
+        };
         let keys = self.keys.load();
         let id_claims = verify::verify_id_token(
             &self.provider,
@@ -428,6 +489,21 @@ impl Client {
         let sub = id_claims.set.str(C::Sub).unwrap_or_default();
         check_sub(sub)?;
         let userinfo_claims = match userinfo {
+            Some(u) if self.provider.encrypted_tokens => {
+                let body = std::str::from_utf8(u.body).map_err(|_| {
+                    Error::new(ErrorCode::MalformedResponse, "userinfo is not UTF-8")
+                })?;
+                let signed = self.opened(body.trim(), "userinfo")?;
+                verify::verify_userinfo(
+                    &self.provider,
+                    &self.config,
+                    &keys,
+                    Some("application/jwt"),
+                    signed.as_bytes(),
+                    sub,
+                    now,
+                )?
+            }
             Some(u) => verify::verify_userinfo(
                 &self.provider,
                 &self.config,
@@ -439,7 +515,7 @@ impl Client {
             )?,
             None => TokenClaims::empty(),
         };
-        Ok((id_claims, userinfo_claims))
+        Ok((tokens, id_claims, userinfo_claims))
     }
 
     /// The end-session redirect, or `None` when the provider has no end-session endpoint.

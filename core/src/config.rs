@@ -129,6 +129,11 @@ pub struct ClientConfig {
     /// user may linger on the provider's pages). A callback later than that is `no_pending_login`.
     #[serde(default = "default_pending_login_max_age")]
     pub pending_login_max_age_secs: u64,
+    /// FranceConnect+ only: the client's private decryption keys, as the text of a JWKS of
+    /// private JWKs or of PEM blocks (several keys during a rotation). The public halves are
+    /// what the host publishes for FranceConnect+ ([`crate::Client::public_jwks`]).
+    #[serde(default)]
+    pub decryption_keys: Option<Secret>,
 }
 
 fn default_session_max_age() -> u64 {
@@ -169,6 +174,7 @@ impl ClientConfig {
             policy: Policy::default(),
             session_max_age_secs: default_session_max_age(),
             pending_login_max_age_secs: default_pending_login_max_age(),
+            decryption_keys: None,
         }
     }
 
@@ -246,6 +252,21 @@ impl ClientConfig {
         }
         if self.timeout_secs == 0 || self.timeout_secs > 120 {
             return bad("`timeout_secs` must be between 1 and 120".into());
+        }
+        match (provider.encrypted_tokens, &self.decryption_keys) {
+            (true, None) => {
+                return bad(format!(
+                    "{} encrypts its tokens: set `decryption_keys` (the private keys whose public halves are registered with it)",
+                    provider.kind.display_name()
+                ))
+            }
+            (false, Some(_)) => {
+                return bad(format!(
+                    "`decryption_keys` is for FranceConnect+ only: {} does not encrypt its tokens",
+                    provider.kind.display_name()
+                ))
+            }
+            _ => {}
         }
         self.policy.validate(provider.kind)
     }

@@ -126,10 +126,7 @@ impl Report {
 }
 
 fn display_name(provider: &str) -> &'static str {
-    match provider {
-        "prosanteconnect" => "Pro Santé Connect",
-        _ => "ProConnect",
-    }
+    ProviderKind::parse(provider).map_or("ProConnect", ProviderKind::display_name)
 }
 
 /// What the host knows that the configuration does not.
@@ -472,6 +469,8 @@ impl Doctor {
         self.check_endpoints(&provider, &discovered);
         self.check_clock(answer.date);
         self.check_offered(&doc, &discovered);
+        #[cfg(feature = "franceconnect")]
+        self.check_encryption(&doc, &discovered);
         // The probes that follow use what the provider publishes.
         self.client = Client::with_provider(discovered.clone(), self.config.clone()).ok();
         self.provider = Some(discovered);
@@ -653,7 +652,8 @@ impl Doctor {
             Ok(req) => match (req.accepted, provider.kind) {
                 (Some(values), _) => values,
                 (None, ProviderKind::ProSanteConnect) => vec!["eidas1".to_string()],
-                (None, ProviderKind::ProConnect) => Vec::new(),
+                // FranceConnect(+) always has accepted levels; ProConnect may take any.
+                (None, _) => Vec::new(),
             },
             Err(_) => Vec::new(),
         };
@@ -686,6 +686,71 @@ impl Doctor {
                     format!("requested {}", wanted.join(", "))
                 },
             ),
+        }
+    }
+
+    /// FranceConnect+: the provider must encrypt with an algorithm the client's keys open.
+    #[cfg(feature = "franceconnect")]
+    fn check_encryption(&mut self, doc: &Value, provider: &Provider) {
+        if !provider.encrypted_tokens {
+            return;
+        }
+        let Ok(Some(keys)) =
+            crate::jwe::DecryptionKeys::from_config(self.config.decryption_keys.as_ref())
+        else {
+            // The configuration check already failed, naming the reason.
+            return;
+        };
+        let ours = keys.algorithms();
+        let mut problems = Vec::new();
+        let mut unlisted = 0;
+        for (what, field) in [
+            ("id_token", "id_token_encryption_alg_values_supported"),
+            ("userinfo", "userinfo_encryption_alg_values_supported"),
+        ] {
+            let Some(offered) = doc.get(field).and_then(Value::as_array) else {
+                unlisted += 1;
+                continue;
+            };
+            if !offered
+                .iter()
+                .filter_map(Value::as_str)
+                .any(|o| ours.contains(&o))
+            {
+                problems.push(format!(
+                    "{what}: the provider encrypts with {} but the client's keys open {}",
+                    offered
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ours.join(", ")
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            self.fail(
+                "encryption",
+                problems.join("; "),
+                "configure a key of a type the provider encrypts with (RSA for RSA-OAEP, P-256 for ECDH-ES) and register its public half with the provider",
+            );
+        } else if unlisted == 2 {
+            self.warn(
+                "encryption",
+                format!(
+                    "the discovery document does not list its encryption algorithms; the client's keys open {}",
+                    ours.join(", ")
+                ),
+                "check with the provider which algorithm it encrypts with for this client",
+            );
+        } else {
+            self.pass(
+                "encryption",
+                format!(
+                    "the client's keys ({}) open what the provider encrypts with",
+                    keys.kids().join(", ")
+                ),
+            );
         }
     }
 

@@ -229,6 +229,19 @@ impl DecryptionKeys {
         DecryptionKeys::checked(keys)
     }
 
+    /// The keys of a client configuration's `decryption_keys` (a JWKS when the text is a JSON
+    /// object, PEM otherwise); `None` without any.
+    pub(crate) fn from_config(text: Option<&crate::config::Secret>) -> Result<Option<Self>> {
+        let Some(text) = text.map(|t| t.expose().trim()) else {
+            return Ok(None);
+        };
+        if text.starts_with('{') {
+            DecryptionKeys::from_jwks(text.as_bytes()).map(Some)
+        } else {
+            DecryptionKeys::from_pem(text).map(Some)
+        }
+    }
+
     fn checked(keys: Vec<PrivateKey>) -> Result<DecryptionKeys> {
         for (i, key) in keys.iter().enumerate() {
             if keys[..i].iter().any(|other| other.kid == key.kid) {
@@ -239,6 +252,23 @@ impl DecryptionKeys {
             }
         }
         Ok(DecryptionKeys { keys })
+    }
+
+    /// The key-management algorithms these keys can open (`RSA-OAEP`, `ECDH-ES`, …), each once:
+    /// what the provider must pick from when it encrypts to this client.
+    pub fn algorithms(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for alg in [
+            KeyAlg::RsaOaep,
+            KeyAlg::RsaOaep256,
+            KeyAlg::EcdhEs,
+            KeyAlg::EcdhEsA256kw,
+        ] {
+            if self.keys.iter().any(|k| k.fits(alg)) {
+                out.push(alg.as_str());
+            }
+        }
+        out
     }
 
     /// The keys' ids, in configuration order.

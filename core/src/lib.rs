@@ -1,6 +1,6 @@
 //! # gouvconnect
 //!
-//! ProConnect and Pro Santé Connect for relying parties: one core that knows the federations'
+//! ProConnect, Pro Santé Connect, FranceConnect and FranceConnect+ for relying parties: one core that knows the federations'
 //! quirks, shared by the Django, Express and Keycloak integrations.
 //!
 //! The core is sans-IO: every protocol decision is a function of its inputs (the host sends
@@ -34,6 +34,7 @@ mod error;
 mod host_rules;
 #[cfg(feature = "http")]
 pub mod http;
+mod identite_pivot;
 mod jose;
 #[cfg(feature = "franceconnect")]
 mod jwe;
@@ -54,8 +55,8 @@ pub use broker::{
     userinfo_answer, ExchangeStep, ForwardedRequest, HttpAnswer, LoginExchange, SignedIn,
 };
 pub use claims::{
-    Activity, ChorusDt, Exercice, IdKind, Identity, Practice, ProConnectIdentity, PscIdentity,
-    RawClaims,
+    Activity, ChorusDt, Exercice, FranceConnectIdentity, IdKind, Identity, Practice,
+    ProConnectIdentity, PscIdentity, RawClaims,
 };
 pub use client::{unix_now, Client, HttpRequest, Login, UserinfoResponse};
 pub use config::{ClientConfig, Secret};
@@ -72,7 +73,7 @@ pub use login::{
 pub use logout::{LogoutRequest, PendingLogout};
 pub use mapping::{GroupRule, MappedUser, Mapping};
 pub use policy::{
-    AcrRequirement, MfaMode, Policy, CERTIFICATION_DIRIGEANT, PROCONNECT_ACR_VALUES,
+    acr_levels, AcrRequirement, MfaMode, Policy, CERTIFICATION_DIRIGEANT, PROCONNECT_ACR_VALUES,
     PROCONNECT_MFA_VALUES,
 };
 pub use provider::{

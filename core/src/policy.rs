@@ -112,6 +112,22 @@ pub struct AcrRequirement {
 /// login since 2026-09 (ansforge/keycloak-prosanteconnect #43).
 const PSC_LEVELS: [&str; 3] = ["eidas1", "eidas2", "eidas3"];
 
+/// FranceConnect+'s levels, substantial and high (docs/franceconnect.md "eIDAS levels").
+const FRANCECONNECT_PLUS_LEVELS: [&str; 2] = ["eidas2", "eidas3"];
+
+/// The levels a minimum can be chosen from for a federation, weakest first (an admin
+/// console's list): ProConnect's values; Pro Santé Connect `eidas1` and `eidas2` (a card
+/// login, checked on return while `eidas1` is still asked); FranceConnect `eidas1`;
+/// FranceConnect+ `eidas2` and `eidas3`.
+pub fn acr_levels(kind: ProviderKind) -> &'static [&'static str] {
+    match kind {
+        ProviderKind::ProConnect => &PROCONNECT_ACR_VALUES,
+        ProviderKind::ProSanteConnect => &PSC_LEVELS[..2],
+        ProviderKind::FranceConnect => &PSC_LEVELS[..1],
+        ProviderKind::FranceConnectPlus => &FRANCECONNECT_PLUS_LEVELS,
+    }
+}
+
 impl AcrRequirement {
     /// The requirement for a provider given a minimum level and the MFA switch.
     pub fn for_provider(kind: ProviderKind, min: Option<&str>, mfa: bool) -> Result<Self> {
@@ -158,6 +174,45 @@ impl AcrRequirement {
                     ErrorCode::InvalidConfig,
                     format!(
                         "Pro Santé Connect levels are `eidas1` and `eidas2` (card), not `{}`",
+                        shorten(other)
+                    ),
+                )),
+            },
+            // FranceConnect is the low level only: no minimum above it, no second factor.
+            ProviderKind::FranceConnect => match min {
+                _ if mfa => Err(Error::new(
+                    ErrorCode::InvalidConfig,
+                    "FranceConnect (eidas1) has no multi-factor level: use FranceConnect+",
+                )),
+                None | Some("eidas1") => Ok(AcrRequirement {
+                    accepted: Some(vec!["eidas1".into()]),
+                    mfa: false,
+                    prefer_mfa: false,
+                }),
+                Some(other) => Err(Error::new(
+                    ErrorCode::InvalidConfig,
+                    format!(
+                        "FranceConnect's level is `eidas1` (`{}` needs FranceConnect+)",
+                        shorten(other)
+                    ),
+                )),
+            },
+            // Both FranceConnect+ levels are multi-factor: MFA is always met.
+            ProviderKind::FranceConnectPlus => match min {
+                None | Some("eidas2") => Ok(AcrRequirement {
+                    accepted: Some(FRANCECONNECT_PLUS_LEVELS.map(String::from).to_vec()),
+                    mfa,
+                    prefer_mfa: false,
+                }),
+                Some("eidas3") => Ok(AcrRequirement {
+                    accepted: Some(vec!["eidas3".into()]),
+                    mfa,
+                    prefer_mfa: false,
+                }),
+                Some(other) => Err(Error::new(
+                    ErrorCode::InvalidConfig,
+                    format!(
+                        "FranceConnect+ levels are `eidas2` and `eidas3`, not `{}`",
                         shorten(other)
                     ),
                 )),
@@ -210,6 +265,29 @@ impl AcrRequirement {
                     _ => Ok(()),
                 }
             }
+            // FranceConnect(+): the id_token must carry an eIDAS level the login accepts; a
+            // level FranceConnect does not define is refused as unknown.
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+                let acr = acr.ok_or_else(|| {
+                    Error::new(ErrorCode::AcrInsufficient, "the id_token carries no acr")
+                })?;
+                if !PSC_LEVELS.contains(&acr) {
+                    return Err(Error::new(
+                        ErrorCode::UnknownAcr,
+                        format!("acr `{}` is not an eIDAS level", shorten(acr)),
+                    ));
+                }
+                match &self.accepted {
+                    Some(accepted) if !accepted.iter().any(|a| a == acr) => Err(Error::new(
+                        ErrorCode::AcrInsufficient,
+                        format!(
+                            "acr `{acr}` is not a level this login accepts ({})",
+                            accepted.join(", ")
+                        ),
+                    )),
+                    _ => Ok(()),
+                }
+            }
         }
     }
 }
@@ -249,6 +327,24 @@ impl Policy {
                 "`require_mfa` is the former name of `mfa: \"require\"`: set `mfa` alone",
             ));
         }
+        if kind.is_franceconnect() {
+            // A citizen has none of these: the list would refuse everyone.
+            for (name, list) in [
+                ("allowed_sirets", &self.allowed_sirets),
+                ("allowed_roles", &self.allowed_roles),
+                ("allowed_profession_codes", &self.allowed_profession_codes),
+            ] {
+                if !list.is_empty() {
+                    return Err(Error::new(
+                        ErrorCode::InvalidConfig,
+                        format!(
+                            "`{name}` does not apply to {}: citizens have none",
+                            kind.display_name()
+                        ),
+                    ));
+                }
+            }
+        }
         AcrRequirement::with_mode(kind, self.acr.as_deref(), self.mfa_mode()).map(|_| ())
     }
 
@@ -282,6 +378,8 @@ impl Policy {
             }
             // `scope_all` carries every PSC claim (SubjectRefPro included).
             ProviderKind::ProSanteConnect => scopes.push("scope_all"),
+            // No allow-list applies to citizens (see `validate`).
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {}
         }
         scopes
     }
@@ -356,6 +454,45 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn franceconnect_levels() {
+        let fc = ProviderKind::FranceConnect;
+        let r = AcrRequirement::for_provider(fc, None, false).unwrap();
+        assert!(r.check(fc, Some("eidas1")).is_ok());
+        assert_eq!(
+            r.check(fc, None).unwrap_err().code(),
+            ErrorCode::AcrInsufficient
+        );
+        assert_eq!(
+            r.check(fc, Some("eidas9")).unwrap_err().code(),
+            ErrorCode::UnknownAcr
+        );
+        assert!(AcrRequirement::for_provider(fc, Some("eidas2"), false).is_err());
+        assert!(AcrRequirement::for_provider(fc, None, true).is_err());
+        let plus = ProviderKind::FranceConnectPlus;
+        let r = AcrRequirement::for_provider(plus, None, true).unwrap();
+        assert!(r.check(plus, Some("eidas2")).is_ok() && r.check(plus, Some("eidas3")).is_ok());
+        assert_eq!(
+            r.check(plus, Some("eidas1")).unwrap_err().code(),
+            ErrorCode::AcrInsufficient
+        );
+        let high = AcrRequirement::for_provider(plus, Some("eidas3"), false).unwrap();
+        assert_eq!(
+            high.check(plus, Some("eidas2")).unwrap_err().code(),
+            ErrorCode::AcrInsufficient
+        );
+        assert!(AcrRequirement::for_provider(plus, Some("eidas1"), false).is_err());
+        assert_eq!(acr_levels(plus), ["eidas2", "eidas3"]);
+        let sirets = Policy {
+            allowed_sirets: vec!["11000101300017".into()],
+            ..Policy::default()
+        };
+        assert_eq!(
+            sirets.validate(fc).unwrap_err().code(),
+            ErrorCode::InvalidConfig
+        );
+    }
 
     #[test]
     fn accepted_sets_follow_the_partial_order() {

@@ -15,6 +15,17 @@ pub enum ProviderKind {
     /// Pro Santé Connect, ANS.
     #[serde(alias = "psc", alias = "pro_sante_connect")]
     ProSanteConnect,
+    /// FranceConnect (v2), citizens at the low eIDAS level (`eidas1`), DINUM.
+    #[serde(alias = "fc")]
+    FranceConnect,
+    /// FranceConnect+, citizens at the substantial or high eIDAS level (`eidas2`, `eidas3`),
+    /// whose tokens are signed then encrypted to the client's key.
+    #[serde(
+        rename = "franceconnect_plus",
+        alias = "franceconnect-plus",
+        alias = "fcplus"
+    )]
+    FranceConnectPlus,
 }
 
 impl ProviderKind {
@@ -23,19 +34,37 @@ impl ProviderKind {
         match self {
             ProviderKind::ProConnect => "proconnect",
             ProviderKind::ProSanteConnect => "prosanteconnect",
+            ProviderKind::FranceConnect => "franceconnect",
+            ProviderKind::FranceConnectPlus => "franceconnect_plus",
         }
     }
 
-    /// Parses `proconnect` / `prosanteconnect` (also `psc`).
+    /// Parses `proconnect`, `prosanteconnect` (also `psc`), `franceconnect` (also `fc`) or
+    /// `franceconnect_plus` (also `franceconnect-plus`, `fcplus`).
     pub fn parse(s: &str) -> Result<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
             "proconnect" | "pro_connect" => Ok(ProviderKind::ProConnect),
             "prosanteconnect" | "pro_sante_connect" | "psc" => Ok(ProviderKind::ProSanteConnect),
+            "franceconnect" | "fc" => Ok(ProviderKind::FranceConnect),
+            "franceconnect_plus" | "franceconnect-plus" | "fcplus" => {
+                Ok(ProviderKind::FranceConnectPlus)
+            }
             other => Err(Error::new(
                 ErrorCode::InvalidConfig,
-                format!("unknown provider `{other}` (expected proconnect or prosanteconnect)"),
+                format!(
+                    "unknown provider `{}` (expected proconnect, prosanteconnect, franceconnect or franceconnect_plus)",
+                    crate::error::printable(other, 64)
+                ),
             )),
         }
+    }
+
+    /// FranceConnect or FranceConnect+ (citizens, the identité pivot).
+    pub const fn is_franceconnect(self) -> bool {
+        matches!(
+            self,
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus
+        )
     }
 
     /// Human name, for pages and logs.
@@ -43,6 +72,8 @@ impl ProviderKind {
         match self {
             ProviderKind::ProConnect => "ProConnect",
             ProviderKind::ProSanteConnect => "Pro Santé Connect",
+            ProviderKind::FranceConnect => "FranceConnect",
+            ProviderKind::FranceConnectPlus => "FranceConnect+",
         }
     }
 }
@@ -53,13 +84,14 @@ impl ProviderKind {
 pub enum Environment {
     /// ProConnect integration, internet.
     Integration,
-    /// Production (ProConnect internet, or PSC).
+    /// Production (ProConnect internet, PSC, FranceConnect, FranceConnect+).
     Production,
     /// ProConnect integration on the RIE network.
     RieIntegration,
     /// ProConnect production on the RIE network.
     RieProduction,
-    /// Pro Santé Connect sandbox ("bac à sable", BAS).
+    /// Pro Santé Connect sandbox ("bac à sable", BAS); FranceConnect and FranceConnect+
+    /// sandboxes (integration platforms).
     Sandbox,
 }
 
@@ -186,6 +218,10 @@ pub struct Provider {
     /// refused, as one from another provider could be (mix-up).
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    /// Whether the id_token and the userinfo arrive encrypted (a JWE wrapping the signed JWT,
+    /// FranceConnect+): a token that is not encrypted is then refused.
+    #[serde(default)]
+    pub encrypted_tokens: bool,
 }
 
 const PROCONNECT_PARAMS: &[&str] = &[
@@ -219,6 +255,23 @@ const PSC_PARAMS: &[&str] = &[
     "max_age",
     "ui_locales",
 ];
+
+const FRANCECONNECT_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "acr_values",
+    "prompt",
+    "code_challenge",
+    "code_challenge_method",
+];
+
+/// The identité pivot (given names, birth name, birth date, gender, birth place and country)
+/// and the contact email: what a service asks FranceConnect for (docs/franceconnect.md).
+const FRANCECONNECT_DEFAULT_SCOPES: &[&str] = &["openid", "identite_pivot", "email"];
 
 /// What ProConnect grants a self-service application (partner portal, 2026): `custom` carries
 /// the identity provider's `email_verified`, without which the email rule cannot run.
@@ -263,6 +316,19 @@ impl Provider {
             }
             (ProviderKind::ProSanteConnect, Environment::Production) => {
                 "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet"
+            }
+            // docs/franceconnect.md "Endpoints": the partner portal's sandbox since 2025-05.
+            (ProviderKind::FranceConnect, Environment::Sandbox) => {
+                "https://fcp-low.sbx.dev-franceconnect.fr/api/v2"
+            }
+            (ProviderKind::FranceConnect, Environment::Production) => {
+                "https://oidc.franceconnect.gouv.fr/api/v2"
+            }
+            (ProviderKind::FranceConnectPlus, Environment::Sandbox) => {
+                "https://auth.integ01.dev-franceconnect.fr/api/v2"
+            }
+            (ProviderKind::FranceConnectPlus, Environment::Production) => {
+                "https://auth.franceconnect.gouv.fr/api/v2"
             }
             (kind, env) => {
                 return Err(Error::new(
@@ -328,6 +394,7 @@ impl Provider {
                 supports_pkce: true,
                 acr_request: AcrRequestStyle::ClaimsParameter,
                 authorization_response_iss_parameter_supported: false,
+                encrypted_tokens: false,
             },
             ProviderKind::ProSanteConnect => Provider {
                 kind,
@@ -361,7 +428,41 @@ impl Provider {
                 acr_request: AcrRequestStyle::AcrValues,
                 // Known from the discovery document (a custom issuer) or the preset.
                 authorization_response_iss_parameter_supported: false,
+                encrypted_tokens: false,
             },
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+                let plus = kind == ProviderKind::FranceConnectPlus;
+                Provider {
+                    kind,
+                    environment: None,
+                    endpoints: Endpoints {
+                        issuer: issuer.to_string(),
+                        discovery: format!("{base}/.well-known/openid-configuration"),
+                        authorization: format!("{base}/authorize"),
+                        token: format!("{base}/token"),
+                        mtls_token: None,
+                        userinfo: format!("{base}/userinfo"),
+                        end_session: Some(format!("{base}/session/end")),
+                        jwks: format!("{base}/jwks"),
+                    },
+                    default_scopes: strings(FRANCECONNECT_DEFAULT_SCOPES),
+                    allowed_authorize_params: strings(FRANCECONNECT_PARAMS),
+                    // v2: ES256 or RS256 (HS256 is gone); FranceConnect+ signs with ES256 only.
+                    signing_algs: if plus {
+                        vec![Algorithm::ES256]
+                    } else {
+                        vec![Algorithm::ES256, Algorithm::RS256]
+                    },
+                    userinfo_format: UserinfoFormat::SignedJwt,
+                    min_state_len: 32,
+                    token_auth_methods: vec![TokenAuthMethod::ClientSecretPost],
+                    // Not documented for FranceConnect: sent only when discovery advertises it.
+                    supports_pkce: false,
+                    acr_request: AcrRequestStyle::AcrValues,
+                    authorization_response_iss_parameter_supported: false,
+                    encrypted_tokens: plus,
+                }
+            }
         };
         Ok(provider)
     }
@@ -512,6 +613,31 @@ mod tests {
             p.apply_discovery(bad).unwrap_err().code(),
             ErrorCode::IssuerMismatch
         );
+    }
+
+    #[test]
+    fn franceconnect_presets() {
+        let fc = Provider::preset(ProviderKind::FranceConnect, Environment::Production).unwrap();
+        assert_eq!(
+            fc.endpoints.end_session.as_deref(),
+            Some("https://oidc.franceconnect.gouv.fr/api/v2/session/end")
+        );
+        assert!(!fc.encrypted_tokens);
+        assert!(!fc.signing_algs.contains(&Algorithm::HS256));
+        let plus = Provider::preset(ProviderKind::FranceConnectPlus, Environment::Sandbox).unwrap();
+        assert_eq!(
+            plus.endpoints.issuer,
+            "https://auth.integ01.dev-franceconnect.fr/api/v2"
+        );
+        assert!(plus.encrypted_tokens);
+        assert_eq!(plus.signing_algs, vec![Algorithm::ES256]);
+        assert!(Provider::preset(ProviderKind::FranceConnect, Environment::Integration).is_err());
+        assert_eq!(
+            ProviderKind::parse("franceconnect-plus").unwrap(),
+            ProviderKind::FranceConnectPlus
+        );
+        let kind: ProviderKind = serde_json::from_str("\"franceconnect_plus\"").unwrap();
+        assert_eq!(kind.as_str(), "franceconnect_plus");
     }
 
     #[test]

@@ -97,7 +97,9 @@ fn config(emu: &Emulator, kind: ProviderKind, id: &str, secret: &str) -> ClientC
 
 /// The configuration of a client of the shared fixture.
 fn config_of(emu: &Emulator, client: &TestClient) -> ClientConfig {
-    config(emu, client.kind, &client.id, &client.secret)
+    let mut c = config(emu, client.kind, &client.id, &client.secret);
+    c.decryption_keys = client.decryption_keys.clone();
+    c
 }
 
 fn proconnect(emu: &Emulator) -> ClientConfig {
@@ -759,7 +761,23 @@ async fn the_shared_fixture_matches_the_emulator() {
                 let psc = id.prosanteconnect.as_ref().expect("psc data");
                 assert_eq!(psc.national_id, u.national_id, "user {}", u.id);
             }
+            ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+                assert_eq!(id.email, u.email, "user {}", u.id);
+                let fc = id.franceconnect.as_ref().expect("identité pivot");
+                assert_eq!(fc.birthdate, u.birthdate, "user {}", u.id);
+                assert_eq!(fc.birthplace, u.birthplace, "user {}", u.id);
+                assert_eq!(fc.birthcountry, u.birthcountry, "user {}", u.id);
+            }
         }
+    }
+    // Every federation's clients and users are in the fixture (FranceConnect+ twice: RSA-OAEP
+    // and ECDH-ES), and each client logged in above.
+    for kind in [ProviderKind::FranceConnect, ProviderKind::FranceConnectPlus] {
+        assert!(clients.iter().any(|c| c.kind == kind), "{kind:?} client");
+        assert!(
+            common::users().iter().any(|u| u.kind == kind),
+            "{kind:?} user"
+        );
     }
 }
 
@@ -852,4 +870,159 @@ async fn psc_refresh_keeps_the_card_level_and_the_practice() {
         Some(practice.id.as_str())
     );
     assert_eq!(renewed.expires_in, Some(120));
+}
+
+/// FranceConnect and FranceConnect+ citizens through the core's I/O layer: the identité pivot,
+/// FranceConnect+'s encrypted tokens opened with the demo keys, its levels, logout with the
+/// signed id_token as the hint, and the going-live check of the encryption.
+mod franceconnect {
+    use super::*;
+    use gouvconnect::http::doctor;
+    use gouvconnect::{DoctorOptions, Secret, Verdict};
+
+    fn demo_keys() -> Secret {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../emulator/keys/demo-fcp-client-enc.jwks.json"
+        );
+        Secret::new(std::fs::read_to_string(path).expect("demo FranceConnect+ keys"))
+    }
+
+    fn fc(emu: &Emulator) -> ClientConfig {
+        let mut c = ClientConfig::new(
+            ProviderKind::FranceConnect,
+            "demo-franceconnect",
+            "demo-franceconnect-secret-0123456789abcdef",
+            "http://127.0.0.1:9/auth/callback",
+        );
+        c.issuer = Some(format!("{}/franceconnect/api/v2", emu.base));
+        c.post_logout_redirect_uri = Some("http://127.0.0.1:9/auth/logout/callback".into());
+        c
+    }
+
+    fn fc_plus(emu: &Emulator, id: &str, secret: &str) -> ClientConfig {
+        let mut c = ClientConfig::new(
+            ProviderKind::FranceConnectPlus,
+            id,
+            secret,
+            "http://127.0.0.1:9/auth/callback",
+        );
+        c.issuer = Some(format!("{}/franceconnect-plus/api/v2", emu.base));
+        c.post_logout_redirect_uri = Some("http://127.0.0.1:9/auth/logout/callback".into());
+        c.decryption_keys = Some(demo_keys());
+        c
+    }
+
+    fn rsa_client(emu: &Emulator) -> ClientConfig {
+        fc_plus(
+            emu,
+            "demo-franceconnect-plus",
+            "demo-franceconnect-plus-secret-0123456789ab",
+        )
+    }
+
+    #[tokio::test]
+    async fn a_citizen_logs_in_with_franceconnect() {
+        let emu = start_emulator();
+        let (client, r) = login(&emu, fc(&emu), "citizen", LoginOptions::default()).await;
+        let signed_in = r.expect("FranceConnect login");
+        let id = &signed_in.identity;
+        assert_eq!(id.provider, ProviderKind::FranceConnect);
+        assert_eq!(id.acr.as_deref(), Some("eidas1"));
+        assert!(!id.mfa && !id.email_trusted());
+        let pivot = id.franceconnect.as_ref().expect("identité pivot");
+        assert_eq!(pivot.birth_name.as_deref(), Some("DUBOIS"));
+        assert_eq!(pivot.birthdate.as_deref(), Some("1962-08-24"));
+        assert_eq!(pivot.born_in_france, Some(true));
+        // `preferred_username` is a scope of its own since v2, not asked by default.
+        assert_eq!(
+            (pivot.usual_name.as_deref(), id.family_name.as_deref()),
+            (None, Some("DUBOIS"))
+        );
+        let logout = client
+            .client()
+            .logout_request(Some(&signed_in.id_token))
+            .expect("logout")
+            .expect("end-session endpoint");
+        assert!(logout.url.contains("/franceconnect/api/v2/session/end?"));
+
+        // Asked for, the usage name is the name the service shows.
+        let mut with_usage_name = fc(&emu);
+        with_usage_name.scopes = Some(vec!["identite_pivot".into(), "preferred_username".into()]);
+        let usage = login_of(&emu, with_usage_name, "citizen").await.identity;
+        assert_eq!(usage.family_name.as_deref(), Some("MARTIN"));
+
+        let abroad = login_of(&emu, fc(&emu), "citizen-abroad").await;
+        let pivot = abroad.identity.franceconnect.expect("identité pivot");
+        assert_eq!(
+            (pivot.born_in_france, pivot.birthplace),
+            (Some(false), None)
+        );
+    }
+
+    async fn login_of(emu: &Emulator, config: ClientConfig, user: &str) -> gouvconnect::Login {
+        let (_, r) = login(emu, config, user, LoginOptions::default()).await;
+        r.unwrap_or_else(|e| panic!("{user}: {e:?}"))
+    }
+
+    #[tokio::test]
+    async fn franceconnect_plus_tokens_are_decrypted_and_levels_checked() {
+        let emu = start_emulator();
+        let citizen = login_of(&emu, rsa_client(&emu), "citizen").await;
+        assert_eq!(citizen.identity.provider, ProviderKind::FranceConnectPlus);
+        assert_eq!(citizen.identity.acr.as_deref(), Some("eidas2"));
+        assert!(citizen.identity.mfa);
+        // The id_token kept for id_token_hint is the signed one inside the JWE.
+        assert_eq!(citizen.id_token.split('.').count(), 3);
+        let ecdh = fc_plus(
+            &emu,
+            "demo-franceconnect-plus-ecdh",
+            "demo-franceconnect-plus-ecdh-secret-0123456789",
+        );
+        let high = login_of(&emu, ecdh, "citizen-high").await;
+        assert_eq!(high.identity.acr.as_deref(), Some("eidas3"));
+
+        // eidas3 required: a substantial-level citizen is refused.
+        let mut strict = rsa_client(&emu);
+        strict.policy.acr = Some("eidas3".into());
+        let (_, r) = login(&emu, strict, "citizen", LoginOptions::default()).await;
+        assert_eq!(r.unwrap_err().code(), ErrorCode::AcrInsufficient);
+
+        // Keys that are not the registered ones: the token cannot be opened.
+        let mut stranger = rsa_client(&emu);
+        let other = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"other","x":"UY1HvFilsjtnHJksr8rIQbcCRfULw2QreCoaoAsAhnI","y":"HNwIqOTGgzcisqa0k-WXqODehh56Zp3E_bBfXY_Y-Fw","d":"xs3HV8t4vIcbMJ5cDyO8pTwaoXk-ZqWLQTmsvgzj_Wg"}]}"#;
+        stranger.decryption_keys = Some(Secret::new(other));
+        let (_, r) = login(&emu, stranger, "citizen", LoginOptions::default()).await;
+        assert_eq!(r.unwrap_err().code(), ErrorCode::InvalidConfig);
+    }
+
+    #[tokio::test]
+    async fn franceconnect_plus_needs_its_keys_and_the_doctor_checks_them() {
+        let emu = start_emulator();
+        let mut none = rsa_client(&emu);
+        none.decryption_keys = None;
+        assert_eq!(
+            gouvconnect::Client::new(none).unwrap_err().code(),
+            ErrorCode::InvalidConfig
+        );
+        let mut misplaced = fc(&emu);
+        misplaced.decryption_keys = Some(demo_keys());
+        assert_eq!(
+            gouvconnect::Client::new(misplaced).unwrap_err().code(),
+            ErrorCode::InvalidConfig
+        );
+        let client = gouvconnect::Client::new(rsa_client(&emu)).expect("client");
+        let published = client.public_jwks().expect("public keys");
+        assert!(published.contains("\"use\":\"enc\"") && !published.contains("\"d\""));
+
+        let report = doctor(rsa_client(&emu), &DoctorOptions::default()).await;
+        assert!(report.ok, "{}", report.to_text());
+        let encryption = report
+            .checks
+            .iter()
+            .find(|c| c.id == "encryption")
+            .expect("encryption check");
+        assert_eq!(encryption.verdict, Verdict::Pass, "{}", report.to_text());
+        assert!(!report.to_text().contains("secret-0123456789"));
+    }
 }

@@ -1,9 +1,13 @@
 //! Runs every shared vector of `tests/vectors/` through the core, exactly as the Python, Node
-//! and Java runners do: sans-IO client from `config`, JWKS set, `finish_login` at `now`.
+//! and Java runners do: sans-IO client from `config`, JWKS set, `finish_login` at `now`. The
+//! FranceConnect+ vectors (`fcp_*`) carry the client's `decryption_keys`; their encryption is
+//! Python `cryptography`'s (tests/vectors/generator/franceconnect.py), not this crate's.
 
 use std::path::PathBuf;
 
-use gouvconnect::{parse_token_response, Client, ClientConfig, PendingLogin, UserinfoResponse};
+use gouvconnect::{
+    looks_like_jwe, parse_token_response, Client, ClientConfig, PendingLogin, UserinfoResponse,
+};
 use serde_json::Value;
 
 fn run(vector: &Value) -> Result<Value, String> {
@@ -82,8 +86,8 @@ fn short(v: &Value) -> String {
     }
 }
 
-#[test]
-fn every_vector_has_its_documented_outcome() {
+/// Every vector file, sorted, with its parsed JSON.
+fn vectors() -> Vec<(PathBuf, Value)> {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors"));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/vectors")
@@ -96,10 +100,21 @@ fn every_vector_has_its_documented_outcome() {
         "expected at least 40 vectors, found {}",
         files.len()
     );
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("read vector");
+            let vector = serde_json::from_str(&text).expect("vector JSON");
+            (file, vector)
+        })
+        .collect()
+}
+
+#[test]
+fn every_vector_has_its_documented_outcome() {
+    let files = vectors();
     let mut failures = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("read vector");
-        let vector: Value = serde_json::from_str(&text).expect("vector JSON");
+    for (file, vector) in &files {
         let name = vector["name"].as_str().unwrap_or("?").to_string();
         // The file name is how a runner in any language reports a vector: keep them equal.
         let stem = file
@@ -110,7 +125,7 @@ fn every_vector_has_its_documented_outcome() {
             failures.push(format!("{stem}: the vector's name is `{name}`"));
             continue;
         }
-        match run(&vector) {
+        match run(vector) {
             Ok(outcome) if outcome == vector["expected"] => {}
             Ok(outcome) => {
                 let mut diffs = Vec::new();
@@ -127,4 +142,44 @@ fn every_vector_has_its_documented_outcome() {
         files.len(),
         failures.join("\n")
     );
+}
+
+/// FranceConnect+: the tokens of the vectors are encrypted (but for the ones about a bare JWS),
+/// so the logins above went through decryption; and the client built from each vector's
+/// configuration publishes the public halves of its decryption keys, the document a host serves
+/// for FranceConnect+ to fetch: every key, `use: enc`, a `kid`, no private member. The other
+/// federations' clients publish nothing.
+#[test]
+fn franceconnect_plus_clients_publish_their_public_keys_only() {
+    let mut plus = 0;
+    for (_, vector) in vectors() {
+        let name = vector["name"].as_str().unwrap_or("?");
+        let config: ClientConfig = serde_json::from_value(vector["config"].clone()).expect(name);
+        let client = Client::new(config).expect(name);
+        if vector["config"]["provider"] != "franceconnect_plus" {
+            assert_eq!(client.public_jwks(), None, "{name}");
+            continue;
+        }
+        plus += 1;
+        let id_token = vector["token_response"]["id_token"].as_str().expect(name);
+        assert_eq!(
+            looks_like_jwe(id_token),
+            name != "fcp_not_encrypted",
+            "{name}: the id_token's form"
+        );
+        let published: Value =
+            serde_json::from_str(&client.public_jwks().expect(name)).expect("public JWKS");
+        let keys = published["keys"].as_array().expect("keys");
+        // Three JWKs (two RSA keys of a rotation and an EC key), or two PEM blocks.
+        let expected = if name == "fcp_pem_keys" { 2 } else { 3 };
+        assert_eq!(keys.len(), expected, "{name}");
+        for jwk in keys {
+            assert_eq!(jwk["use"], "enc", "{name}");
+            assert!(jwk["kid"].is_string(), "{name}");
+            for private in ["d", "p", "q", "dp", "dq", "qi"] {
+                assert!(jwk.get(private).is_none(), "{name}: `{private}` published");
+            }
+        }
+    }
+    assert!(plus >= 20, "only {plus} FranceConnect+ vectors");
 }

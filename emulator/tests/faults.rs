@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 mod common;
 
-use common::{http, param, start, start_with, Emulator};
+use common::{exchange_code, http, param, start, start_with, Emulator, CB};
 
 /// A registered client, as the tests use it.
 #[derive(Clone, Copy)]
@@ -36,7 +36,6 @@ static RS: LazyLock<Cli> = LazyLock::new(|| cli("proconnect"));
 static ES: LazyLock<Cli> = LazyLock::new(|| cli("proconnect_es256"));
 static PSC: LazyLock<Cli> = LazyLock::new(|| cli("prosanteconnect"));
 
-const CB: &str = "http://127.0.0.1:9/cb";
 const STATE: &str = "state-state-state-state-state-state-0042";
 const NONCE: &str = "nonce-nonce-nonce-nonce-nonce-nonce-0042";
 const ESSENTIAL_EIDAS2: &str = "%7B%22id_token%22%3A%7B%22acr%22%3A%7B%22essential%22%3Atrue%2C%22value%22%3A%22eidas2%22%7D%2C%22amr%22%3Anull%7D%7D";
@@ -105,18 +104,7 @@ impl Emulator {
         } else {
             "/api/v2/token"
         };
-        http()
-            .post(format!("{}{path}", self.base))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", CB),
-                ("client_id", c.id),
-                ("client_secret", c.secret),
-            ])
-            .send()
-            .await
-            .expect("token")
+        exchange_code(&format!("{}{path}", self.base), (c.id, c.secret), code, &[]).await
     }
 
     /// A full login up to the token response.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{http, param, start, submit_login, Emulator};
+use common::{exchange_code, http, param, start, submit_login, Emulator, CB};
 
 /// The fixture's (tests/fixture.json) default clients: (id, secret).
 static PC: LazyLock<(&str, &str)> = LazyLock::new(|| client("proconnect"));
@@ -20,7 +20,6 @@ fn client(name: &str) -> (&'static str, &'static str) {
     let (id, secret, _) = common::fixture_client(name);
     (id, secret)
 }
-const CB: &str = "http://127.0.0.1:9/cb";
 const STATE: &str = "state-state-state-state-state-state-0001";
 const NONCE: &str = "nonce-nonce-nonce-nonce-nonce-nonce-0001";
 
@@ -42,20 +41,7 @@ async fn login(emu: &Emulator, url: &str, user: &str) -> String {
 }
 
 async fn exchange(emu: &Emulator, code: &str, extra: &[(&str, &str)]) -> reqwest::Response {
-    let mut form = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", CB),
-        ("client_id", PC.0),
-        ("client_secret", PC.1),
-    ];
-    form.extend_from_slice(extra);
-    http()
-        .post(format!("{}/api/v2/token", emu.base))
-        .form(&form)
-        .send()
-        .await
-        .expect("token")
+    exchange_code(&format!("{}/api/v2/token", emu.base), *PC, code, extra).await
 }
 
 fn verify_rs256(jwt: &str, jwks: &Value) -> Value {
@@ -425,21 +411,12 @@ async fn mfa_carries_over_and_psc_card_logins() {
     assert!(html.contains("name=\"means\""));
     let back = submit_login(&emu.base, &psc, &[("user", "doctor"), ("means", "card")]).await;
     let code = param(back.headers()["location"].to_str().expect("loc"), "code").expect("code");
-    let tokens: Value = http()
-        .post(format!(
-            "{}/auth/realms/esante-wallet/protocol/openid-connect/token",
-            emu.base
-        ))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CB),
-            ("client_id", PSC.0),
-            ("client_secret", PSC.1),
-        ])
-        .send()
+    let token_url = format!(
+        "{}/auth/realms/esante-wallet/protocol/openid-connect/token",
+        emu.base
+    );
+    let tokens: Value = exchange_code(&token_url, *PSC, &code, &[])
         .await
-        .expect("token")
         .json()
         .await
         .expect("json");

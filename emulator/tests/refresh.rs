@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{http, param, start, submit_login, Emulator};
+use common::{exchange_code, http, param, start, submit_login, Emulator, CB};
 
 static PC: LazyLock<(&str, &str)> = LazyLock::new(|| client("proconnect"));
 static PC_OTHER: LazyLock<(&str, &str)> = LazyLock::new(|| client("proconnect_es256"));
@@ -19,7 +19,6 @@ fn client(name: &str) -> (&'static str, &'static str) {
     let (id, secret, _) = common::fixture_client(name);
     (id, secret)
 }
-const CB: &str = "http://127.0.0.1:9/cb";
 const STATE: &str = "state-state-state-state-state-state-0001";
 const NONCE: &str = "nonce-nonce-nonce-nonce-nonce-nonce-0001";
 
@@ -59,17 +58,9 @@ async fn login(
     let back = submit_login(&emu.base, authorize, form).await;
     let location = back.headers()["location"].to_str().expect("location");
     let code = param(location, "code").expect("code");
-    let (status, tokens) = post(
-        token,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", CB),
-            ("client_id", client.0),
-            ("client_secret", client.1),
-        ],
-    )
-    .await;
+    let answer = exchange_code(token, client, &code, &[]).await;
+    let status = answer.status();
+    let tokens: Value = answer.json().await.expect("json");
     assert_eq!(status, 200, "{tokens}");
     tokens
 }

@@ -1,8 +1,14 @@
 'use strict';
-// Example Express app: ProConnect or Pro Santé Connect login, configured by the environment of
-// the example contract (GOUVCONNECT_PROVIDER, GOUVCONNECT_ENVIRONMENT or GOUVCONNECT_ISSUER,
-// GOUVCONNECT_CLIENT_ID, GOUVCONNECT_CLIENT_SECRET, GOUVCONNECT_BASE_URL, GOUVCONNECT_ACR, PORT;
-// optionally GOUVCONNECT_SCOPES and GOUVCONNECT_TIMEOUT_SECS).
+// Example Express app: ProConnect, Pro Santé Connect, FranceConnect or FranceConnect+ login,
+// configured by the environment of the example contract (GOUVCONNECT_PROVIDER,
+// GOUVCONNECT_ENVIRONMENT or GOUVCONNECT_ISSUER, GOUVCONNECT_CLIENT_ID, GOUVCONNECT_CLIENT_SECRET,
+// GOUVCONNECT_BASE_URL, GOUVCONNECT_ACR, PORT; optionally GOUVCONNECT_SCOPES and
+// GOUVCONNECT_TIMEOUT_SECS).
+//
+// FranceConnect+ also needs GOUVCONNECT_DECRYPTION_KEYS_FILE (or GOUVCONNECT_DECRYPTION_KEYS, the
+// text): the service's private decryption keys (JWKS or PEM; against the emulator,
+// emulator/keys/demo-fcp-client-enc.jwks.json). Their public halves are served at /auth/jwks,
+// the URL to register with FranceConnect+.
 //
 // The login lifecycle, optional too: GOUVCONNECT_MFA (off, prefer, require), GOUVCONNECT_STEP_UP_ACR
 // (the level of GET /sensible, a step-up; default eidas2, for Pro Santé Connect the CPS card),
@@ -33,6 +39,8 @@ function configFromEnv(env) {
   if (env.GOUVCONNECT_SCOPES) settings.scopes = env.GOUVCONNECT_SCOPES.split(/\s+/).filter(Boolean);
   // Optional: the provider timeout in seconds (the core's default is 10).
   if (env.GOUVCONNECT_TIMEOUT_SECS) settings.timeout_secs = Number(env.GOUVCONNECT_TIMEOUT_SECS);
+  if (env.GOUVCONNECT_DECRYPTION_KEYS_FILE) settings.decryption_keys_file = env.GOUVCONNECT_DECRYPTION_KEYS_FILE;
+  else if (env.GOUVCONNECT_DECRYPTION_KEYS) settings.decryption_keys = env.GOUVCONNECT_DECRYPTION_KEYS;
   if (env.GOUVCONNECT_ISSUER) settings.issuer = env.GOUVCONNECT_ISSUER;
   else settings.environment = env.GOUVCONNECT_ENVIRONMENT || (provider === 'proconnect' ? 'integration' : 'sandbox');
   return {
@@ -61,8 +69,9 @@ function createApp(express, env = process.env) {
   app.use(auth(options));
 
   app.get('/', (req, res) => {
+    const { identity } = req.gouvconnect;
     const who = req.gouvconnect.isAuthenticated()
-      ? `<p>Connecté : ${escape(req.gouvconnect.identity.given_name || '')} ${escape(req.gouvconnect.identity.family_name || '')}</p>
+      ? `<p>Connecté : ${escape(identity.given_name || '')} ${escape(identity.family_name || '')}</p>${pivotHtml(identity.franceconnect)}
          <form method="post" action="/auth/logout"><button type="submit">Se déconnecter</button></form>`
       : loginButton(provider);
     res.type('html').send(`<!doctype html><html lang="fr"><head><meta charset="utf-8">
@@ -130,6 +139,18 @@ async function serve(express, env = process.env) {
     server.once('error', reject);
   });
   console.log(`gouvconnect Express example listening on http://127.0.0.1:${port}`);
+}
+
+/** FranceConnect's identité pivot, as a definition list (nothing for the other providers). */
+function pivotHtml(pivot) {
+  if (!pivot) return '';
+  const rows = [
+    ['Prénoms', pivot.given_names], ['Nom de naissance', pivot.birth_name], ['Nom d’usage', pivot.usual_name],
+    ['Date de naissance', pivot.birthdate], ['Sexe', pivot.gender], ['Lieu de naissance (COG)', pivot.birthplace],
+    ['Pays de naissance (COG)', pivot.birthcountry],
+  ];
+  return `<dl id="identite-pivot">${rows.filter(([, value]) => value)
+    .map(([label, value]) => `<dt>${label}</dt><dd>${escape(value)}</dd>`).join('')}</dl>`;
 }
 
 function escape(text) {

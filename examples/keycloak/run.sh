@@ -23,6 +23,7 @@ fi
 cp "$jar" "$home/providers/.gouvconnect-keycloak.jar.$$"
 mv -f "$home/providers/.gouvconnect-keycloak.jar.$$" "$home/providers/$(basename "$jar")"
 
+# proconnect, prosanteconnect, franceconnect or franceconnect_plus (the example contract's names).
 provider=${GOUVCONNECT_PROVIDER:-proconnect}
 python3 - "$root/examples/keycloak/realm.template.json" "$home/data/import/gouvconnect-realm.json" "$provider" <<'PY'
 import json, os, sys
@@ -35,10 +36,15 @@ active = {
     "ENVIRONMENT": env.get("GOUVCONNECT_ENVIRONMENT", ""),
     "ISSUER": env.get("GOUVCONNECT_ISSUER", ""),
     "ACR": env.get("GOUVCONNECT_ACR", ""),
+    # FranceConnect+: its private decryption keys (a JWKS or PEM file, or the text itself).
+    "DECRYPTION_KEYS": (open(env["GOUVCONNECT_DECRYPTION_KEYS_FILE"], encoding="utf-8").read()
+                        if env.get("GOUVCONNECT_DECRYPTION_KEYS_FILE") else env.get("GOUVCONNECT_DECRYPTION_KEYS", "")),
 }
-inactive = {"ENABLED": "false", "CLIENT_ID": "", "CLIENT_SECRET": "", "ENVIRONMENT": "", "ISSUER": "", "ACR": ""}
+inactive = {"ENABLED": "false", "CLIENT_ID": "", "CLIENT_SECRET": "", "ENVIRONMENT": "", "ISSUER": "", "ACR": "",
+            "DECRYPTION_KEYS": ""}
 text = open(template, encoding="utf-8").read()
-for prefix, name in (("PROCONNECT", "proconnect"), ("PSC", "prosanteconnect")):
+for prefix, name in (("PROCONNECT", "proconnect"), ("PSC", "prosanteconnect"), ("FC", "franceconnect"),
+                     ("FCP", "franceconnect_plus")):
     values = active if name == provider else inactive
     for key, value in values.items():
         text = text.replace(f"@{prefix}_{key}@", json.dumps(value)[1:-1] if key != "ENABLED" else value)

@@ -11,7 +11,5 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 rm -f "$here"/*.json
 "$venv/bin/python" "$here/generator/generate.py" "$here"
-# FranceConnect / FranceConnect+ (decrypt-and-verify vectors, a folder of their own: the login
-# runners of every binding read the top-level files only).
-rm -f "$here"/franceconnect/*.json
-"$venv/bin/python" "$here/generator/franceconnect.py" "$here/franceconnect"
+# FranceConnect / FranceConnect+ (fc_*, fcp_*): the same login format, their own generator (JWE).
+"$venv/bin/python" "$here/generator/franceconnect.py" "$here"

@@ -100,3 +100,25 @@ passing.use((err: GouvConnectExpressError, _req: express.Request, res: express.R
   res.status(status).send(text);
 });
 passing.use(errorHandler({ supportURL: 'mailto:support@app.example' }));
+
+// FranceConnect and FranceConnect+: the private keys from a file, the public keys' route, the identité pivot.
+const citizens = auth({
+  baseURL: 'https://app.example',
+  providers: {
+    franceconnect: { environment: 'sandbox', client_id: 'fc', client_secret: 's' },
+    franceconnect_plus: { environment: 'sandbox', client_id: 'fcp', client_secret: 's', decryption_keys_file: '/etc/app/fcp-keys.jwks.json', policy: { acr: 'eidas3' } },
+  },
+  routes: { jwks: '/.well-known/fcp-jwks.json' },
+});
+const registerAtFcp: string | undefined = citizens.routes.jwks;
+app.use(citizens);
+app.get('/citoyen', requiresAuth({ provider: 'franceconnect' }), (req, res) => {
+  const pivot = req.gouvconnect.identity?.franceconnect;
+  const bornInFrance: boolean | null = pivot?.born_in_france ?? null;
+  res.send(`${pivot?.given_names ?? ''} ${pivot?.birthdate ?? ''} ${bornInFrance} ${registerAtFcp} ${loginButton('franceconnect_plus')}`);
+});
+function fcpKeys(): string | null {
+  const client = Client.offline({ provider: 'franceconnect_plus', environment: 'sandbox', client_id: 'a', client_secret: 'b', redirect_uri: 'https://app.example/cb', decryption_keys: '{"keys": []}' });
+  return client.publicJwks();
+}
+void fcpKeys;

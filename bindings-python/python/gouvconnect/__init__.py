@@ -1,4 +1,5 @@
-"""ProConnect and Pro Santé Connect login, on the gouvconnect Rust core.
+"""ProConnect, Pro Santé Connect, FranceConnect and FranceConnect+ login, on the gouvconnect
+Rust core.
 
 >>> client = Client({"provider": "proconnect", "environment": "integration",
 ...                  "client_id": "id", "client_secret": "secret",
@@ -32,6 +33,7 @@ __all__ = [
     "DoctorCheck",
     "DoctorReport",
     "EventKind",
+    "FranceConnectIdentity",
     "GouvConnectError",
     "Identity",
     "Login",
@@ -42,6 +44,7 @@ __all__ = [
     "audit_event",
     "button_html",
     "doctor",
+    "email_trusted",
     "error_class",
     "error_page_html",
     "http_status",
@@ -52,6 +55,7 @@ __all__ = [
     "safe_next_path",
     "step_up_options",
     "practices",
+    "provider_kind",
     "with_practice",
 ]
 
@@ -60,8 +64,32 @@ __version__: str = _native.__version__
 #: The normalised identity (docs/architecture.md §4) as a plain dict: ``provider``, ``sub``, ``email``,
 #: ``email_verified``, ``given_name``, ``family_name``, ``acr``, ``amr``, ``mfa`` (whether the
 #: login used a second factor), ``proconnect``, ``prosanteconnect`` (with ``auth_mode``, e.g.
-#: ``"CARD"``), ``raw``. JSON-serialisable as is (e.g. for a session).
+#: ``"CARD"``), ``franceconnect`` (a :class:`FranceConnectIdentity`, FranceConnect and
+#: FranceConnect+ only), ``raw``. JSON-serialisable as is (e.g. for a session).
 Identity = dict[str, Any]
+
+
+class FranceConnectIdentity(TypedDict):
+    """``identity["franceconnect"]``: the identité pivot of a FranceConnect or FranceConnect+
+    login (docs/franceconnect.md). A claim the service did not ask for is ``None``."""
+
+    #: Every given name, space-separated, as in the civil status.
+    given_names: str | None
+    #: The birth name, in capitals (``identity["family_name"]`` is the usage name when set).
+    birth_name: str | None
+    #: The usage name (``preferred_username``), when set.
+    usual_name: str | None
+    #: ``YYYY-MM-DD``; a date ending in ``-01`` may be presumed (unknown day or month).
+    birthdate: str | None
+    #: ``male`` or ``female``.
+    gender: str | None
+    #: INSEE code (COG) of the commune of birth; ``None`` for people born abroad.
+    birthplace: str | None
+    #: INSEE code (COG) of the country of birth, ``99100`` for France.
+    birthcountry: str | None
+    #: Whether ``birthcountry`` is ``99100``; ``None`` without ``birthcountry``.
+    born_in_france: bool | None
+
 
 #: The CSS of the official buttons (embed once per page).
 BUTTON_CSS: str = _native.BUTTON_CSS
@@ -132,9 +160,11 @@ class Client:
 
     Keys are the core's (``provider``, ``environment`` or ``issuer``, ``client_id``,
     ``client_secret``, ``redirect_uri``, ``post_logout_redirect_uri``, ``scopes``,
-    ``policy``…). With ``discover=True`` (default) the client does its own network I/O and, for
-    a custom issuer, fetches the discovery document now. ``discover=False`` builds a sans-IO
-    client (no network at all: custom-issuer endpoints derived by convention).
+    ``policy``…; ``decryption_keys`` for FranceConnect+: the private keys as a JWKS JSON text or
+    PEM, see :meth:`public_jwks`). With ``discover=True`` (default) the client does its own
+    network I/O and, for a custom issuer, fetches the discovery document now.
+    ``discover=False`` builds a sans-IO client (no network at all: custom-issuer endpoints
+    derived by convention).
 
     Thread-safe: share one instance per provider across requests.
     """
@@ -150,7 +180,7 @@ class Client:
 
     @property
     def provider(self) -> str:
-        """``proconnect`` or ``prosanteconnect``."""
+        """``proconnect``, ``prosanteconnect``, ``franceconnect`` or ``franceconnect_plus``."""
         return self._native.provider
 
     @property
@@ -162,6 +192,13 @@ class Client:
     def networked(self) -> bool:
         """Whether this client does network I/O (``discover=True``)."""
         return self._native.networked
+
+    def public_jwks(self) -> str | None:
+        """FranceConnect+: the public JWKS (JSON text: public members, ``kid``, ``use: enc``,
+        never a private member) of the configured ``decryption_keys``. Serve it at the URL
+        registered with FranceConnect+, which encrypts the tokens to one of these keys.
+        ``None`` for the other providers."""
+        return self._native.public_jwks()
 
     def set_jwks(self, jwks: str | bytes | MappingABC[str, Any]) -> None:
         """Replaces the cached key set (sans-IO use; networked clients fetch it themselves)."""
@@ -327,6 +364,13 @@ def is_step_up(previous: Identity, identity: Identity) -> bool:
     return _native.is_step_up(json.dumps(previous), json.dumps(identity))
 
 
+def email_trusted(identity: Identity) -> bool:
+    """Whether a local account may treat ``identity``'s email as verified (e.g. to link an
+    existing account by email), by the core's rule: the provider said so, or ProConnect did not
+    mark it unverified. FranceConnect's email is not verified by the provider: ``False``."""
+    return _native.email_trusted(json.dumps(identity))
+
+
 def is_support_link(link: str) -> bool:
     """Whether ``link`` may be offered as the error pages' support link: an http(s) URL, a
     ``mailto:`` link or a local path (never ``javascript:`` or ``//host``)."""
@@ -346,6 +390,12 @@ def with_practice(identity: Identity, id: str) -> Identity:  # noqa: A002
     ``identity["practice"]`` set, which mapping rules read as ``practice.…``. An unknown id raises
     ``InvalidRequest``."""
     return _native.with_practice(json.dumps(identity), id)
+
+
+def provider_kind(provider: str) -> str:
+    """The canonical name of ``provider`` (``fc`` → ``franceconnect``, ``fcplus`` →
+    ``franceconnect_plus``, ``psc`` → ``prosanteconnect``…); ``InvalidConfig`` when unknown."""
+    return _native.provider_kind(provider)
 
 
 def button_html(provider: str, action: str, next: str | None = None) -> str:  # noqa: A002
@@ -368,7 +418,8 @@ class DoctorCheck:
 
     #: Stable identifier (scripts key on it): ``configuration``, ``redirect_uri``,
     #: ``post_logout_redirect_uri``, ``discovery``, ``issuer``, ``endpoints``, ``clock``,
-    #: ``algorithms``, ``token_auth_method``, ``scopes``, ``acr``, ``jwks``, ``credentials``,
+    #: ``algorithms``, ``token_auth_method``, ``scopes``, ``acr``, ``encryption`` (FranceConnect+:
+    #: the client's keys against the provider's algorithms), ``jwks``, ``credentials``,
     #: ``client_certificate``.
     id: str
     verdict: Verdict
@@ -382,7 +433,7 @@ class DoctorCheck:
 class DoctorReport:
     """The going-live checks of one provider's configuration against the live provider."""
 
-    #: ``proconnect`` or ``prosanteconnect``.
+    #: ``proconnect``, ``prosanteconnect``, ``franceconnect`` or ``franceconnect_plus``.
     provider: str
     #: The preset environment, ``None`` for a custom issuer.
     environment: str | None

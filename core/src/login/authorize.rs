@@ -20,6 +20,21 @@ pub struct AuthorizationRequest {
     pub pending: PendingLogin,
 }
 
+/// The `acr_values` of a federation that takes them: Pro Santé Connect and FranceConnect are
+/// always asked for `eidas1` (PSC's higher levels are checked on return only); FranceConnect+
+/// for the lowest level the login accepts (`eidas2` unless `eidas3` is required), since it
+/// refuses `eidas1` and answers at least what it was asked.
+fn acr_values(provider: &Provider, acr: &AcrRequirement) -> String {
+    match provider.kind {
+        ProviderKind::FranceConnectPlus => acr
+            .accepted
+            .as_ref()
+            .and_then(|levels| levels.first())
+            .map_or_else(|| "eidas2".to_string(), String::clone),
+        _ => "eidas1".to_string(),
+    }
+}
+
 /// Builds the authorization request.
 pub fn authorization_request(
     provider: &Provider,
@@ -74,7 +89,7 @@ pub fn authorization_request_with_state(
     ];
     match provider.acr_request {
         AcrRequestStyle::ClaimsParameter => params.push(("claims", claims_parameter(&acr))),
-        AcrRequestStyle::AcrValues => params.push(("acr_values", "eidas1".into())),
+        AcrRequestStyle::AcrValues => params.push(("acr_values", acr_values(provider, &acr))),
     }
     let code_verifier = if provider.supports_pkce && config.use_pkce.unwrap_or(true) {
         let verifier = random_token(32)?;

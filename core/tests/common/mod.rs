@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use gouvconnect::ProviderKind;
+use gouvconnect::{ProviderKind, Secret};
 use serde_json::Value;
 
 fn fixture() -> &'static Value {
@@ -23,11 +23,7 @@ fn text(v: &Value, field: &str) -> String {
 }
 
 fn kind(provider: &str) -> ProviderKind {
-    match provider {
-        "proconnect" => ProviderKind::ProConnect,
-        "prosanteconnect" => ProviderKind::ProSanteConnect,
-        other => panic!("fixture: unknown provider `{other}`"),
-    }
+    ProviderKind::parse(provider).unwrap_or_else(|e| panic!("fixture: provider `{provider}`: {e}"))
 }
 
 /// A client registered at the emulator.
@@ -40,6 +36,8 @@ pub struct TestClient {
     pub secret: String,
     pub kind: ProviderKind,
     pub id_token_alg: String,
+    /// FranceConnect+: the private keys its tokens are encrypted to (`decryption_keys_file`).
+    pub decryption_keys: Option<Secret>,
 }
 
 /// A test user of the emulator: the fields the identity must carry.
@@ -58,6 +56,10 @@ pub struct TestUser {
     pub national_id: Option<String>,
     /// ProConnect only.
     pub siret: Option<String>,
+    /// FranceConnect(+) only: the identité pivot's birth data (`birthplace` null when born abroad).
+    pub birthdate: Option<String>,
+    pub birthplace: Option<String>,
+    pub birthcountry: Option<String>,
 }
 
 /// The client registered under `name` in the fixture.
@@ -70,6 +72,10 @@ pub fn client(name: &str) -> TestClient {
         secret: text(c, "secret"),
         kind: kind(&text(c, "provider")),
         id_token_alg: text(c, "id_token_alg"),
+        decryption_keys: c["decryption_keys_file"].as_str().map(|file| {
+            let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+            Secret::new(std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+        }),
     }
 }
 
@@ -81,11 +87,7 @@ pub fn clients() -> Vec<TestClient> {
 
 /// The issuer path of a provider on the emulator (`/api/v2`, …).
 pub fn issuer_path(kind: ProviderKind) -> String {
-    let key = match kind {
-        ProviderKind::ProConnect => "proconnect",
-        ProviderKind::ProSanteConnect => "prosanteconnect",
-    };
-    text(&fixture()["issuer_paths"], key)
+    text(&fixture()["issuer_paths"], kind.as_str())
 }
 
 fn user_of(provider: &str, id: &str, u: &Value) -> TestUser {
@@ -100,10 +102,14 @@ fn user_of(provider: &str, id: &str, u: &Value) -> TestUser {
         family_name: text(u, "family_name"),
         national_id: opt("national_id"),
         siret: opt("siret"),
+        birthdate: opt("birthdate"),
+        birthplace: opt("birthplace"),
+        birthcountry: opt("birthcountry"),
     }
 }
 
-/// The test user `id` of `provider` (`proconnect` or `prosanteconnect`).
+/// The test user `id` of `provider` (`proconnect`, `prosanteconnect`, `franceconnect`,
+/// `franceconnect_plus`).
 pub fn user(provider: &str, id: &str) -> TestUser {
     let u = &fixture()["users"][provider][id];
     assert!(u.is_object(), "fixture: no {provider} user `{id}`");

@@ -120,3 +120,46 @@ pub fn fixture_client(name: &str) -> (&'static str, &'static str, &'static str) 
     };
     (field("id"), field("secret"), field("provider"))
 }
+
+/// The redirect URI every test registers (any loopback URI is accepted).
+pub const CB: &str = "http://127.0.0.1:9/cb";
+
+/// The authorization-code exchange at `token_url` for `client` (id, secret), as every persona
+/// takes it: `client_secret_post`, redirect URI [`CB`], plus `extra` form fields (a PKCE
+/// verifier…).
+pub async fn exchange_code(
+    token_url: &str,
+    client: (&str, &str),
+    code: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CB),
+        ("client_id", client.0),
+        ("client_secret", client.1),
+    ];
+    form.extend_from_slice(extra);
+    http()
+        .post(token_url)
+        .form(&form)
+        .send()
+        .await
+        .expect("token")
+}
+
+/// Sends a request the gouvconnect core built (sans-IO: token, userinfo, JWKS), as a host does.
+pub async fn send(request: &gouvconnect::HttpRequest) -> reqwest::Response {
+    let mut builder = match request.method {
+        "POST" => http().post(&request.url),
+        _ => http().get(&request.url),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    builder.send().await.expect("request")
+}

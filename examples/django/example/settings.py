@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import django
+from gouvconnect import provider_kind
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]  # the repository
@@ -118,9 +119,18 @@ _entry = {
 if os.environ.get("GOUVCONNECT_ISSUER"):
     _entry["issuer"] = os.environ["GOUVCONNECT_ISSUER"]
 else:
+    # ProConnect's test platform is `integration`; the others' is `sandbox`.
     _entry["environment"] = os.environ.get("GOUVCONNECT_ENVIRONMENT") or (
-        "sandbox" if PROVIDER == "prosanteconnect" else "integration"
+        "integration" if provider_kind(PROVIDER) == "proconnect" else "sandbox"
     )
+# FranceConnect+ (beyond the example contract, as in the Express example): the private keys it
+# encrypts the tokens to, as a file (the emulator's demo clients use
+# emulator/keys/demo-fcp-client-enc.jwks.json, test-only and public) or as text. Their public
+# halves are served at /auth/jwks/<provider>, the URL to register at FranceConnect+.
+if os.environ.get("GOUVCONNECT_DECRYPTION_KEYS_FILE"):
+    _entry["decryption_keys_file"] = os.environ["GOUVCONNECT_DECRYPTION_KEYS_FILE"]
+elif os.environ.get("GOUVCONNECT_DECRYPTION_KEYS"):
+    _entry["decryption_keys"] = os.environ["GOUVCONNECT_DECRYPTION_KEYS"]
 # Optional, beyond the example contract (as in the Express example): space-separated scopes
 # instead of the provider's defaults (the scopes the policy needs are always added).
 if os.environ.get("GOUVCONNECT_SCOPES"):

@@ -196,12 +196,8 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_acrLevels<'local>
     provider: JString<'local>,
 ) -> JString<'local> {
     env.with_env(|env| -> Outcome<JString<'local>> {
-        let levels: Vec<&str> = match ProviderKind::parse(&string(env, &provider, "provider")?)? {
-            ProviderKind::ProConnect => gouvconnect::PROCONNECT_ACR_VALUES.to_vec(),
-            // PSC: every login is eidas1, a card login eidas2 ("card required", checked on
-            // return while eidas1 is still requested): see the core's policy.
-            ProviderKind::ProSanteConnect => vec!["eidas1", "eidas2"],
-        };
+        let levels =
+            gouvconnect::acr_levels(ProviderKind::parse(&string(env, &provider, "provider")?)?);
         new_string(env, &json!(levels).to_string())
     })
     .resolve::<ThrowGouvConnect>()

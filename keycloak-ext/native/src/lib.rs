@@ -9,3 +9,4 @@ mod broker;
 mod convert;
 mod doctor;
 mod entry;
+mod franceconnect;

@@ -1,4 +1,5 @@
-"""``gouvconnect.django``: ProConnect and Pro Santé Connect login for Django.
+"""``gouvconnect.django``: ProConnect, Pro Santé Connect, FranceConnect and FranceConnect+ login
+for Django.
 
 Add ``"gouvconnect.django"`` to ``INSTALLED_APPS``,
 ``"gouvconnect.django.backends.GouvConnectBackend"`` to ``AUTHENTICATION_BACKENDS``, the

@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import Identity, Login, MappedUser, Mapping
+from .. import Identity, Login, MappedUser, Mapping, email_trusted
 from . import conf, signals
 from .models import ProviderLink
 
@@ -61,9 +61,10 @@ class GouvConnectBackend(ModelBackend):
     """Finds the user linked to ``(provider, sub)``, or links/creates one.
 
     Order: the link of ``(provider, sub)``; else the email fallback when enabled (a single
-    user among ``filter_users_by_claims``, an email not marked unverified, and no conflicting
-    link); else a new user (``create_user``) when the ``create_user`` setting is on. Returns
-    ``None`` (login refused) otherwise, or when ``verify_claims`` says no. The email fallback
+    user among ``filter_users_by_claims``, an email the provider vouches for by
+    :func:`gouvconnect.email_trusted` — never FranceConnect's — and no conflicting link); else
+    a new user (``create_user``) when the ``create_user`` setting is on. Returns ``None``
+    (login refused) otherwise, or when ``verify_claims`` says no. The email fallback
     linking an existing account sends the ``account_linked`` event
     (:data:`gouvconnect.django.signals.login_event`, sender: this class).
     """
@@ -252,9 +253,10 @@ class GouvConnectBackend(ModelBackend):
     ) -> AbstractBaseUser | None:
         if not settings.email_fallback or not identity.get("email"):
             return None
-        if identity.get("email_verified") is False:
-            # Never merge accounts on an email the provider says it has not verified.
-            logger.warning("gouvconnect: email fallback skipped, email explicitly unverified")
+        if not email_trusted(identity):
+            # Never merge accounts on an email the provider did not verify (the core's rule:
+            # marked unverified, or FranceConnect's, which no provider vouches for).
+            logger.warning("gouvconnect: email fallback skipped, email not verified by the provider")
             return None
         candidates = list(self._call_filter_users(identity, mapped, settings)[:2])
         if len(candidates) != 1:

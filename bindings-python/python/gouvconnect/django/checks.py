@@ -8,6 +8,7 @@ provider's core client without network (``discover=False``) and parsing each map
 - ``gouvconnect.E005``: no provider configured.
 - ``gouvconnect.E006``: ``DEFAULT_PROVIDER`` names no configured provider.
 - ``gouvconnect.E007``: ``SUPPORT_URL`` is not an http(s) URL, a ``mailto:`` link or a local path.
+- ``gouvconnect.E008``: a FranceConnect+ entry has no ``decryption_keys``.
 - ``gouvconnect.W001``: the backend is not in ``AUTHENTICATION_BACKENDS``.
 - ``gouvconnect.W002``: a configured redirect URI's host is refused by ``ALLOWED_HOSTS``
   (every callback there would answer 400 ``DisallowedHost``).
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.core import checks
 from django.http.request import validate_host
 
-from .. import Client, GouvConnectError, Mapping, is_support_link
+from .. import Client, GouvConnectError, Mapping, is_support_link, provider_kind
 from . import conf
 
 # Redirect URIs are derived from the request when not configured; the check needs a value.
@@ -44,7 +45,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         errors.append(
             checks.Error(
                 "GOUVCONNECT configures no provider",
-                hint='Add a "proconnect" or "prosanteconnect" entry.',
+                hint='Add a "proconnect", "prosanteconnect", "franceconnect" or "franceconnect_plus" entry.',
                 id="gouvconnect.E005",
             )
         )
@@ -56,12 +57,19 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             continue
         config = dict(entry.client_config)
         config.setdefault("redirect_uri", _PLACEHOLDER_REDIRECT)
+        missing_keys = _missing_decryption_keys(name, config)
+        if missing_keys is not None:
+            errors.append(missing_keys)
         try:
             Client(config, discover=False)
         except GouvConnectError as e:
-            errors.append(
-                checks.Error(f"{e.code}: {e.message}", obj=f"GOUVCONNECT[{name!r}]", id="gouvconnect.E003")
-            )
+            # Without keys the core refuses FranceConnect+: E008 says it, with its hint.
+            if missing_keys is None or e.code != "invalid_config":
+                errors.append(
+                    checks.Error(
+                        f"{e.code}: {e.message}", obj=f"GOUVCONNECT[{name!r}]", id="gouvconnect.E003"
+                    )
+                )
         try:
             Mapping(entry.mapping)
         except GouvConnectError as e:
@@ -114,6 +122,27 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             )
         )
     return errors
+
+
+def _missing_decryption_keys(name: str, config: dict[str, Any]) -> checks.CheckMessage | None:
+    """FranceConnect+ encrypts every token to the client's keys: without them no login can
+    complete (the core refuses to start the client)."""
+    try:
+        kind = provider_kind(str(config.get("provider", name)))
+    except GouvConnectError:
+        return None  # an unknown provider is the core's to report (E003)
+    if kind != "franceconnect_plus" or config.get("decryption_keys"):
+        return None
+    return checks.Error(
+        "FranceConnect+ encrypts its tokens to your keys: no `decryption_keys` configured",
+        hint=(
+            'Set "decryption_keys_file" (a file holding your private JWKS or PEM keys) or '
+            '"decryption_keys" (their text), and register the URL of the gouvconnect:jwks route '
+            f"(e.g. /auth/jwks/{name}) at FranceConnect+."
+        ),
+        obj=f"GOUVCONNECT[{name!r}]",
+        id="gouvconnect.E008",
+    )
 
 
 def _allowed_hosts() -> list[str]:

@@ -18,6 +18,8 @@ from . import conf
 
 _lock = threading.Lock()
 _clients: dict[tuple[str, str, str], Client] = {}
+#: FranceConnect+'s public JWKS by provider entry (``None``: the provider publishes none).
+_public_jwks: dict[str, str | None] = {}
 
 
 def client_config(settings: conf.ProviderSettings, request: HttpRequest | None = None) -> dict[str, Any]:
@@ -48,10 +50,26 @@ def get_client(name: str, request: HttpRequest | None = None) -> Client:
         return client
 
 
+def public_jwks(name: str, request: HttpRequest | None = None) -> str | None:
+    """The public JWKS (JSON text) of provider ``name``'s ``decryption_keys``: what the
+    ``gouvconnect:jwks`` route serves for FranceConnect+ to fetch; ``None`` for providers that
+    encrypt nothing. Built without network (no discovery: the route answers even when the
+    provider does not), once. ``KeyError`` when ``name`` is not configured."""
+    if name in _public_jwks:
+        return _public_jwks[name]
+    config = client_config(conf.provider(name), request)
+    jwks = Client(config, discover=False).public_jwks()
+    with _lock:
+        _public_jwks[name] = jwks
+    return jwks
+
+
 def clear_cache(**_: Any) -> None:
-    """Forgets every client (settings changed, tests)."""
+    """Forgets every client and key file (settings changed, tests)."""
     with _lock:
         _clients.clear()
+        _public_jwks.clear()
+        conf.read_key_file.cache_clear()
 
 
 def _on_setting_changed(setting: str, **kwargs: Any) -> None:

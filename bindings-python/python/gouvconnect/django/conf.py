@@ -7,11 +7,19 @@ mozilla-django-oidc users know (``OIDC_RP_CLIENT_ID``, ``OIDC_RP_CLIENT_SECRET``
 policy keys (``acr``, ``mfa``, ``require_mfa``, ``accept_unverified_email``, ``allowed_*``) and
 the keys of this app (``mapping``, ``create_user``, ``email_fallback``, ``silent_login``…). See
 the package README.
+
+FranceConnect+'s private decryption keys: ``decryption_keys`` (the JWKS or PEM text, or the JWKS
+as a dict, or a :class:`pathlib.Path` to a file) or ``decryption_keys_file`` (a file path, e.g.
+from the environment); both end up as the core's ``decryption_keys`` text.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -115,6 +123,51 @@ def _normalise_key(key: str) -> str | None:
     return key.lower()
 
 
+@lru_cache(maxsize=16)
+def read_key_file(path: str) -> str:
+    """The text of a decryption key file, read once (clients are built once too: a new key file
+    takes effect at the next start, or when the ``GOUVCONNECT`` setting changes)."""
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _decryption_keys(name: str, value: Any, path: Any) -> str | None:
+    """The core's ``decryption_keys`` text from ``decryption_keys`` (text, a JWKS dict or a
+    path object) or ``decryption_keys_file`` (a path). Errors name the file, never a key."""
+    if value is not None and path is not None:
+        raise ConfigurationError(
+            f"GOUVCONNECT[{name!r}]: set `decryption_keys` or `decryption_keys_file`, not both"
+        )
+    if isinstance(value, os.PathLike):
+        value, path = None, value
+    if path is not None:
+        if not isinstance(path, (str, os.PathLike)) or not str(path):
+            raise ConfigurationError(f"GOUVCONNECT[{name!r}]['decryption_keys_file'] must be a file path")
+        try:
+            return read_key_file(os.fspath(path))
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigurationError(
+                f"GOUVCONNECT[{name!r}]: cannot read the decryption keys file {os.fspath(path)!r}: "
+                f"{type(e).__name__}: {getattr(e, 'strerror', None) or 'not UTF-8 text'}"
+            ) from None
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"GOUVCONNECT[{name!r}]['decryption_keys'] must be the keys' text (JWKS or PEM), "
+            "a JWKS dict or a Path"
+        )
+    text = value.strip()
+    if not text.startswith(("{", "-----BEGIN")) and "\n" not in text:
+        # Most likely a file name given as text: say so instead of the core's parse error.
+        raise ConfigurationError(
+            f"GOUVCONNECT[{name!r}]['decryption_keys'] is neither a JWKS nor PEM text: "
+            "for a file, use `decryption_keys_file` (or a pathlib.Path)"
+        )
+    return value
+
+
 def parse_provider(name: str, entry: Any) -> ProviderSettings:
     """Resolves one provider entry."""
     if not isinstance(entry, dict):
@@ -122,11 +175,14 @@ def parse_provider(name: str, entry: Any) -> ProviderSettings:
     core: dict[str, Any] = {}
     app: dict[str, Any] = {}
     policy: dict[str, Any] = {}
+    keys: dict[str, Any] = {}
     for raw_key, value in entry.items():
         key = _normalise_key(str(raw_key))
         if key is None:
             continue
-        if key in APP_KEYS:
+        if key in ("decryption_keys", "decryption_keys_file"):
+            keys[key] = value
+        elif key in APP_KEYS:
             app[key] = value
         elif key in POLICY_KEYS:
             policy[key] = value
@@ -139,6 +195,9 @@ def parse_provider(name: str, entry: Any) -> ProviderSettings:
     if isinstance(core.get("scopes"), str):
         core["scopes"] = core["scopes"].split()
     core.setdefault("provider", name)
+    decryption_keys = _decryption_keys(name, keys.get("decryption_keys"), keys.get("decryption_keys_file"))
+    if decryption_keys is not None:
+        core["decryption_keys"] = decryption_keys
     if policy:
         core["policy"] = policy
     if app.get("mapping") is not None and not isinstance(app["mapping"], dict):

@@ -1,7 +1,9 @@
 """Include under a prefix, e.g. ``path("auth/", include("gouvconnect.django.urls"))``:
 ``auth/login`` (``?provider=&next=``), ``auth/login/<provider>``, ``auth/callback``,
 ``auth/logout`` (POST), ``auth/logout/callback``, ``auth/step-up`` (``?acr=&next=``),
-``auth/practice`` (Pro Santé Connect practice picker)."""
+``auth/practice`` (Pro Santé Connect practice picker), ``auth/jwks/<provider>`` (FranceConnect+:
+the public encryption keys, the URL to register at FranceConnect+; ``auth/jwks`` when a single
+entry has keys)."""
 
 from django.urls import path
 
@@ -17,4 +19,6 @@ urlpatterns = [
     path("logout/callback", views.logout_callback, name="logout_callback"),
     path("step-up", views.step_up, name="step_up"),
     path("practice", practice.practice, name="practice"),
+    path("jwks", views.jwks, name="jwks_only"),
+    path("jwks/<str:provider>", views.jwks, name="jwks"),
 ]

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings as django_settings
 from django.contrib import auth, messages
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -48,7 +48,7 @@ from .. import (
 )
 from ..errors import error_class
 from . import conf, practice, signals
-from .clients import client_config, get_client
+from .clients import client_config, get_client, public_jwks
 
 logger = logging.getLogger("gouvconnect")
 
@@ -168,6 +168,42 @@ def login(request: HttpRequest, provider: str | None = None) -> HttpResponse:
         return error_response(request, e)
 
 
+#: How long FranceConnect+ (or a cache between) may keep the public keys: short, so that a new
+#: key published before a rotation is seen within minutes.
+JWKS_MAX_AGE_SECS = 300
+
+
+def _only_keyed_provider() -> str | None:
+    """The name of the only entry with ``decryption_keys`` (FranceConnect+), else ``None``."""
+    names = [name for name, entry in conf.providers().items() if entry.client_config.get("decryption_keys")]
+    return names[0] if len(names) == 1 else None
+
+
+@require_GET
+def jwks(request: HttpRequest, provider: str | None = None) -> HttpResponse:
+    """The public encryption keys of ``provider``'s ``decryption_keys`` (a JWKS, public members
+    only): the URL to register at FranceConnect+, which encrypts the tokens to one of them.
+    Without ``provider`` (``auth/jwks``, the Express host's route), the only entry with keys.
+    404 (JSON, code ``invalid_request``) for a provider that is not configured or has no keys."""
+    try:
+        provider = provider or _only_keyed_provider()
+        document = None if provider is None else public_jwks(provider, request)
+    except (KeyError, conf.ConfigurationError):
+        document = None
+    except GouvConnectError as e:
+        # A configuration the system checks refuse (gouvconnect.E003): said, never a bare 500.
+        logger.warning("gouvconnect: %s failed: code=%s: %s", request.path, e.code, e.message)
+        return JsonResponse({"error": e.code}, status=e.status)
+    if document is None:
+        return JsonResponse(
+            {"error": "invalid_request", "error_description": "no encryption keys for this provider"},
+            status=404,
+        )
+    response = HttpResponse(document, content_type="application/json")
+    response["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECS}"
+    return response
+
+
 #: What a pending login is for: an ordinary login, a step-up, a silent try, a silent renewal.
 LoginKind = str
 
@@ -243,7 +279,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
             return _fail(
                 request,
                 "acr_insufficient",
-                "the signed-in user did not sign in through ProConnect or Pro Santé Connect",
+                "the signed-in user did not sign in through a gouvconnect provider",
             )
         else:
             name = request.GET.get("provider") or conf.default_provider() or ""

@@ -260,6 +260,20 @@ public final class NativeClient implements AutoCloseable {
         }
     }
 
+    /**
+     * FranceConnect+: the public JWKS of the configured decryption keys (JSON, {@code use: enc},
+     * no private member), to serve at the URL registered with FranceConnect+; null for a
+     * provider that does not encrypt its tokens.
+     */
+    public String publicJwks() {
+        long h = acquire();
+        try {
+            return NativeCore.clientPublicJwks(h);
+        } finally {
+            release();
+        }
+    }
+
     /** Where a custom issuer's discovery document lives for a provider kind. */
     public static String discoveryUrl(String provider, String issuer) {
         return NativeCore.discoveryUrl(provider, issuer);

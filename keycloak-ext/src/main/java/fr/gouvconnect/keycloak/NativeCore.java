@@ -78,4 +78,7 @@ final class NativeCore {
     static native String logoutBinding(String query);
 
     static native void clientVerifyLogoutReturn(long handle, String pendingJson, String query);
+
+    // FranceConnect+ (native/src/franceconnect.rs).
+    static native String clientPublicJwks(long handle);
 }

@@ -1,7 +1,15 @@
-<#-- The identity providers: ProConnect and Pro Santé Connect as their official buttons (label,
-     colours and "Qu'est-ce que … ?" link of the published guidelines); any other provider as
-     Keycloak draws it. Texts from messages_{en,fr}.properties: the buttons' own words are the
-     official French ones in every language, the link's "new window" hint follows the page. -->
+<#-- The identity providers: ProConnect, Pro Santé Connect, FranceConnect and FranceConnect+ as
+     their official buttons (label, colours and "Qu'est-ce que … ?" link of the published
+     guidelines, the markup of the core's button_html; FranceConnect+ with its presentation
+     sentence above the button, docs/franceconnect.md "Buttons"); any other provider as Keycloak
+     draws it. Texts from messages_{en,fr}.properties: the buttons' own words are the official
+     French ones in every language, the link's "new window" hint follows the page. -->
+<#assign brands = {"proconnect": "ProConnect", "prosanteconnect": "Pro Santé Connect",
+    "franceconnect": "FranceConnect", "franceconnect-plus": "FranceConnect+"}>
+<#assign infos = {"proconnect": "https://www.proconnect.gouv.fr/",
+    "prosanteconnect": "https://esante.gouv.fr/produits-services/pro-sante-connect",
+    "franceconnect": "https://franceconnect.gouv.fr/",
+    "franceconnect-plus": "https://franceconnect.gouv.fr/france-connect-plus"}>
 <#macro show social>
   <div class="${properties.kcLoginMainFooterBand!}">
       <span class="${properties.kcLoginMainFooterBandItem!} ${properties.kcLoginMainFooterHelperText!}">
@@ -10,10 +18,13 @@
   </div>
   <div id="kc-social-providers" class="${properties.kcFormSocialAccountSectionClass!}">
     <#list social.providers as p>
-      <#if p.providerId == "proconnect" || p.providerId == "prosanteconnect">
-        <#assign brand = (p.providerId == "proconnect")?then("ProConnect", "Pro Santé Connect")>
-        <#assign info = (p.providerId == "proconnect")?then("https://www.proconnect.gouv.fr/", "https://esante.gouv.fr/produits-services/pro-sante-connect")>
+      <#if brands[p.providerId]??>
+        <#assign brand = brands[p.providerId]>
+        <#assign info = infos[p.providerId]>
         <div class="gouvconnect-group">
+          <#if p.providerId == "franceconnect-plus">
+          <p class="gouvconnect-intro">${msg("gouvconnectFranceConnectPlusIntro")}</p>
+          </#if>
           <a id="social-${p.alias}" class="gouvconnect-button gouvconnect-button--${p.providerId}" href="${p.loginUrl}">
             <span class="gouvconnect-button__login">${msg("gouvconnectLoginWith")}</span>
             <span class="gouvconnect-button__brand">${brand}</span>

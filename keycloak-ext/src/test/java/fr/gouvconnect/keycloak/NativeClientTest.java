@@ -201,8 +201,11 @@ class NativeClientTest {
                 () -> NativeClient.acceptedAcr("prosanteconnect", "eidas9", false)).getCode());
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,
                 () -> NativeClient.acceptedAcr("proconnect", "eidas9", false)).getCode());
+        // The citizens' federations: FranceConnect's one level, FranceConnect+'s two.
+        assertEquals("[\"eidas1\"]", NativeClient.acrLevels("franceconnect"));
+        assertEquals("[\"eidas2\",\"eidas3\"]", NativeClient.acrLevels("franceconnect-plus"));
         assertEquals("invalid_config", assertThrows(GouvConnectException.class,
-                () -> NativeClient.acrLevels("franceconnect")).getCode());
+                () -> NativeClient.acrLevels("agentconnect")).getCode());
         assertEquals("invalid_request", assertThrows(GouvConnectException.class,
                 () -> NativeClient.acrLevels(null)).getCode());
     }

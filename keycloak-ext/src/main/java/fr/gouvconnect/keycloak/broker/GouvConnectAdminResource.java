@@ -9,6 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -16,10 +17,10 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
 /**
  * {@code GET /admin/realms/{realm}/gouvconnect/doctor/{alias}}: runs the core's going-live checks
- * for a ProConnect or Pro Santé Connect instance and answers the report — JSON by default
- * ({@code "ok"}, {@code "checks"}), text with {@code ?format=text}. Keycloak's admin API
- * authenticates the caller; the caller needs "manage identity providers" (the check sends the
- * client's credentials to the provider).
+ * for a gouvconnect instance (ProConnect, Pro Santé Connect, FranceConnect, FranceConnect+) and
+ * answers the report — JSON by default ({@code "ok"}, {@code "checks"}), text with
+ * {@code ?format=text}. Keycloak's admin API authenticates the caller; the caller needs "manage
+ * identity providers" (the check sends the client's credentials to the provider).
  */
 public class GouvConnectAdminResource {
     private final KeycloakSession session;
@@ -38,9 +39,8 @@ public class GouvConnectAdminResource {
     public Response doctor(@PathParam("alias") String alias, @QueryParam("format") String format) {
         auth.realm().requireManageIdentityProviders();
         IdentityProviderModel model = session.identityProviders().getByAlias(alias);
-        if (model == null || !("proconnect".equals(model.getProviderId())
-                || "prosanteconnect".equals(model.getProviderId()))) {
-            throw new NotFoundException("no ProConnect or Pro Santé Connect identity provider " + alias);
+        if (model == null || !List.of(GouvConnectMapper.COMPATIBLE).contains(model.getProviderId())) {
+            throw new NotFoundException("no gouvconnect identity provider " + alias);
         }
         GouvConnectConfig config = new GouvConnectConfig(model.getProviderId(), model);
         JsonNode result = Doctors.run(session, realm, config, Discovery.LOGIN_TIMEOUT_MILLIS);

@@ -16,8 +16,12 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.utils.KeycloakSessionUtil;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.Urls;
+import org.keycloak.vault.VaultStringSecret;
 
-/** The admin-console configuration of a ProConnect or Pro Santé Connect instance. */
+/**
+ * The admin-console configuration of a ProConnect, Pro Santé Connect, FranceConnect or
+ * FranceConnect+ instance.
+ */
 public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +46,15 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
     public static final String TLS_CERT = "gouvconnectTlsClientCert";
     public static final String TLS_KEY = "gouvconnectTlsClientKey";
     public static final String TLS_CLIENT_AUTH = "tls_client_auth";
+    /**
+     * FranceConnect+: the private decryption keys (a JWKS of private keys, or PEM), or a Keycloak
+     * vault reference {@code ${vault.name}} to them. Never logged.
+     */
+    public static final String DECRYPTION_KEYS = "gouvconnectDecryptionKeys";
+    /** Read-only in the console: FranceConnect+'s public-keys URL to register, written on save. */
+    public static final String PUBLIC_KEYS_URL = "gouvconnectPublicKeysUrl";
+    /** The provider id of FranceConnect+ instances (the core also reads it as its provider kind). */
+    public static final String FRANCECONNECT_PLUS = "franceconnect-plus";
     /** Read-only in the console: the post-logout redirect URI to register, written on save. */
     public static final String LOGOUT_REDIRECT_URI = "gouvconnectLogoutRedirectUri";
     /**
@@ -71,14 +84,19 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         this.kind = kind;
     }
 
-    /** {@code proconnect} or {@code prosanteconnect}. */
+    /** {@code proconnect}, {@code prosanteconnect}, {@code franceconnect} or {@code franceconnect-plus}. */
     public String getKind() {
         return kind;
     }
 
-    /** "ProConnect" or "Pro Santé Connect". */
+    /** "ProConnect", "Pro Santé Connect", "FranceConnect" or "FranceConnect+". */
     public String federationName() {
-        return "proconnect".equals(kind) ? "ProConnect" : "Pro Santé Connect";
+        return switch (kind) {
+            case "proconnect" -> "ProConnect";
+            case "franceconnect" -> "FranceConnect";
+            case FRANCECONNECT_PLUS -> "FranceConnect+";
+            default -> "Pro Santé Connect";
+        };
     }
 
     // Keycloak's model keeps these switches as nullable Booleans, set from what the admin REST
@@ -223,8 +241,29 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
                 c.put("pending_login_max_age_secs", lifetime);
             }
         }
+        if (FRANCECONNECT_PLUS.equals(kind)) {
+            // Empty when unset: the core refuses a FranceConnect+ client without keys, with its message.
+            String keys = decryptionKeys(session);
+            if (keys != null) {
+                c.put("decryption_keys", keys);
+            }
+        }
         c.set("policy", policyJson());
         return c.toString();
+    }
+
+    /**
+     * FranceConnect+'s private decryption keys as configured, a vault reference resolved through
+     * Keycloak's vault (any other text is returned as is); null when unset or not found.
+     */
+    String decryptionKeys(KeycloakSession session) {
+        String configured = value(DECRYPTION_KEYS);
+        if (configured == null || session == null) {
+            return configured;
+        }
+        try (VaultStringSecret secret = session.vault().getStringSecret(configured)) {
+            return secret.get().orElse(null);
+        }
     }
 
     /**
@@ -314,6 +353,9 @@ public class GouvConnectConfig extends OIDCIdentityProviderConfig {
         }
         getConfig().put(LOGOUT_REDIRECT_URI,
                 Urls.identityProviderAuthnResponse(base, getAlias(), realm.getName()) + "/logout_response");
+        if (FRANCECONNECT_PLUS.equals(kind)) {
+            getConfig().put(PUBLIC_KEYS_URL, GouvConnectRealmResource.jwksUrl(base, realm.getName(), getAlias()));
+        }
         if (!isEnabled()) {
             return;
         }

@@ -432,6 +432,9 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             JsonNode login = step.get("login");
             authSession.removeClientNote(PENDING_NOTE);
             AccessTokenResponse tokens = JsonSerialization.readValue(response, AccessTokenResponse.class);
+            // The id_token the core verified: FranceConnect+'s arrives encrypted, the core's Login holds
+            // the signed token inside (what Keycloak parses below and keeps for id_token_hint).
+            tokens.setIdToken(login.path("id_token").asText(tokens.getIdToken()));
             return context(login, tokens, response);
         } catch (GouvConnectException e) {
             throw refuse(e);

@@ -12,7 +12,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
-/** Shared factory of the two federations; subclasses fix the federation. */
+/** Shared factory of the federations; subclasses fix the federation. */
 public abstract class GouvConnectIdentityProviderFactory
         extends AbstractIdentityProviderFactory<GouvConnectIdentityProvider>
         implements SocialIdentityProviderFactory<GouvConnectIdentityProvider> {
@@ -31,6 +31,14 @@ public abstract class GouvConnectIdentityProviderFactory
             throw new IllegalStateException("unreadable acr levels from the native core", e);
         }
         return levels;
+    }
+
+    /**
+     * Whether the MFA settings are shown: not for FranceConnect (its only level, eidas1, has no
+     * second factor; the core refuses MFA required there) nor FranceConnect+ (always two-factor).
+     */
+    protected boolean hasMfaSettings() {
+        return true;
     }
 
     /** Extra admin-console fields of one federation. */
@@ -52,15 +60,15 @@ public abstract class GouvConnectIdentityProviderFactory
         return new GouvConnectConfig(kind());
     }
 
-    /** "ProConnect" or "Pro Santé Connect", exactly as the federations write it. */
+    /** "ProConnect", "Pro Santé Connect", "FranceConnect"…, exactly as the federations write it. */
     protected abstract String federationName();
 
     /**
      * The settings page. Labels and help texts are message keys: the admin console translates
      * them in the administrator's language from the jar's theme-resources message bundles
      * ({@code messages_en.properties}, {@code messages_fr.properties}). A key ending in the
-     * federation's id ({@code …Proconnect}, {@code …Prosanteconnect}) says something only true
-     * of that federation.
+     * federation's id ({@code …Proconnect}, {@code …Prosanteconnect}, {@code …Franceconnect},
+     * {@code …Franceconnectplus}) says something only true of that federation.
      */
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
@@ -86,14 +94,16 @@ public abstract class GouvConnectIdentityProviderFactory
                 .type(ProviderConfigProperty.STRING_TYPE).add()
                 .property().name(GouvConnectConfig.ACR).label("gouvconnectAcr")
                 .helpText(federationKey("gouvconnectAcrHelp"))
-                .type(ProviderConfigProperty.LIST_TYPE).options(acrLevels()).add()
-                .property().name(GouvConnectConfig.MFA_MODE).label("gouvconnectMfa")
-                .helpText(federationKey("gouvconnectMfaHelp"))
-                .type(ProviderConfigProperty.LIST_TYPE).options("", "off", "prefer", "require").add()
-                .property().name(GouvConnectConfig.MFA).label("gouvconnectRequireMfa")
-                .helpText("gouvconnectRequireMfaHelp")
-                .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-                .property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("gouvconnectAcceptUnverifiedEmail")
+                .type(ProviderConfigProperty.LIST_TYPE).options(acrLevels()).add();
+        if (hasMfaSettings()) {
+            builder.property().name(GouvConnectConfig.MFA_MODE).label("gouvconnectMfa")
+                    .helpText(federationKey("gouvconnectMfaHelp"))
+                    .type(ProviderConfigProperty.LIST_TYPE).options("", "off", "prefer", "require").add()
+                    .property().name(GouvConnectConfig.MFA).label("gouvconnectRequireMfa")
+                    .helpText("gouvconnectRequireMfaHelp")
+                    .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add();
+        }
+        builder.property().name(GouvConnectConfig.ACCEPT_UNVERIFIED_EMAIL).label("gouvconnectAcceptUnverifiedEmail")
                 .helpText("gouvconnectAcceptUnverifiedEmailHelp")
                 .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
                 .property().name(GouvConnectConfig.LOGIN_LIFETIME).label("gouvconnectLoginLifetime")
@@ -118,7 +128,8 @@ public abstract class GouvConnectIdentityProviderFactory
 
     /** A message key for a text that names or concerns this federation only. */
     private String federationKey(String base) {
-        return base + ("proconnect".equals(kind()) ? "Proconnect" : "Prosanteconnect");
+        String id = kind().replace("-", "");
+        return base + Character.toUpperCase(id.charAt(0)) + id.substring(1);
     }
 
 }

@@ -31,7 +31,9 @@ import org.keycloak.models.UserModel;
 abstract class GouvConnectMapper extends AbstractIdentityProviderMapper {
     private static final Logger LOG = Logger.getLogger(GouvConnectMapper.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String[] COMPATIBLE = {"proconnect", "prosanteconnect"};
+    /** The identity-provider types of the extension, whose identity the core normalises. */
+    static final String[] COMPATIBLE = {"proconnect", "prosanteconnect", "franceconnect",
+        GouvConnectConfig.FRANCECONNECT_PLUS};
     /** Prefix of a mapper's own field and groups in the merged mapping: {@code gouvconnect-mapper/<id>/…}. */
     static final String OWN = "gouvconnect-mapper/";
 
