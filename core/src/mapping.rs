@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use std::sync::OnceLock;
 
-use crate::claims::{Activity, ChorusDt, Exercice, Identity, Practice, ProConnectIdentity};
+use crate::claims::{
+    Activity, ChorusDt, Exercice, FranceConnectIdentity, Identity, Practice, ProConnectIdentity,
+};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Field and group mapping.
@@ -214,6 +216,7 @@ fn identity_shape() -> &'static Value {
             ..ProConnectIdentity::default()
         });
         identity.practice = Some(Practice::default());
+        identity.franceconnect = Some(FranceConnectIdentity::default());
         serde_json::to_value(identity).unwrap_or(Value::Null)
     })
 }
@@ -394,6 +397,8 @@ mod tests {
             "prosanteconnect.exercices[].activities[].finess",
             "practice.profession_code",
             "practice.siret",
+            "franceconnect.birthdate",
+            "franceconnect.born_in_france",
             "mfa",
         ] {
             let json = format!(r#"{{"fields": {{"x": "{good}"}}}}"#);
