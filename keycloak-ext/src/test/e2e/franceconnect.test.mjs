@@ -234,7 +234,7 @@ test('login page: the official FranceConnect and FranceConnect+ buttons, FranceC
   assert.equal(fcp.background, 'rgb(0, 0, 145)');
 });
 
-test('FranceConnect: a citizen signs in; the client\'s tokens carry the identité pivot\'s names; the user is named by the email, which is not marked verified; the birthdate reaches an attribute', async (ctx) => {
+test('FranceConnect: a citizen signs in; the client\'s tokens carry the identité pivot\'s names; the user is named by the email, which is not marked verified; the birthdate reaches an attribute', async () => {
   await forget(ANGELA.email);
   const { tokens: t } = await clickLogin('S’identifier avec FranceConnect', 'citizen');
   const claims = claimsOf(t.id_token);
@@ -253,13 +253,7 @@ test('FranceConnect: a citizen signs in; the client\'s tokens carry the identit�
   const [link] = await api('GET', `/users/${user.id}/federated-identity`);
   assert.equal(link.identityProvider, 'franceconnect');
   assert.match(link.userId, /^[0-9a-f]{64}v1$/);
-  // The identité pivot through the claim mapper. Known gap of the core (to fix in
-  // core/src/mapping.rs, identity_shape): its mapping check does not know the identity's
-  // `franceconnect` section yet, so the mapper is left out of the login — only that exact refusal
-  // is reported as "todo"; anything else fails.
-  if (keycloakLog.join('').includes('`franceconnect.birthdate`: the identity has no `franceconnect`')) {
-    ctx.todo('core: the mapping check does not know identity.franceconnect (core/src/mapping.rs identity_shape)');
-  }
+  // The identité pivot through the claim mapper (path `franceconnect.birthdate`).
   assert.deepEqual(user.attributes?.birthdate, [ANGELA.birthdate]);
 });
 
