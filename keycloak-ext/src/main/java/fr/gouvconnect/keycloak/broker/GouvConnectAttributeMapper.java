@@ -45,11 +45,7 @@ public class GouvConnectAttributeMapper extends GouvConnectMapper {
                 return;
             }
             // Keycloak's own profile fields are set by the broker; mapping them again is harmless.
-            if (entry.getValue() == null || entry.getValue().isNull()) {
-                user.removeAttribute(name);
-            } else {
-                user.setSingleAttribute(name, entry.getValue().asText());
-            }
+            setAttribute(user, name, entry.getValue());
         });
     }
 }

@@ -66,11 +66,6 @@ public class GouvConnectClaimAttributeMapper extends GouvConnectMapper {
             // Left out of this login (a rule the core refused, logged by merge): nothing to say.
             return;
         }
-        JsonNode value = fields.get(key);
-        if (value == null || value.isNull()) {
-            user.removeAttribute(attribute);
-        } else {
-            user.setSingleAttribute(attribute, value.asText());
-        }
+        setAttribute(user, attribute, fields.get(key));
     }
 }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.keycloak.broker.oidc.OIDCIdentityProvider;
 import org.keycloak.broker.oidc.OIDCIdentityProviderConfig;
@@ -62,6 +63,8 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
     private static final ObjectMapper JSON = new ObjectMapper();
     /** At most this many requests after the token answer: userinfo, then the keys once. */
     private static final int MAX_EXCHANGE_SENDS = 4;
+    /** Realm/alias → the configuration whose default mappers were last checked in this JVM. */
+    private static final ConcurrentHashMap<String, String> MAPPERS_CHECKED = new ConcurrentHashMap<>();
 
     /** Context data: the normalised identity (JSON) and the core mapping's result. */
     public static final String IDENTITY = "gouvconnect.identity";
@@ -97,20 +100,28 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
         this.core = NativeClients.get(realm.getName() + "/" + config.getAlias(), coreConfig,
                 () -> fetchDiscovery(session, config));
         applyEndpoints(config);
-        ensureDefaultMappers(session, config.getAlias());
+        // Keycloak builds a provider for every request of a login (3 or 4): the mapper check
+        // is an uncached database query, so it stops once a configuration found its mappers.
+        String instance = realm.getName() + "/" + config.getAlias();
+        if (!coreConfig.equals(MAPPERS_CHECKED.get(instance)) && ensureDefaultMappers(session, config.getAlias())) {
+            MAPPERS_CHECKED.put(instance, coreConfig);
+        }
     }
 
     /**
      * A new instance gets the gouvconnect attribute and group mappers, bound to its alias, the
      * first time it is used (Keycloak has no creation hook for identity providers). An admin
-     * who removes one of them and keeps the other keeps that choice.
+     * who removes one of them and keeps the other keeps that choice. Checked until a provider
+     * of the instance's configuration finds them in this Keycloak process.
+     *
+     * @return whether they were already there (false: created now, in this request's transaction)
      */
-    private static void ensureDefaultMappers(KeycloakSession session, String alias) {
+    private static boolean ensureDefaultMappers(KeycloakSession session, String alias) {
         var store = session.identityProviders();
         boolean any = store.getMappersByAliasStream(alias)
                 .anyMatch(m -> m.getIdentityProviderMapper().startsWith("gouvconnect-"));
         if (any) {
-            return;
+            return true;
         }
         for (String[] mapper : new String[][] {
                 {"gouvconnect attributes", GouvConnectAttributeMapper.ID},
@@ -123,6 +134,7 @@ public class GouvConnectIdentityProvider extends OIDCIdentityProvider
             store.createMapper(model);
         }
         LOG.infof("gouvconnect: default mappers created for identity provider %s", alias);
+        return false;
     }
 
     /** A custom issuer (emulator, tests) is described by its discovery document. */

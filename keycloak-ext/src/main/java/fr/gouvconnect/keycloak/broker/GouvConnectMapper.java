@@ -99,11 +99,36 @@ abstract class GouvConnectMapper extends AbstractIdentityProviderMapper {
         importNewUser(session, realm, user, mapperModel, context);
     }
 
-    /** Puts the user in the top-level group {@code name}, created on first use. */
+    /**
+     * Sets the user attribute {@code name} to {@code value} (null or JSON null: removes it). An
+     * unchanged attribute is not written: with sync mode FORCE every login comes here, and a
+     * write evicts the user from Keycloak's cache and updates the database.
+     */
+    static void setAttribute(UserModel user, String name, JsonNode value) {
+        List<String> current = user.getAttributeStream(name).toList();
+        if (value == null || value.isNull()) {
+            if (!current.isEmpty()) {
+                user.removeAttribute(name);
+            }
+        } else if (!current.equals(List.of(value.asText()))) {
+            user.setSingleAttribute(name, value.asText());
+        }
+    }
+
+    /**
+     * Puts the user in the top-level group {@code name}, created on first use. A user already in
+     * it (every later login) costs no query: the user's groups are in Keycloak's cache, whereas
+     * listing the realm's top-level groups is a database query.
+     */
     static void join(KeycloakSession session, RealmModel realm, UserModel user, String name) {
-        GroupModel group = session.groups().getTopLevelGroupsStream(realm)
-                .filter(x -> x.getName().equals(name)).findFirst()
-                .orElseGet(() -> session.groups().createGroup(realm, name));
+        if (user.getGroupsStream().anyMatch(g -> g.getParentId() == null && name.equals(g.getName()))) {
+            return;
+        }
+        GroupModel group = session.groups().getGroupByName(realm, null, name);
+        if (group == null) {
+            group = session.groups().createGroup(realm, name);
+        }
+        // Keycloak's membership: being in one of its subgroups counts, as before.
         if (!user.isMemberOf(group)) {
             user.joinGroup(group);
         }
