@@ -375,16 +375,7 @@ impl Provider {
             ProviderKind::ProConnect => Provider {
                 kind,
                 environment: None,
-                endpoints: Endpoints {
-                    issuer: issuer.to_string(),
-                    discovery: format!("{base}/.well-known/openid-configuration"),
-                    authorization: format!("{base}/authorize"),
-                    token: format!("{base}/token"),
-                    mtls_token: None,
-                    userinfo: format!("{base}/userinfo"),
-                    end_session: Some(format!("{base}/session/end")),
-                    jwks: format!("{base}/jwks"),
-                },
+                endpoints: api_v2_endpoints(issuer),
                 default_scopes: strings(PROCONNECT_DEFAULT_SCOPES),
                 allowed_authorize_params: strings(PROCONNECT_PARAMS),
                 signing_algs: vec![Algorithm::ES256, Algorithm::RS256, Algorithm::HS256],
@@ -435,16 +426,7 @@ impl Provider {
                 Provider {
                     kind,
                     environment: None,
-                    endpoints: Endpoints {
-                        issuer: issuer.to_string(),
-                        discovery: format!("{base}/.well-known/openid-configuration"),
-                        authorization: format!("{base}/authorize"),
-                        token: format!("{base}/token"),
-                        mtls_token: None,
-                        userinfo: format!("{base}/userinfo"),
-                        end_session: Some(format!("{base}/session/end")),
-                        jwks: format!("{base}/jwks"),
-                    },
+                    endpoints: api_v2_endpoints(issuer),
                     default_scopes: strings(FRANCECONNECT_DEFAULT_SCOPES),
                     allowed_authorize_params: strings(FRANCECONNECT_PARAMS),
                     // v2: ES256 or RS256 (HS256 is gone); FranceConnect+ signs with ES256 only.
@@ -539,6 +521,22 @@ struct DiscoveryDocument {
 #[derive(Deserialize)]
 struct MtlsAliases {
     token_endpoint: Option<String>,
+}
+
+/// The DINUM's `/api/v2` layout, shared by ProConnect, FranceConnect and FranceConnect+: every
+/// endpoint under the issuer.
+fn api_v2_endpoints(issuer: &str) -> Endpoints {
+    let base = issuer.trim_end_matches('/');
+    Endpoints {
+        issuer: issuer.to_string(),
+        discovery: format!("{base}/.well-known/openid-configuration"),
+        authorization: format!("{base}/authorize"),
+        token: format!("{base}/token"),
+        mtls_token: None,
+        userinfo: format!("{base}/userinfo"),
+        end_session: Some(format!("{base}/session/end")),
+        jwks: format!("{base}/jwks"),
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
