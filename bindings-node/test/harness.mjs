@@ -82,7 +82,12 @@ export function client(name) {
 }
 
 /** The example's default client for each provider. */
-export const CLIENTS = { proconnect: client('proconnect'), prosanteconnect: client('prosanteconnect') };
+export const CLIENTS = {
+  proconnect: client('proconnect'),
+  prosanteconnect: client('prosanteconnect'),
+  franceconnect: client('franceconnect'),
+  franceconnect_plus: client('franceconnect_plus'),
+};
 
 export function exampleEnv(emulatorBase, provider, port, extra = {}) {
   const c = CLIENTS[provider];
@@ -93,6 +98,8 @@ export function exampleEnv(emulatorBase, provider, port, extra = {}) {
     GOUVCONNECT_CLIENT_SECRET: c.secret,
     GOUVCONNECT_BASE_URL: `http://127.0.0.1:${port}`,
     PORT: String(port),
+    // FranceConnect+: the demo client's private keys (the example contract's variable).
+    ...(c.decryption_keys_file ? { GOUVCONNECT_DECRYPTION_KEYS_FILE: path.join(ROOT, c.decryption_keys_file) } : {}),
     ...extra,
   };
 }

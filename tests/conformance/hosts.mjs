@@ -19,6 +19,9 @@ export const PROVIDERS = {
   pc: { provider: 'proconnect', acr: null },
   psc: { provider: 'prosanteconnect', acr: null },
   pc2: { provider: 'proconnect', acr: 'eidas2' },
+  fc: { provider: 'franceconnect', acr: null },
+  fcp: { provider: 'franceconnect_plus', acr: null },
+  fcp3: { provider: 'franceconnect_plus', acr: 'eidas3' },
 };
 
 /** Starts a process, keeps every output line, resolves when a line matches `ready`. */
@@ -213,7 +216,10 @@ export class KeycloakHost {
     this.controlsStatus = false; // Keycloak's broker picks its error statuses itself.
     this.appRedirect = 'http://127.0.0.1:9/cb';
     this.appLogout = 'http://127.0.0.1:9/out';
-    this.aliases = { pc: 'proconnect', psc: 'prosanteconnect', pc2: 'proconnect' };
+    this.aliases = {
+      pc: 'proconnect', psc: 'prosanteconnect', pc2: 'proconnect',
+      fc: 'franceconnect', fcp: 'franceconnect-plus', fcp3: 'franceconnect-plus',
+    };
   }
 
   async start(emulator) {
@@ -243,27 +249,34 @@ export class KeycloakHost {
     // Both providers set through the admin API as well: Keycloak's home (and its realm import
     // file) is shared by every Keycloak started from this tree, so the imported values may be
     // another run's.
-    for (const [alias, client] of [['proconnect', CLIENTS.proconnect], ['prosanteconnect', CLIENTS.prosanteconnect]]) {
+    this.clients = {
+      proconnect: CLIENTS.proconnect, prosanteconnect: CLIENTS.prosanteconnect,
+      franceconnect: CLIENTS.franceconnect, 'franceconnect-plus': CLIENTS.franceconnect_plus,
+    };
+    for (const [alias, client] of Object.entries(this.clients)) {
       const idp = await api('GET', `/identity-provider/instances/${alias}`);
+      const keys = client.decryption_keys_file
+        ? { gouvconnectDecryptionKeys: fs.readFileSync(path.join(ROOT, client.decryption_keys_file), 'utf8') } : {};
       await api('PUT', `/identity-provider/instances/${alias}`, { ...idp, enabled: true, config: { ...idp.config,
-        clientId: client.id, clientSecret: client.secret, gouvconnectIssuer: client.issuer(emulator.base), gouvconnectAcr: '' } });
+        clientId: client.id, clientSecret: client.secret, gouvconnectIssuer: client.issuer(emulator.base), gouvconnectAcr: '', ...keys } });
     }
-    this.acr = '';
+    this.acrs = {};
   }
 
   /**
-   * A realm allows one enabled ProConnect instance: rows that need a minimum acr (`pc2`) set it
-   * on that instance, the others clear it.
+   * A realm allows one enabled instance per federation: rows that need a minimum acr (`pc2`,
+   * `fcp3`) set it on that instance, the others clear it.
    */
   async prepare(key) {
+    const alias = this.aliases[key];
     const acr = PROVIDERS[key].acr ?? '';
-    if (PROVIDERS[key].provider !== 'proconnect' || acr === this.acr) return;
+    if (!['proconnect', 'franceconnect-plus'].includes(alias) || acr === (this.acrs[alias] ?? '')) return;
     const api = await this.admin();
-    const idp = await api('GET', '/identity-provider/instances/proconnect');
+    const idp = await api('GET', `/identity-provider/instances/${alias}`);
     // The admin API masks secrets in what it returns: the secret is sent again.
-    await api('PUT', '/identity-provider/instances/proconnect', { ...idp, config: { ...idp.config,
-      clientSecret: CLIENTS.proconnect.secret, gouvconnectAcr: acr } });
-    this.acr = acr;
+    await api('PUT', `/identity-provider/instances/${alias}`, { ...idp, config: { ...idp.config,
+      clientSecret: this.clients[alias].secret, gouvconnectAcr: acr } });
+    this.acrs[alias] = acr;
   }
 
   async stop() { await this.process?.stop(); }

@@ -12,7 +12,9 @@
 // what `keycloakExpect` says Keycloak's documented rule gives.
 //
 // Fields: id, group, provider ('pc' = ProConnect demo-proconnect, 'psc' = Pro Santé Connect
-// demo-psc, 'pc2' = ProConnect with GOUVCONNECT_ACR=eidas2), user, fault (set for the host's
+// demo-psc, 'pc2' = ProConnect with GOUVCONNECT_ACR=eidas2, 'fc' = FranceConnect
+// demo-franceconnect, 'fcp' = FranceConnect+ demo-franceconnect-plus (tokens encrypted to the demo
+// keys), 'fcp3' = FranceConnect+ with GOUVCONNECT_ACR=eidas3), user, fault (set for the host's
 // client just before the login), delay (token_slow), warm (a normal login first, so that the
 // host has the JWKS cached), rotate (rotate the emulator's keys just before), flow (a scenario
 // with its own steps, see run.test.mjs), next (open redirects).
@@ -112,6 +114,18 @@ export const SCENARIOS = [
   // the core's random part).
   { id: 'logout_forged_state', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout_forged', expect: { code: 'logout_state_mismatch' } },
   { id: 'logout_round_trip', group: 'csrf', provider: 'pc', user: 'agent', flow: 'logout', expect: { ok: true } },
+
+  // FranceConnect and FranceConnect+ (docs/franceconnect.md): citizens, FranceConnect+'s tokens
+  // signed then encrypted to the client's keys — the faults act on the signed JWT inside, so
+  // each host must decrypt before it can refuse; the eIDAS level checked on return.
+  { id: 'fc_citizen', group: 'franceconnect', provider: 'fc', user: 'citizen-corse', expect: { ok: true } },
+  { id: 'fcp_citizen', group: 'franceconnect', provider: 'fcp', user: 'citizen', expect: { ok: true } },
+  { id: 'fcp_id_token_bad_signature', group: 'franceconnect', provider: 'fcp', user: 'citizen', fault: 'id_token_bad_signature', expect: { code: 'invalid_signature' } },
+  { id: 'fcp_id_token_alg_none', group: 'franceconnect', provider: 'fcp', user: 'citizen', fault: 'id_token_alg_none', expect: { code: 'unsupported_algorithm' } },
+  { id: 'fcp_userinfo_bad_signature', group: 'franceconnect', provider: 'fcp', user: 'citizen', fault: 'userinfo_bad_signature', expect: { code: 'invalid_signature' } },
+  { id: 'fcp_eidas3_required_substantial_citizen', group: 'franceconnect', provider: 'fcp3', user: 'citizen', expect: { code: 'acr_insufficient' } },
+  { id: 'fcp_eidas3_required_high_citizen', group: 'franceconnect', provider: 'fcp3', user: 'citizen-high', expect: { ok: true } },
+  { id: 'fcp_logout_round_trip', group: 'franceconnect', provider: 'fcp', user: 'citizen', flow: 'logout', expect: { ok: true } },
 
   // A local `next` is honoured (so that the open-redirect rows below can fail).
   { id: 'next_local_path', group: 'redirect', provider: 'pc', user: 'agent', next: '/me', expect: { ok: true, location: '/me' } },
