@@ -13,8 +13,8 @@ use jni::EnvUnowned;
 use serde_json::json;
 
 use crate::convert::{
-    invalid, json_text, new_string, opt_bytes, opt_string, parse, string, Failure, Outcome,
-    ThrowGouvConnect,
+    ascii_json, invalid, new_string, new_utf8, opt_bytes, opt_string, parse, string, utf8, Failure,
+    Outcome, ThrowGouvConnect,
 };
 use crate::entry::{client, unix};
 
@@ -50,44 +50,45 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientBeginForwar
     .resolve::<ThrowGouvConnect>()
 }
 
-/// `String clientExchangeStart(long handle, String pendingJson)`: the exchange that follows
-/// Keycloak's own token request (its answer is the next one to judge), as JSON.
+/// `byte[] clientExchangeStart(long handle, byte[] pendingJson)`: the exchange that follows
+/// Keycloak's own token request (its answer is the next one to judge), as JSON. The login path's
+/// texts cross as UTF-8 `byte[]` (NativeClient converts).
 #[no_mangle]
 pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientExchangeStart<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
-    pending: JString<'local>,
-) -> JString<'local> {
-    env.with_env(|env| -> Outcome<JString<'local>> {
-        let pending = PendingLogin::from_json(&string(env, &pending, "pending")?)?;
+    pending: JByteArray<'local>,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Outcome<JByteArray<'local>> {
+        let pending = PendingLogin::from_json(&utf8(env, &pending, "pending")?)?;
         let exchange = client(handle)?.exchange_after_own_token_request(pending);
-        new_string(env, &exchange.to_json())
+        new_utf8(env, exchange.to_json().as_bytes())
     })
     .resolve::<ThrowGouvConnect>()
 }
 
-/// `String clientExchangeAdvance(long handle, String exchangeJson, int status, String
+/// `byte[] clientExchangeAdvance(long handle, byte[] exchangeJson, int status, String
 /// contentType, byte[] body, long now, String mappingJson)`: the core's judgement of the answer
 /// to the last request: `{"exchange", "send": {"method", "url", "headers": [[name, value]]}}`
 /// for the next request, or `{"login": {…login, "mapped", "email_trusted", "audit",
-/// "username"}}` once verified.
+/// "username"}}` once verified (UTF-8 JSON).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientExchangeAdvance<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
-    exchange: JString<'local>,
+    exchange: JByteArray<'local>,
     status: jint,
     content_type: JString<'local>,
     body: JByteArray<'local>,
     now: jlong,
     mapping: JString<'local>,
-) -> JString<'local> {
-    env.with_env(|env| -> Outcome<JString<'local>> {
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Outcome<JByteArray<'local>> {
         let client = client(handle)?;
-        let exchange = LoginExchange::from_json(&string(env, &exchange, "exchange")?)?;
+        let exchange = LoginExchange::from_json(&utf8(env, &exchange, "exchange")?)?;
         let status = u16::try_from(status).map_err(|_| invalid("HTTP status out of range"))?;
         let content_type = opt_string(env, &content_type)?;
         let body = opt_bytes(env, &body)?.unwrap_or_default();
@@ -101,13 +102,14 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientExchangeAdv
                 "exchange": exchange.to_json(),
                 "send": request_json(&request),
             })
-            .to_string(),
+            .to_string()
+            .into_bytes(),
             ExchangeStep::Done(login) => {
                 let done = verified_login_text(&client, &login, opt_string(env, &mapping)?)?;
-                format!("{{\"login\":{done}}}")
+                [&b"{\"login\":"[..], &done, b"}"].concat()
             }
         };
-        new_string(env, &text)
+        new_utf8(env, &text)
     })
     .resolve::<ThrowGouvConnect>()
 }
@@ -128,12 +130,13 @@ struct VerifiedLogin<'a> {
 
 /// The JSON of a verified login for Java (clientExchangeAdvance, clientFinishLogin): the login,
 /// the user mapped by `mapping` (the core's default when `None`), `email_trusted`, the login
-/// event and the username — straight to text, without an intermediate JSON value.
+/// event and the username — straight to ASCII-only JSON bytes (`ascii_json`), without an
+/// intermediate JSON value.
 pub(crate) fn verified_login_text(
     client: &Client,
     login: &Login,
     mapping: Option<String>,
-) -> Outcome<String> {
+) -> Outcome<Vec<u8>> {
     let mapping = match mapping {
         Some(text) => Mapping::from_json(&text)?,
         None => Mapping::default(),
@@ -143,7 +146,7 @@ pub(crate) fn verified_login_text(
         &login.identity,
         &client.config().client_id,
     );
-    json_text(&VerifiedLogin {
+    ascii_json(&VerifiedLogin {
         login,
         mapped: &mapping.apply(&login.identity),
         email_trusted: login.identity.email_trusted(),

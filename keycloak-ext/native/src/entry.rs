@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 use gouvconnect_ffi::ErrorData;
 
 use crate::convert::{
-    invalid, json_text, new_string, opt_bytes, opt_string, parse, string, Outcome, ThrowGouvConnect,
+    invalid, json_text, new_string, new_utf8, opt_bytes, opt_string, parse, string, utf8, Outcome,
+    ThrowGouvConnect,
 };
 
 /// The client behind a handle, with a strong reference of its own for the call's duration.
@@ -151,29 +152,31 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientParseCallba
     .resolve::<ThrowGouvConnect>()
 }
 
-/// `String clientFinishLogin(long handle, String pendingJson, String tokenResponseJson,
+/// `byte[] clientFinishLogin(long handle, byte[] pendingJson, byte[] tokenResponseJson,
 /// String userinfoContentType, byte[] userinfoBody, long now, String mappingJson)`: the login
 /// (identity, tokens) plus the mapped user (`"mapped": {"fields", "groups"}`), whether the
 /// email may be marked verified (`"email_trusted"`), the login event (`"audit"`) and the
-/// username, as JSON (`broker::verified_login_text`, as at the end of the exchange).
+/// username, as JSON (`broker::verified_login_text`, as at the end of the exchange). The large
+/// texts cross as UTF-8 `byte[]` (NativeClient converts).
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     handle: jlong,
-    pending: JString<'local>,
-    token_response: JString<'local>,
+    pending: JByteArray<'local>,
+    token_response: JByteArray<'local>,
     content_type: JString<'local>,
     userinfo: JByteArray<'local>,
     now: jlong,
     mapping: JString<'local>,
-) -> JString<'local> {
-    env.with_env(|env| -> Outcome<JString<'local>> {
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Outcome<JByteArray<'local>> {
         let client = client(handle)?;
-        let pending = PendingLogin::from_json(&string(env, &pending, "pending")?)?;
-        let token_text = string(env, &token_response, "token response")?;
-        let tokens = gouvconnect::parse_token_response(200, token_text.as_bytes())?;
+        let pending = PendingLogin::from_json(&utf8(env, &pending, "pending")?)?;
+        let token_bytes =
+            opt_bytes(env, &token_response)?.ok_or_else(|| invalid("token response is null"))?;
+        let tokens = gouvconnect::parse_token_response(200, &token_bytes)?;
         let content_type = opt_string(env, &content_type)?;
         let body = opt_bytes(env, &userinfo)?;
         let userinfo = body.as_deref().map(|body| UserinfoResponse {
@@ -182,7 +185,7 @@ pub extern "system" fn Java_fr_gouvconnect_keycloak_NativeCore_clientFinishLogin
         });
         let login = client.finish_login(&pending, &tokens, userinfo, unix(now))?;
         let text = crate::broker::verified_login_text(&client, &login, opt_string(env, &mapping)?)?;
-        new_string(env, &text)
+        new_utf8(env, &text)
     })
     .resolve::<ThrowGouvConnect>()
 }

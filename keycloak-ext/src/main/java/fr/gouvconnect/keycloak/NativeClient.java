@@ -1,5 +1,6 @@
 package fr.gouvconnect.keycloak;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -32,6 +33,19 @@ public final class NativeClient implements AutoCloseable {
 
     private void release() {
         lock.readLock().unlock();
+    }
+
+    /**
+     * A text as the UTF-8 bytes the login path's native methods take (null stays null): cheaper
+     * across JNI than a String (no modified-UTF-8 copy and decoding).
+     */
+    private static byte[] utf8(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The UTF-8 bytes a login path's native method returned, as text (null stays null). */
+    private static String text(byte[] utf8) {
+        return utf8 == null ? null : new String(utf8, StandardCharsets.UTF_8);
     }
 
     /** The resolved provider (endpoints and quirks), JSON. */
@@ -87,8 +101,8 @@ public final class NativeClient implements AutoCloseable {
             byte[] userinfoBody, long now, String mappingJson) {
         long h = acquire();
         try {
-            return NativeCore.clientFinishLogin(h, pendingJson, tokenResponseJson, userinfoContentType,
-                    userinfoBody, now, mappingJson);
+            return text(NativeCore.clientFinishLogin(h, utf8(pendingJson), utf8(tokenResponseJson),
+                    userinfoContentType, userinfoBody, now, mappingJson));
         } finally {
             release();
         }
@@ -204,7 +218,7 @@ public final class NativeClient implements AutoCloseable {
     public String exchangeStart(String pendingJson) {
         long h = acquire();
         try {
-            return NativeCore.clientExchangeStart(h, pendingJson);
+            return text(NativeCore.clientExchangeStart(h, utf8(pendingJson)));
         } finally {
             release();
         }
@@ -221,7 +235,8 @@ public final class NativeClient implements AutoCloseable {
             String mappingJson) {
         long h = acquire();
         try {
-            return NativeCore.clientExchangeAdvance(h, exchangeJson, status, contentType, body, now, mappingJson);
+            return text(NativeCore.clientExchangeAdvance(h, utf8(exchangeJson), status, contentType, body, now,
+                    mappingJson));
         } finally {
             release();
         }

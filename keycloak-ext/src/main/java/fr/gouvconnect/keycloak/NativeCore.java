@@ -21,7 +21,9 @@ final class NativeCore {
 
     static native String clientParseCallback(long handle, String pendingJson, String query, long now);
 
-    static native String clientFinishLogin(long handle, String pendingJson, String tokenResponseJson,
+    // The login path's large texts cross as UTF-8 byte[] (no GetStringUTFChars copy nor
+    // modified-UTF-8 coding on either side); NativeClient converts.
+    static native byte[] clientFinishLogin(long handle, byte[] pendingJson, byte[] tokenResponseJson,
             String userinfoContentType, byte[] userinfoBody, long now, String mappingJson);
 
     static native String acrLevels(String provider);
@@ -61,9 +63,9 @@ final class NativeCore {
     // flow and HTTP client.
     static native String clientBeginForwardedLogin(long handle, String forwardedJson, String state);
 
-    static native String clientExchangeStart(long handle, String pendingJson);
+    static native byte[] clientExchangeStart(long handle, byte[] pendingJson);
 
-    static native String clientExchangeAdvance(long handle, String exchangeJson, int status, String contentType,
+    static native byte[] clientExchangeAdvance(long handle, byte[] exchangeJson, int status, String contentType,
             byte[] body, long now, String mappingJson);
 
     static native String clientTokenEndpoint(long handle);
