@@ -1,45 +1,24 @@
 package fr.gouvconnect.keycloak.broker;
 
-import java.util.List;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
 /**
  * "FranceConnect+" in the admin console: citizens at the substantial or high eIDAS level, with
  * tokens encrypted to the keys whose public halves the realm serves at
- * {@code /realms/{realm}/gouvconnect/{alias}/jwks} ({@link GouvConnectRealmResource}).
+ * {@code /realms/{realm}/gouvconnect/{alias}/jwks} ({@link GouvConnectRealmResource}). The same
+ * settings as FranceConnect's (no allow-list, no MFA switch: every FranceConnect+ login is
+ * two-factor) plus the keys.
  */
-public class FranceConnectPlusIdentityProviderFactory extends GouvConnectIdentityProviderFactory {
+public class FranceConnectPlusIdentityProviderFactory extends FranceConnectIdentityProviderFactory {
     @Override
     protected String kind() {
         return GouvConnectConfig.FRANCECONNECT_PLUS;
     }
 
     @Override
-    public String getName() {
-        return federationName();
-    }
-
-    @Override
     protected String federationName() {
         return "FranceConnect+";
-    }
-
-    /** A citizen has no SIRET, role or profession, and FranceConnect+'s email is a contact address. */
-    @Override
-    protected List<String> allowLists() {
-        return List.of();
-    }
-
-    @Override
-    protected List<String> environments() {
-        return List.of("sandbox", "production");
-    }
-
-    /** Every FranceConnect+ login is two-factor (eidas2 or eidas3). */
-    @Override
-    protected boolean hasMfaSettings() {
-        return false;
     }
 
     /**
