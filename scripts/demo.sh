@@ -22,9 +22,9 @@ cat <<MSG
   gouvconnect demo
   ----------------
   Open http://127.0.0.1:$demo_port/ in a browser and click
-  "S'identifier avec ProConnect" or "S'identifier avec Pro Santé Connect".
+  "S'identifier avec ProConnect", "… Pro Santé Connect", "… FranceConnect" or "… FranceConnect+".
   The provider is the local emulator (http://127.0.0.1:$emulator_port) — NOT a real provider:
-  pick a test user (agent, mfa, doctor, pharmacist…) and you come back with the normalised identity.
+  pick a test user (agent, mfa, doctor, pharmacist, citizen…) and you come back with the normalised identity.
   Ctrl-C stops everything.
 
 MSG

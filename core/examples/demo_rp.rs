@@ -55,6 +55,18 @@ async fn main() {
             "demo-psc",
             "demo-psc-secret-0123456789abcdef",
         ),
+        (
+            ProviderKind::FranceConnect,
+            format!("{emulator}/franceconnect/api/v2"),
+            "demo-franceconnect",
+            "demo-franceconnect-secret-0123456789abcdef",
+        ),
+        (
+            ProviderKind::FranceConnectPlus,
+            format!("{emulator}/franceconnect-plus/api/v2"),
+            "demo-franceconnect-plus",
+            "demo-franceconnect-plus-secret-0123456789ab",
+        ),
     ] {
         let mut config = ClientConfig::new(
             kind,
@@ -63,6 +75,20 @@ async fn main() {
             format!("{base}/auth/{}/callback", kind.as_str()),
         );
         config.issuer = Some(issuer);
+        if kind == ProviderKind::FranceConnectPlus {
+            // The emulator encrypts this client's tokens to the checked-in demo keys.
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../emulator/keys/demo-fcp-client-enc.jwks.json"
+            );
+            match std::fs::read_to_string(path) {
+                Ok(keys) => config.decryption_keys = Some(gouvconnect::Secret::new(keys)),
+                Err(e) => {
+                    eprintln!("cannot read the demo FranceConnect+ keys {path}: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
         config.post_logout_redirect_uri = Some(format!("{base}/auth/logout/callback"));
         match HttpClient::connect(config).await {
             Ok(client) => {
@@ -153,15 +179,15 @@ async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
              <h2>Identité normalisée (<a href=\"/me\">/me</a>)</h2><pre>{}</pre>",
             escape(&json)
         ),
-        None => format!(
-            "{}{}",
-            button_html(ProviderKind::ProConnect, "/auth/proconnect/login", None),
-            button_html(
-                ProviderKind::ProSanteConnect,
-                "/auth/prosanteconnect/login",
-                None
-            )
-        ),
+        None => [
+            ProviderKind::ProConnect,
+            ProviderKind::ProSanteConnect,
+            ProviderKind::FranceConnect,
+            ProviderKind::FranceConnectPlus,
+        ]
+        .into_iter()
+        .map(|kind| button_html(kind, &format!("/auth/{}/login", kind.as_str()), None))
+        .collect::<String>(),
     };
     Html(format!(
         "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>gouvconnect demo</title>\
@@ -225,6 +251,27 @@ fn identity_card(identity: &gouvconnect::Identity) -> String {
         if let Some(national_id) = &psc.national_id {
             rows.push(("Identifiant national", escape(national_id)));
         }
+    }
+    if let Some(fc) = &identity.franceconnect {
+        let born = [
+            fc.birthdate.as_deref().map(escape),
+            match (fc.born_in_france, &fc.birthplace) {
+                (Some(true), Some(place)) => Some(format!("commune INSEE {}", escape(place))),
+                (Some(false), _) => fc
+                    .birthcountry
+                    .as_deref()
+                    .map(|c| format!("à l'étranger (pays INSEE {})", escape(c))),
+                _ => None,
+            },
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        if let Some(name) = &fc.birth_name {
+            rows.push(("Nom de naissance", escape(name)));
+        }
+        rows.push(("Naissance", if born.is_empty() { "—".into() } else { born }));
     }
     rows.push((
         "Niveau (acr)",
@@ -458,6 +505,19 @@ mod tests {
         assert!(card.contains("<dt>Niveau (acr)</dt><dd>eidas1</dd>"));
         assert!(card.contains("<dt>Double authentification</dt><dd>non</dd>"));
         assert!(!card.contains("Exercices"));
+    }
+
+    #[test]
+    fn franceconnect_card_tells_the_birth() {
+        let card = identity_card(&identity(json!({
+            "provider": "franceconnect_plus", "acr": "eidas2", "mfa": true,
+            "franceconnect": {"birth_name": "GARCIA LOPEZ", "birthdate": "1985-01-01",
+                              "birthcountry": "99134", "born_in_france": false}
+        })));
+        assert!(card.contains("<dt>Fournisseur</dt><dd>FranceConnect+</dd>"));
+        assert!(card.contains("<dt>Nom de naissance</dt><dd>GARCIA LOPEZ</dd>"));
+        assert!(card.contains("1985-01-01, à l'étranger (pays INSEE 99134)"));
+        assert!(card.contains("<dt>Double authentification</dt><dd>oui</dd>"));
     }
 
     #[test]
