@@ -8,18 +8,13 @@
 // GC_DOCS_SCREENSHOTS=1 also writes the README's screenshots to keycloak-ext/docs/.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { ROOT, USERS, client, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { chromium, startKeycloak } from './harness.mjs';
 // The shared test fixture (tests/fixture.json): the emulator's clients and users.
 const PC = client('proconnect');
 const PSC = client('prosanteconnect');
 const AGENT = USERS.proconnect.agent;
-
-const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
-const { chromium } = require('playwright-core');
 
 const AGENT_SIRET = AGENT.siret;
 const DOCS = path.join(ROOT, 'keycloak-ext', 'docs');
@@ -27,38 +22,9 @@ const screenshots = Boolean(process.env.GC_DOCS_SCREENSHOTS);
 let emulator;
 let keycloak;
 let kc;
-const keycloakLog = [];
-
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
 
 /** The admin REST API of `realm`, as admin (a fresh token each time: admin-cli's live a minute). */
-async function admin(realm = 'gouvconnect') {
-  const res = await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  });
-  const token = (await res.json()).access_token;
-  return async (method, p, body) => {
-    const r = await fetch(`${kc}/admin/realms/${realm}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (!r.ok) throw Object.assign(new Error(`${method} ${p}: ${r.status} ${text}`), { status: r.status, body: text });
-    return text ? JSON.parse(text) : null;
-  };
-}
+const admin = (realm) => keycloak.admin(realm);
 
 /** The console's language for admin: their locale attribute, which Keycloak's "who am I" answers. */
 async function adminLocale(locale) {
@@ -70,29 +36,16 @@ async function adminLocale(locale) {
 before(async () => {
   emulator = await startEmulator();
   const port = await freePort();
-  kc = `http://127.0.0.1:${port}`;
-  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KEYCLOAK_MANAGEMENT_PORT: String(await freePort()),
-      // A dev database of its own: another Keycloak started from the same home (another test
-      // file run by hand at the same time) would otherwise hold its lock.
-      KC_DB_URL_DATABASE: `keycloakdb-console-${port}`,
-      GOUVCONNECT_PROVIDER: 'proconnect',
-      GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
-      GOUVCONNECT_CLIENT_ID: PC.id,
-      GOUVCONNECT_CLIENT_SECRET: PC.secret,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  keycloak.stdout.on('data', (d) => {
-    keycloakLog.push(String(d));
-    if (keycloakLog.length > 5000) keycloakLog.splice(0, 1000);
-  });
-  // run.sh first rebuilds the jar when a source changed (cargo and Maven on a shared machine).
-  await waitFor(`${kc}/realms/gouvconnect`, 900000);
+  keycloak = await startKeycloak({ port, timeoutMs: 900000, env: {
+    // A dev database of its own: another Keycloak started from the same home (another test
+    // file run by hand at the same time) would otherwise hold its lock.
+    KC_DB_URL_DATABASE: `keycloakdb-console-${port}`,
+    GOUVCONNECT_PROVIDER: 'proconnect',
+    GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
+    GOUVCONNECT_CLIENT_ID: PC.id,
+    GOUVCONNECT_CLIENT_SECRET: PC.secret,
+  } });
+  kc = keycloak.base;
   // An administrator who chose French: the master realm offers en and fr, admin's locale is fr.
   const master = await admin('master');
   await master('PUT', '', { realm: 'master', internationalizationEnabled: true, supportedLocales: ['en', 'fr'], defaultLocale: 'en' });
@@ -108,10 +61,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.GC_KC_LOG) fs.writeFileSync(process.env.GC_KC_LOG, keycloakLog.join(''));
-  if (keycloak) {
-    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  await keycloak?.stop();
   await emulator?.stop();
 });
 
@@ -348,7 +298,7 @@ test('French console: values the core refuses are refused on save with its messa
         return true;
       });
     assert.equal(await loginAs('agent'), 'ok');
-    assert.ok(keycloakLog.join('').includes('gouvconnect mapper "faute de frappe" of proconnect left out of the login'));
+    assert.ok(keycloak.log().includes('gouvconnect mapper "faute de frappe" of proconnect left out of the login'));
   } finally {
     await api('DELETE', `/identity-provider/instances/proconnect/mappers/${bad.id}`);
   }

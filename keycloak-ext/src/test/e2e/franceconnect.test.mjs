@@ -6,20 +6,12 @@
 // the emulator fetch that route to encrypt the id_token and userinfo (docs/franceconnect.md).
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { Browser, ROOT, client, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { REALM, chromium, claimsOf, demoApp, startDemoApp, startKeycloak } from './harness.mjs';
 
-const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
-const { chromium } = require('playwright-core');
-
-const REALM = 'gouvconnect';
 const PC = client('proconnect');
 // The emulator's built-in FranceConnect client (emulator/README.md, "Default clients").
 const FC = { id: 'demo-franceconnect', secret: 'demo-franceconnect-secret-0123456789abcdef' };
@@ -33,42 +25,16 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 let emulator;
 let keycloak;
-const keycloakLog = [];
 let kc;
 let APP_REDIRECT;
 let app;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gouvconnect-kc-fc-'));
 const jwksUrl = (alias) => `${kc}/realms/${REALM}/gouvconnect/${alias}/jwks`;
 
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
-async function admin() {
-  const res = await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  });
-  const token = (await res.json()).access_token;
-  return async (method, p, body) => {
-    const r = await fetch(`${kc}/admin/realms/${REALM}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (!r.ok) throw Object.assign(new Error(`${method} ${p}: ${r.status} ${text}`), { status: r.status, body: text });
-    return text ? JSON.parse(text) : null;
-  };
-}
+const admin = () => keycloak.admin();
+/** demo-app's authorization request (PKCE S256) and the tokens for its code (harness.mjs). */
+const authorize = (params) => demoApp(kc, APP_REDIRECT).authorize(params);
+const tokens = (location, verifier) => demoApp(kc, APP_REDIRECT).tokens(location, verifier);
 
 /**
  * An administrator's save of the provider `alias`: enables the example realm's (disabled)
@@ -101,76 +67,30 @@ async function configure() {
 }
 
 before(async () => {
-  app = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('demo-app'));
-  app.listen(0, '127.0.0.1');
-  await once(app, 'listening');
-  APP_REDIRECT = `http://127.0.0.1:${app.address().port}/cb`;
+  app = await startDemoApp();
+  APP_REDIRECT = app.redirect;
   const port = await freePort();
-  const management = await freePort();
   kc = `http://127.0.0.1:${port}`;
   // FranceConnect+ fetches the client's public keys from the URL it registered: the realm's route.
   const config = path.join(tmp, 'emulator.json');
   fs.writeFileSync(config, JSON.stringify({ clients: [{ id: FCP.id, secret: FCP.secret, persona: 'franceconnect_plus',
     id_token_alg: 'ES256', userinfo_alg: 'ES256', encryption_alg: 'ECDH-ES', jwks_uri: jwksUrl('franceconnect-plus') }] }));
   emulator = await startEmulator(['--config', config]);
-  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KEYCLOAK_MANAGEMENT_PORT: String(management),
-      GOUVCONNECT_PROVIDER: 'proconnect',
-      GOUVCONNECT_ISSUER: PC.issuer(emulator.base),
-      GOUVCONNECT_CLIENT_ID: PC.id,
-      GOUVCONNECT_CLIENT_SECRET: PC.secret,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  keycloak.stdout.on('data', (d) => {
-    keycloakLog.push(String(d));
-    if (keycloakLog.length > 5000) keycloakLog.splice(0, 1000);
-  });
-  // run.sh first builds the jar when the sources are newer (cargo and Maven on a shared machine).
-  await waitFor(`${kc}/realms/${REALM}`, 600000);
+  keycloak = await startKeycloak({ port, timeoutMs: 600000, env: {
+    GOUVCONNECT_PROVIDER: 'proconnect',
+    GOUVCONNECT_ISSUER: PC.issuer(emulator.base),
+    GOUVCONNECT_CLIENT_ID: PC.id,
+    GOUVCONNECT_CLIENT_SECRET: PC.secret,
+  } });
   await configure();
 });
 
 after(async () => {
-  if (process.env.GC_KC_LOG) fs.writeFileSync(process.env.GC_KC_LOG, keycloakLog.join(''));
-  if (keycloak) {
-    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  await keycloak?.stop();
   await emulator?.stop();
   app?.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
-
-/** demo-app's authorization request (PKCE S256), and its verifier. */
-function authorize(params = {}) {
-  const verifier = crypto.randomBytes(32).toString('base64url');
-  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
-  const url = `${kc}/realms/${REALM}/protocol/openid-connect/auth?` + new URLSearchParams({
-    client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
-    code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state', ...params,
-  });
-  return { url, verifier };
-}
-
-/** The client's tokens for the code on a redirect back to demo-app. */
-async function tokens(location, verifier) {
-  const code = new URL(location).searchParams.get('code');
-  assert.ok(code, `no code on ${location}`);
-  const res = await fetch(`${kc}/realms/${REALM}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'demo-app', code,
-      redirect_uri: APP_REDIRECT, code_verifier: verifier }),
-  });
-  assert.equal(res.status, 200);
-  return res.json();
-}
 
 /** Removes the realm's users of `email`: each test's citizen arrives as a new user. */
 async function forget(email) {
@@ -327,7 +247,7 @@ test('public-keys route: the FranceConnect+ instance\'s public JWKS (no private 
     assert.equal((await other.json()).error, 'not_found');
   }
   // The private keys never reach Keycloak's log.
-  const log = keycloakLog.join('');
+  const log = keycloak.log();
   for (const key of configured) assert.ok(!log.includes(key.d), 'a private key in Keycloak\'s log');
 });
 

@@ -4,27 +4,23 @@
 // the logout round trip, and a headless Chromium clicking ProConnect on Keycloak's login page.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { Browser, ROOT, USERS, client, emulatorBin, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { Browser, USERS, client, emulatorBin, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { adminToken, chromium, codeTokens, pkce, startKeycloak } from './harness.mjs';
 // The shared test fixture (tests/fixture.json): the emulator's clients and users.
 const PC = client('proconnect');
 const PSC = client('prosanteconnect');
 const HS256 = client('proconnect_hs256');
 const AGENT = USERS.proconnect.agent;
 
-const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
-const { chromium } = require('playwright-core');
-
 const APP_REDIRECT = 'http://127.0.0.1:9/cb';
 const AGENT_SUB = AGENT.sub;
 let emulator;
 let keycloak;
-const keycloakLog = [];
 let kc;
 // Pro Santé Connect's mutual TLS: the emulator's server certificate (trusted by Keycloak through
 // its truststore option) and client certificates made by the emulator.
@@ -37,16 +33,8 @@ function clientCertificate(cn) {
   return { cert: tlsFile(`${cn}.pem`), key: tlsFile(`${cn}.key`) };
 }
 
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
+/** The admin REST API of `realm` (harness.mjs, adminApi). */
+const admin = (realm) => keycloak.admin(realm);
 
 before(async () => {
   // agent-mfa: Alice Martin (agent's sub) coming back at eidas2, for the step-up.
@@ -59,29 +47,14 @@ before(async () => {
     }],
   }));
   emulator = await startEmulator(['--tls-port', '0', '--tls-cert-out', tlsFile('server.pem'), '--config', tlsFile('emulator.json')]);
-  const port = await freePort();
-  const management = await freePort();
-  kc = `http://127.0.0.1:${port}`;
-  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KEYCLOAK_MANAGEMENT_PORT: String(management),
-      GOUVCONNECT_PROVIDER: 'proconnect',
-      GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
-      GOUVCONNECT_CLIENT_ID: PC.id,
-      GOUVCONNECT_CLIENT_SECRET: PC.secret,
-      KC_TRUSTSTORE_PATHS: tlsFile('server.pem'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  // Keycloak's log (console output), kept for the tests that check what the extension logs.
-  keycloak.stdout.on('data', (d) => {
-    keycloakLog.push(String(d));
-    if (keycloakLog.length > 5000) keycloakLog.splice(0, 1000);
-  });
-  await waitFor(`${kc}/realms/gouvconnect`, 300000);
+  keycloak = await startKeycloak({ timeoutMs: 300000, env: {
+    GOUVCONNECT_PROVIDER: 'proconnect',
+    GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
+    GOUVCONNECT_CLIENT_ID: PC.id,
+    GOUVCONNECT_CLIENT_SECRET: PC.secret,
+    KC_TRUSTSTORE_PATHS: tlsFile('server.pem'),
+  } });
+  kc = keycloak.base;
   // ProConnect set through the admin API as well: Keycloak's home (and its realm import file) is
   // shared by every Keycloak started from this tree, so the imported values may be another run's.
   const api = await admin();
@@ -91,36 +64,10 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.GC_KC_LOG) fs.writeFileSync(process.env.GC_KC_LOG, keycloakLog.join(''));
-  if (keycloak) {
-    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  await keycloak?.stop();
   await emulator?.stop();
   fs.rmSync(tlsDir, { recursive: true, force: true });
 });
-
-async function admin(realm = 'gouvconnect') {
-  const res = await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  });
-  const token = (await res.json()).access_token;
-  const call = async (method, p, body) => {
-    const r = await fetch(`${kc}/admin/realms/${realm}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!r.ok) {
-      const text = await r.text();
-      throw Object.assign(new Error(`${method} ${p}: ${r.status} ${text}`), { status: r.status, body: text });
-    }
-    const text = await r.text();
-    return text ? JSON.parse(text) : null;
-  };
-  return call;
-}
 
 /** At the emulator's login page: a user's button, or "Annuler et revenir au service" for CANCEL. */
 const CANCEL = Symbol('cancel');
@@ -140,8 +87,7 @@ async function atEmulator(browser, location, user, form = {}) {
  * it shows; without, the form is an answer like any other page (`body`).
  */
 async function login(browser, idp, user, profile = null, realm = 'gouvconnect', { params = {}, form = {}, seen = {} } = {}) {
-  const verifier = crypto.randomBytes(32).toString('base64url');
-  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const { verifier, challenge } = pkce();
   const auth = `${kc}/realms/${realm}/protocol/openid-connect/auth?` + new URLSearchParams({
     client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
     kc_idp_hint: idp, code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state', ...params,
@@ -193,16 +139,8 @@ function errorMessage(html) {
     .replace(/\s+/g, ' ').trim();
 }
 
-async function tokens(code, verifier) {
-  const res = await fetch(`${kc}/realms/gouvconnect/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'demo-app', code,
-      redirect_uri: APP_REDIRECT, code_verifier: verifier }),
-  });
-  assert.equal(res.status, 200);
-  return res.json();
-}
+/** demo-app's tokens for `code` (harness.mjs). */
+const tokens = (code, verifier) => codeTokens(kc, APP_REDIRECT, code, verifier);
 
 async function userByEmail(api, email) {
   const users = await api('GET', `/users?email=${encodeURIComponent(email)}&exact=true&briefRepresentation=false`);
@@ -377,7 +315,7 @@ async function followKeycloak(browser, url) {
 
 /** demo-app's login through Keycloak up to the provider's redirect back (not followed). */
 async function callbackFromProvider(browser, idp, user) {
-  const challenge = crypto.createHash('sha256').update(crypto.randomBytes(32).toString('base64url')).digest('base64url');
+  const { challenge } = pkce();
   const auth = `${kc}/realms/gouvconnect/protocol/openid-connect/auth?` + new URLSearchParams({
     client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid', kc_idp_hint: idp,
     code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state' });
@@ -394,7 +332,7 @@ test('the core checks the callback on Keycloak\'s broker endpoint: a forged iss 
   const refused = await followKeycloak(browser, forged.href);
   assert.equal(refused.location, undefined, 'no redirect back to the app');
   assert.match(refused.body, /\(issuer_mismatch\)/);
-  assert.ok(keycloakLog.join('').includes('callback `iss` is not the provider'), 'the core\'s message in the log');
+  assert.ok(keycloak.log().includes('callback `iss` is not the provider'), 'the core\'s message in the log');
   // The right issuer passes the same check (RFC 9207 allows it even where not advertised).
   const browser2 = new Browser();
   const genuine = new URL(await callbackFromProvider(browser2, 'proconnect', 'agent'));
@@ -420,7 +358,7 @@ test('the core checks the login\'s lifetime on Keycloak\'s broker endpoint: a ca
     const refused = await followKeycloak(browser, callback);
     assert.equal(refused.location, undefined, 'no redirect back to the app');
     assert.match(refused.body, /\(no_pending_login\)/);
-    assert.ok(keycloakLog.join('').includes('the login attempt has expired'), 'the core\'s message in the log');
+    assert.ok(keycloak.log().includes('the login attempt has expired'), 'the core\'s message in the log');
   } finally {
     const now = await api('GET', '/identity-provider/instances/proconnect');
     const config = { ...now.config, clientSecret: PC.secret };
@@ -448,7 +386,7 @@ test('Pro Santé Connect advertises RFC 9207: a callback without iss is refused 
   const refused = await followKeycloak(browser, stripped.href);
   assert.equal(refused.location, undefined, 'no redirect back to the app');
   assert.match(refused.body, /\(issuer_mismatch\)/);
-  assert.ok(keycloakLog.join('').includes('callback has no `iss` although the provider advertises it'));
+  assert.ok(keycloak.log().includes('callback has no `iss` although the provider advertises it'));
 });
 
 test('logout: the state Keycloak sends is the core\'s, checked on return; a forged one (right session, wrong secret part) is refused, the genuine one ends the session', async () => {
@@ -479,13 +417,10 @@ test('logout: the state Keycloak sends is the core\'s, checked on return; a forg
 });
 
 test('at most one enabled ProConnect instance per realm', async () => {
-  const token = await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  })).json();
+  const token = await adminToken(kc);
   const res = await fetch(`${kc}/admin/realms/gouvconnect/identity-provider/instances`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ alias: 'proconnect-bis', providerId: 'proconnect', enabled: true,
       config: { clientId: 'x', clientSecret: 'y', gouvconnectEnvironment: 'integration' } }),
   });
@@ -507,10 +442,7 @@ test('Test connection: the doctor\'s report at /admin/realms/{realm}/gouvconnect
   assert.equal(report.provider, 'proconnect');
   assert.equal(report.checks.find((c) => c.id === 'credentials').verdict, 'pass');
   // The text report, for a person.
-  const token = (await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  })).json()).access_token;
+  const token = await adminToken(kc);
   const text = await fetch(`${kc}/admin/realms/gouvconnect/gouvconnect/doctor/proconnect?format=text`,
     { headers: { authorization: `Bearer ${token}` } });
   assert.equal(text.status, 200);
@@ -709,8 +641,7 @@ test('levels: Pro Santé Connect "card required" (eidas2): a card login passes w
 
 /** Follows redirects from demo-app's authorize request without choosing anyone at the emulator. */
 async function silent(browser, params = {}, seen = {}) {
-  const verifier = crypto.randomBytes(32).toString('base64url');
-  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const { verifier, challenge } = pkce();
   let res = await browser.get(`${kc}/realms/gouvconnect/protocol/openid-connect/auth?` + new URLSearchParams({
     client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
     code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state', ...params }));
@@ -820,12 +751,9 @@ let consoleRealm;
 /** Realm `console` with Keycloak's defaults, plus the public client demo-app of the tests. */
 async function ensureConsoleRealm() {
   consoleRealm ??= (async () => {
-    const token = await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-    })).json();
+    const token = await adminToken(kc);
     const res = await fetch(`${kc}/admin/realms`, {
-      method: 'POST', headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ realm: CONSOLE_REALM, enabled: true, sslRequired: 'none' }),
     });
     assert.equal(res.status, 201, await res.text());
@@ -946,7 +874,7 @@ test('console realm: a wrong client secret shows invalid_client, telling to chec
     assert.match(message, /identifiant et le secret client/, message);
     assert.equal(await userByEmail(api, 'bruno.durand@exemple-entreprise.fr'), undefined);
     // The log names the code and what the provider said (filtered), never the secret.
-    const log = keycloakLog.join('');
+    const log = keycloak.log();
     assert.match(log, /gouvconnect login refused: invalid_client: provider returned error `invalid_client`/);
     assert.ok(!log.includes('not-the-secret-0123456789abcdef'));
   } finally {

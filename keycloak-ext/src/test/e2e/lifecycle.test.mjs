@@ -6,60 +6,23 @@
 // in a step-up of a signed-in doctor.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
-import { once } from 'node:events';
-import http from 'node:http';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { Browser, CLIENTS, ROOT, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { Browser, CLIENTS, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { chromium, claimsOf, demoApp, startDemoApp, startKeycloak } from './harness.mjs';
 
-const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
-const { chromium } = require('playwright-core');
-
-const REALM = 'gouvconnect';
 const PSC = CLIENTS.prosanteconnect;
 const FLOW = 'gouvconnect practice';
 const DOCTOR_RPPS = '99700218896';
 let emulator;
 let keycloak;
-const keycloakLog = [];
 let kc;
-// demo-app's redirect URI, served by a stub on loopback for Chromium's sake (a redirect's
-// target cannot be intercepted, and Chromium refuses "unsafe" ports such as 9).
+// demo-app's redirect URI, served by a stub on loopback (harness.mjs, startDemoApp).
 let APP_REDIRECT;
 let app;
 
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
-async function admin() {
-  const res = await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  });
-  const token = (await res.json()).access_token;
-  return async (method, p, body) => {
-    const r = await fetch(`${kc}/admin/realms/${REALM}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (!r.ok) throw Object.assign(new Error(`${method} ${p}: ${r.status} ${text}`), { status: r.status, body: text });
-    return text ? JSON.parse(text) : null;
-  };
-}
+const admin = () => keycloak.admin();
+/** demo-app's authorization request (PKCE S256) and the tokens for its code (harness.mjs). */
+const authorize = (params) => demoApp(kc, APP_REDIRECT).authorize(params);
+const tokens = (location, verifier) => demoApp(kc, APP_REDIRECT).tokens(location, verifier);
 
 /**
  * What the README tells an administrator to do, through the admin REST API: a flow holding the
@@ -110,70 +73,23 @@ async function configure() {
 
 before(async () => {
   emulator = await startEmulator();
-  app = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('demo-app'));
-  app.listen(0, '127.0.0.1');
-  await once(app, 'listening');
-  APP_REDIRECT = `http://127.0.0.1:${app.address().port}/cb`;
-  const port = await freePort();
-  const management = await freePort();
-  kc = `http://127.0.0.1:${port}`;
-  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KEYCLOAK_MANAGEMENT_PORT: String(management),
-      GOUVCONNECT_PROVIDER: 'prosanteconnect',
-      GOUVCONNECT_ISSUER: PSC.issuer(emulator.base),
-      GOUVCONNECT_CLIENT_ID: PSC.id,
-      GOUVCONNECT_CLIENT_SECRET: PSC.secret,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  keycloak.stdout.on('data', (d) => {
-    keycloakLog.push(String(d));
-    if (keycloakLog.length > 5000) keycloakLog.splice(0, 1000);
-  });
-  // run.sh first builds the jar when the sources are newer (cargo and Maven on a shared machine).
-  await waitFor(`${kc}/realms/${REALM}`, 600000);
+  app = await startDemoApp();
+  APP_REDIRECT = app.redirect;
+  keycloak = await startKeycloak({ timeoutMs: 600000, env: {
+    GOUVCONNECT_PROVIDER: 'prosanteconnect',
+    GOUVCONNECT_ISSUER: PSC.issuer(emulator.base),
+    GOUVCONNECT_CLIENT_ID: PSC.id,
+    GOUVCONNECT_CLIENT_SECRET: PSC.secret,
+  } });
+  kc = keycloak.base;
   await configure();
 });
 
 after(async () => {
-  if (process.env.GC_KC_LOG) fs.writeFileSync(process.env.GC_KC_LOG, keycloakLog.join(''));
-  if (keycloak) {
-    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  await keycloak?.stop();
   await emulator?.stop();
   app?.close();
 });
-
-const claimsOf = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
-
-/** demo-app's authorization request (PKCE S256), and its verifier. */
-function authorize(params = {}) {
-  const verifier = crypto.randomBytes(32).toString('base64url');
-  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
-  const url = `${kc}/realms/${REALM}/protocol/openid-connect/auth?` + new URLSearchParams({
-    client_id: 'demo-app', redirect_uri: APP_REDIRECT, response_type: 'code', scope: 'openid',
-    code_challenge: challenge, code_challenge_method: 'S256', state: 'app-state', ...params,
-  });
-  return { url, verifier };
-}
-
-/** The client's tokens for the code on a redirect back to demo-app. */
-async function tokens(location, verifier) {
-  const code = new URL(location).searchParams.get('code');
-  assert.ok(code, `no code on ${location}`);
-  const res = await fetch(`${kc}/realms/${REALM}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'demo-app', code,
-      redirect_uri: APP_REDIRECT, code_verifier: verifier }),
-  });
-  assert.equal(res.status, 200);
-  return res.json();
-}
 
 /**
  * Over plain HTTP: demo-app's request with `params`, through the emulator as `user` (`form`: the

@@ -5,68 +5,39 @@
 // still load and log people in there".
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { ROOT, USERS, client, freePort, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { USERS, client, launchChromium, startEmulator } from '../../../../bindings-node/test/harness.mjs';
+import { adminToken, chromium, startKeycloak } from './harness.mjs';
 // The shared test fixture (tests/fixture.json): the emulator's clients and users.
 const PC = client('proconnect');
 const AGENT = USERS.proconnect.agent;
-
-const require = createRequire(path.join(ROOT, 'bindings-node', 'package.json'));
-const { chromium } = require('playwright-core');
 
 /** The previous minor's newest patch; `KEYCLOAK_PREVIOUS_VERSION` overrides it. */
 const VERSION = process.env.KEYCLOAK_PREVIOUS_VERSION || '26.5.6';
 let emulator;
 let keycloak;
 let kc;
-let log = '';
 
 before(async () => {
   emulator = await startEmulator();
-  const port = await freePort();
-  kc = `http://127.0.0.1:${port}`;
-  keycloak = spawn('bash', [path.join(ROOT, 'examples/keycloak/run.sh')], {
-    env: {
-      ...process.env,
-      KEYCLOAK_VERSION: VERSION,
-      PORT: String(port),
-      KEYCLOAK_MANAGEMENT_PORT: String(await freePort()),
-      GOUVCONNECT_PROVIDER: 'proconnect',
-      GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
-      GOUVCONNECT_CLIENT_ID: PC.id,
-      GOUVCONNECT_CLIENT_SECRET: PC.secret,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
+  keycloak = await startKeycloak({ timeoutMs: 900000, env: {
+    KEYCLOAK_VERSION: VERSION,
+    GOUVCONNECT_PROVIDER: 'proconnect',
+    GOUVCONNECT_ISSUER: `${emulator.base}/api/v2`,
+    GOUVCONNECT_CLIENT_ID: PC.id,
+    GOUVCONNECT_CLIENT_SECRET: PC.secret,
+  } }).catch((e) => {
+    throw new Error(`Keycloak ${VERSION} did not start: ${e.message}`);
   });
-  keycloak.stdout.on('data', (d) => { log = (log + d).slice(-200000); });
-  // run.sh first rebuilds the jar when a source changed (cargo and Maven on a shared machine).
-  const deadline = Date.now() + 900000;
-  for (;;) {
-    try {
-      if ((await fetch(`${kc}/realms/gouvconnect`)).ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline || keycloak.exitCode !== null) {
-      throw new Error(`Keycloak ${VERSION} did not start:\n${log.slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
+  kc = keycloak.base;
 });
 
 after(async () => {
-  if (keycloak) {
-    try { process.kill(-keycloak.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  await keycloak?.stop();
   await emulator?.stop();
 });
 
 async function adminApi() {
-  const token = (await (await fetch(`${kc}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: 'admin', password: 'admin' }),
-  })).json()).access_token;
+  const token = await adminToken(kc);
   return async (p) => {
     const res = await fetch(`${kc}/admin${p}`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200, `${p}: ${res.status}`);
@@ -101,5 +72,5 @@ test(`Keycloak ${VERSION}: a ProConnect login through the official button create
   assert.deepEqual(user.attributes.siret, ['11000101300017']);
   const links = await api(`/realms/gouvconnect/users/${user.id}/federated-identity`);
   assert.equal(links[0].identityProvider, 'proconnect');
-  assert.doesNotMatch(log, /gouvconnect login refused/);
+  assert.doesNotMatch(keycloak.log(), /gouvconnect login refused/);
 });
