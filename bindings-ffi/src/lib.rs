@@ -6,7 +6,7 @@
 //!   binding turns into its language's exception in one function;
 //! - [`guard`]: a panic becomes `internal_error`, its payload (which may quote input) dropped
 //!   unseen;
-//! - [`parse`], [`parse_value`], [`to_text`], [`to_value`]: the JSON codec of arguments and
+//! - [`parse`], [`parse_value`], [`to_text`], [`to_ascii_text`], [`to_value`]: the JSON codec of arguments and
 //!   results, with one wording for a value that is not what it should be.
 
 use gouvconnect::{Error, ErrorCode, ProviderErrorDetail};
@@ -129,6 +129,62 @@ pub fn to_text<T: Serialize>(value: &T) -> Result<String, ErrorData> {
         .map_err(|e| ErrorData::new(ErrorCode::InternalError, e.to_string()))
 }
 
+/// A result as ASCII-only JSON text: every non-ASCII character written as `\uXXXX`, raw
+/// claims included. Python, V8 and Java all build a string from ASCII bytes with a plain copy,
+/// where a few accented letters in a 2–3 kB login send the whole text through a per-character
+/// UTF-8 decoding loop; the JSON parse on the other side reads the escapes back.
+pub fn to_ascii_text<T: Serialize>(value: &T) -> Result<String, ErrorData> {
+    let mut out = Vec::with_capacity(4096);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, AsciiFormatter);
+    value
+        .serialize(&mut ser)
+        .map_err(|e| ErrorData::new(ErrorCode::InternalError, e.to_string()))?;
+    // Only ASCII was written.
+    String::from_utf8(out).map_err(|e| ErrorData::new(ErrorCode::InternalError, e.to_string()))
+}
+
+/// serde_json's compact format with non-ASCII characters escaped (UTF-16 code units). Raw
+/// fragments (the raw claims, kept as their JSON text) are escaped the same way: outside
+/// strings JSON text is ASCII, so only string contents change.
+struct AsciiFormatter;
+
+fn write_ascii<W: ?Sized + std::io::Write>(writer: &mut W, text: &str) -> std::io::Result<()> {
+    if text.is_ascii() {
+        return writer.write_all(text.as_bytes());
+    }
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_ascii() {
+            continue;
+        }
+        writer.write_all(&text.as_bytes()[start..i])?;
+        let mut units = [0u16; 2];
+        for unit in c.encode_utf16(&mut units) {
+            write!(writer, "\\u{unit:04x}")?;
+        }
+        start = i + c.len_utf8();
+    }
+    writer.write_all(&text.as_bytes()[start..])
+}
+
+impl serde_json::ser::Formatter for AsciiFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        write_ascii(writer, fragment)
+    }
+
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        write_ascii(writer, fragment)
+    }
+}
+
 /// A result as a JSON value (for napi's serde conversion).
 pub fn to_value<T: Serialize>(value: &T) -> Result<Value, ErrorData> {
     serde_json::to_value(value).map_err(|e| ErrorData::new(ErrorCode::InternalError, e.to_string()))
@@ -137,6 +193,22 @@ pub fn to_value<T: Serialize>(value: &T) -> Result<Value, ErrorData> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_escapes_strings_and_raw_claims_and_reads_back_the_same() {
+        let raw = serde_json::value::RawValue::from_string(
+            r#"{"family_name":"Hélène","emoji":"😀"}"#.to_string(),
+        )
+        .unwrap();
+        let value = serde_json::json!({"given_name": "Zoë", "n": 1});
+        let text = to_ascii_text(&(&value, &raw)).unwrap();
+        assert!(text.is_ascii(), "{text}");
+        assert!(text.contains("\\ud83d\\ude00"));
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back[0], value);
+        assert_eq!(back[1]["family_name"], "Hélène");
+        assert_eq!(back[1]["emoji"], "😀");
+    }
 
     #[test]
     fn errors_cross_as_data() {

@@ -32,7 +32,8 @@ fn json_bytes(value: Value) -> Vec<u8> {
 }
 
 fn to_json_text<T: serde::Serialize>(value: &T) -> napi::Result<String> {
-    gouvconnect_ffi::to_text(value).map_err(to_napi_data)
+    // ASCII-only: V8 builds the string with a plain copy (see to_ascii_text).
+    gouvconnect_ffi::to_ascii_text(value).map_err(to_napi_data)
 }
 
 /// A relying party for one provider.

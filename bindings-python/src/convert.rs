@@ -88,7 +88,8 @@ pub fn serialize<'py, T: serde::Serialize>(
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
     static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let text = gouvconnect_ffi::to_text(value).map_err(|data| exception(py, data))?;
+    // ASCII-only: CPython builds the str with a plain copy (see to_ascii_text).
+    let text = gouvconnect_ffi::to_ascii_text(value).map_err(|data| exception(py, data))?;
     let loads = LOADS.get_or_try_init(py, || {
         py.import("json")?.getattr("loads").map(Bound::unbind)
     })?;

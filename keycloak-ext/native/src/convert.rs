@@ -49,48 +49,10 @@ pub fn json_text<T: serde::Serialize>(value: &T) -> Outcome<String> {
     Ok(gouvconnect_ffi::to_text(value)?)
 }
 
-/// A result as ASCII-only JSON (every non-ASCII character as `\uXXXX`), for the login path's
-/// `byte[]` results: Java turns ASCII bytes into a String with its intrinsic copy, where a few
-/// accented letters in a 2–3 kB login would send the whole text through its per-byte UTF-8
-/// decoding loop.
+/// A result as ASCII-only JSON bytes (`gouvconnect_ffi::to_ascii_text`), for the login path's
+/// `byte[]` results: Java turns ASCII bytes into a String with its intrinsic copy.
 pub fn ascii_json<T: serde::Serialize>(value: &T) -> Outcome<Vec<u8>> {
-    let mut out = Vec::with_capacity(4096);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, AsciiFormatter);
-    value.serialize(&mut ser).map_err(|e| {
-        Failure(ErrorData::new(
-            gouvconnect::ErrorCode::InternalError,
-            e.to_string(),
-        ))
-    })?;
-    Ok(out)
-}
-
-/// serde_json's compact format, with non-ASCII characters escaped (UTF-16 code units).
-struct AsciiFormatter;
-
-impl serde_json::ser::Formatter for AsciiFormatter {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        if fragment.is_ascii() {
-            return writer.write_all(fragment.as_bytes());
-        }
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if c.is_ascii() {
-                continue;
-            }
-            writer.write_all(&fragment.as_bytes()[start..i])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
-            }
-            start = i + c.len_utf8();
-        }
-        writer.write_all(&fragment.as_bytes()[start..])
-    }
+    Ok(gouvconnect_ffi::to_ascii_text(value)?.into_bytes())
 }
 
 pub type Outcome<T> = Result<T, Failure>;
@@ -205,23 +167,4 @@ pub fn new_utf8<'local>(env: &mut Env<'local>, text: &[u8]) -> Outcome<JByteArra
 /// A new Java string.
 pub fn new_string<'local>(env: &mut Env<'local>, s: &str) -> Outcome<JString<'local>> {
     Ok(env.new_string(s)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ascii_json;
-
-    #[test]
-    fn ascii_json_escapes_non_ascii_and_reads_back_the_same() {
-        let value = serde_json::json!({ "given_name": "Hélène", "x": "a\"\n😀b", "n": 1 });
-        let Ok(bytes) = ascii_json(&value) else {
-            panic!("serialisation failed");
-        };
-        assert!(bytes.is_ascii());
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains(r"H\u00e9l\u00e8ne"), "{text}");
-        assert!(text.contains(r#"a\"\n\ud83d\ude00b"#), "{text}");
-        let back: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        assert_eq!(back, value);
-    }
 }
