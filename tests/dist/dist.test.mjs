@@ -351,6 +351,8 @@ test('Keycloak jar in a clean Keycloak providers/: ProConnect login', { timeout:
   const values = {
     PROCONNECT: { ENABLED: 'true', CLIENT_ID: PC.id, CLIENT_SECRET: PC.secret, ENVIRONMENT: '', ISSUER: PC.issuer(emulator.base), ACR: '' },
     PSC: { ENABLED: 'false', CLIENT_ID: '', CLIENT_SECRET: '', ENVIRONMENT: '', ISSUER: '', ACR: '' },
+    FC: { ENABLED: 'false', CLIENT_ID: '', CLIENT_SECRET: '', ENVIRONMENT: '', ISSUER: '', ACR: '' },
+    FCP: { ENABLED: 'false', CLIENT_ID: '', CLIENT_SECRET: '', ENVIRONMENT: '', ISSUER: '', ACR: '', DECRYPTION_KEYS: '' },
   };
   let realm = fs.readFileSync(path.join(ROOT, 'examples/keycloak/realm.template.json'), 'utf8');
   for (const [prefix, entries] of Object.entries(values)) {
