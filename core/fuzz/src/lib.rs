@@ -16,6 +16,10 @@ use gouvconnect::{Client, ClientConfig, Error, Identity, PendingLogin, ProviderK
 pub const PC_ISSUER: &str = "http://127.0.0.1:4000/api/v2";
 /// Pro Santé Connect issuer of the vectors.
 pub const PSC_ISSUER: &str = "http://127.0.0.1:4000/auth/realms/esante-wallet";
+/// FranceConnect issuer of the vectors.
+pub const FC_ISSUER: &str = "http://127.0.0.1:4000/franceconnect/api/v2";
+/// FranceConnect+ issuer of the vectors.
+pub const FCP_ISSUER: &str = "http://127.0.0.1:4000/franceconnect-plus/api/v2";
 /// Client id of the vectors.
 pub const CLIENT_ID: &str = "vector-client";
 /// Client secret of the vectors (the HS256 key).
@@ -36,25 +40,25 @@ pub fn issuer(kind: ProviderKind) -> &'static str {
     match kind {
         ProviderKind::ProConnect => PC_ISSUER,
         ProviderKind::ProSanteConnect => PSC_ISSUER,
+        ProviderKind::FranceConnect => FC_ISSUER,
+        ProviderKind::FranceConnectPlus => FCP_ISSUER,
     }
 }
 
-/// ProConnect for an even selector, Pro Santé Connect for an odd one.
+/// ProConnect, Pro Santé Connect or FranceConnect by the selector (FranceConnect+ needs
+/// decryption keys: the `jwe` target covers its decryption).
 pub fn kind_of(selector: u8) -> ProviderKind {
-    if selector & 1 == 0 {
-        ProviderKind::ProConnect
-    } else {
-        ProviderKind::ProSanteConnect
+    match selector % 3 {
+        0 => ProviderKind::ProConnect,
+        1 => ProviderKind::ProSanteConnect,
+        _ => ProviderKind::FranceConnect,
     }
 }
 
 /// The vectors' client configuration; with `hs256`, id_token and userinfo are registered as
 /// HS256 (keyed with the client secret), so a harness can sign claims of its choosing.
 pub fn config(kind: ProviderKind, hs256: bool) -> ClientConfig {
-    let provider = match kind {
-        ProviderKind::ProConnect => "proconnect",
-        ProviderKind::ProSanteConnect => "prosanteconnect",
-    };
+    let provider = kind.as_str();
     let algs = if hs256 {
         r#","id_token_alg":"HS256","userinfo_alg":"HS256""#
     } else {
@@ -78,10 +82,7 @@ pub fn client(kind: ProviderKind, hs256: bool) -> Client {
 
 /// The vectors' pending login (nothing required beyond a known acr).
 pub fn pending(kind: ProviderKind) -> PendingLogin {
-    let provider = match kind {
-        ProviderKind::ProConnect => "proconnect",
-        ProviderKind::ProSanteConnect => "prosanteconnect",
-    };
+    let provider = kind.as_str();
     PendingLogin::from_json(&format!(
         r#"{{"provider":"{provider}","client_id":"{CLIENT_ID}","state":"{STATE}","nonce":"{NONCE}",
         "code_verifier":null,"redirect_uri":"http://127.0.0.1:8000/auth/callback",
@@ -223,6 +224,13 @@ pub fn check_identity(identity: &Identity, kind: ProviderKind) {
                 psc.exercices.iter().all(|e| e.activities.len() <= 256),
                 "activities are bounded"
             );
+        }
+        ProviderKind::FranceConnect | ProviderKind::FranceConnectPlus => {
+            assert!(identity.proconnect.is_none() && identity.prosanteconnect.is_none());
+            let pivot = identity.franceconnect.as_ref().expect("identité pivot");
+            if pivot.born_in_france == Some(false) {
+                assert!(pivot.birthplace.is_none(), "no birth place abroad");
+            }
         }
     }
     // The identity crosses every FFI boundary as JSON: it must survive the trip unchanged.
